@@ -1,0 +1,117 @@
+// The normalised configuration every other module reads. The loader turns LiteLLM YAML into this.
+import type { ErrorType } from '../errors/taxonomy.ts';
+
+export type ProviderKind = 'openai' | 'azure' | 'anthropic';
+export type Endpoint = 'chat.completions' | 'completions' | 'embeddings';
+
+export interface ModelInfo {
+  /** USD per input / output token (LiteLLM `input_cost_per_token`, `output_cost_per_token`). */
+  inputCostPerToken?: number;
+  outputCostPerToken?: number;
+  maxInputTokens?: number;
+  maxOutputTokens?: number;
+  maxTokens?: number;
+  baseModel?: string;
+  mode?: string;
+  /** Anything else the user put in model_info, kept for callers. */
+  extra: Record<string, unknown>;
+}
+
+export interface Deployment {
+  /** model_info.id, else a stable hash of model_name + litellm_params (same on every worker). */
+  id: string;
+  /** model_name: the group this deployment serves. */
+  modelGroup: string;
+  provider: ProviderKind;
+  /** Provider-side model name without prefix (for Azure: the deployment name in the URL path). */
+  model: string;
+  /** Full `litellm_params.model` as written, e.g. `azure/gpt-4o-eu`. */
+  litellmModel: string;
+  /** Base URL without trailing slash; provider default when not configured. */
+  apiBase: string;
+  /** Resolved secret; never logged, never written to Redis or job data. */
+  apiKey?: string;
+  apiVersion?: string;
+  /** Per-deployment request timeout in ms. */
+  timeoutMs?: number;
+  rpm?: number;
+  tpm?: number;
+  weight?: number;
+  maxParallelRequests?: number;
+  order?: number;
+  tags: string[];
+  /** Per-deployment retry count (litellm_params.num_retries / max_retries). */
+  numRetries?: number;
+  /** Per-deployment cooldown seconds; 0 disables cooldown of this deployment. */
+  cooldownTimeSec?: number;
+  info: ModelInfo;
+  /** Extra litellm_params forwarded to the provider body (e.g. temperature), secrets excluded. */
+  extraParams: Record<string, unknown>;
+}
+
+/** One retry-policy entry after normalising every form users copy from LiteLLM docs. */
+export interface RetryRule {
+  maxRetries: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  backoffFactor?: number;
+  /** 0..1, share of the delay randomised. */
+  jitter?: number;
+}
+
+export type RetryPolicy = Partial<Record<ErrorType, RetryRule>>;
+export type AllowedFailsPolicy = Partial<Record<ErrorType, number>>;
+export type FallbackMap = Record<string, string[]>;
+
+export type RoutingStrategyName =
+  | 'simple-shuffle'
+  | 'least-busy'
+  | 'usage-based-routing'
+  | 'usage-based-routing-v2'
+  | 'latency-based-routing'
+  | 'cost-based-routing';
+
+export interface RouterSettings {
+  routingStrategy: RoutingStrategyName;
+  /** Path of a module exporting a custom strategy (`custom_routing_strategy`); overrides routingStrategy. */
+  customStrategyPath?: string;
+  routingStrategyArgs: Record<string, unknown>;
+  numRetries: number;
+  /** Minimum seconds before a retry (LiteLLM `retry_after`). */
+  retryAfterSec: number;
+  retryPolicy: RetryPolicy;
+  modelGroupRetryPolicy: Record<string, RetryPolicy>;
+  allowedFails: number;
+  allowedFailsPolicy: AllowedFailsPolicy;
+  cooldownTimeSec: number;
+  disableCooldowns: boolean;
+  fallbacks: FallbackMap;
+  defaultFallbacks: string[];
+  contextWindowFallbacks: FallbackMap;
+  contentPolicyFallbacks: FallbackMap;
+  maxFallbacks: number;
+  /** Router-wide request timeout in ms. */
+  timeoutMs: number;
+  enablePreCallChecks: boolean;
+  defaultMaxParallelRequests?: number;
+  modelGroupAlias: Record<string, string>;
+}
+
+/** Switchyard's own settings (top-level `switchyard_settings:` in the YAML). */
+export interface SwitchyardSettings {
+  queueName: string;
+  /** Seconds finished jobs are kept so late readers can fetch results by id. */
+  resultTtlSec: number;
+  /** Upper bound on a job's whole life across retries, fallbacks and pacing, in ms. */
+  jobDeadlineMs?: number;
+  /** BullMQ lock duration; a crashed worker's jobs return to the queue after about this long. */
+  lockDurationMs: number;
+}
+
+export interface SwitchyardConfig {
+  deployments: Deployment[];
+  router: RouterSettings;
+  switchyard: SwitchyardSettings;
+  /** Unsupported keys found while loading, gathered for one warning. */
+  warnings: string[];
+}

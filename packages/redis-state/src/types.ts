@@ -1,0 +1,56 @@
+// Typed shapes of the routing state scripts. All times come from Redis TIME so workers share one clock.
+import type { DeploymentState } from '@switchyard/core';
+
+export interface DeploymentLimits {
+  id: string;
+  rpm?: number;
+  tpm?: number;
+  maxParallel?: number;
+}
+
+export interface ReserveRequest {
+  /** Model group: every key of the group shares the hash tag `{<group>}` (Redis Cluster safe). */
+  group: string;
+  /** Candidates in the strategy's preference order; the first with free capacity is taken. */
+  candidates: readonly DeploymentLimits[];
+  estimatedTokens: number;
+  /** Unique per attempt (e.g. `${jobId}:${attemptNo}`), used to release and correct the reservation. */
+  reservationId: string;
+  /** In-flight lease lifetime: a crashed worker's slot frees itself after this long. */
+  leaseMs: number;
+}
+
+export type Saturation = 'cooldown' | 'rpm' | 'tpm' | 'parallel';
+
+export type ReserveResult =
+  | { ok: true; deploymentId: string }
+  /** Nothing free now: capacity returns at `wakeAtMs` (already spread so waiters do not wake together). */
+  | { ok: false; wakeAtMs: number; reason: Saturation };
+
+export interface FailureEffect {
+  /** Cool down at once (429, 401, 404 … as LiteLLM does), for `cooldownMs`. */
+  coolNow: boolean;
+  /** Count towards allowed_fails in the current minute; cool when the count exceeds `allowedFails`. */
+  countFail: boolean;
+  allowedFails: number;
+  cooldownMs: number;
+}
+
+export interface Outcome {
+  group: string;
+  deploymentId: string;
+  reservationId: string;
+  ok: boolean;
+  /** Sample for latency stats (success: ms per output token when known, else ms). Omit to skip. */
+  latencySample?: number;
+  /** Real total tokens: replaces the estimate in the TPM window. */
+  totalTokens?: number;
+  failure?: FailureEffect;
+}
+
+export interface RecordResult {
+  /** Epoch ms the deployment is cooling down until, 0 when not cooling. */
+  cooldownUntilMs: number;
+}
+
+export type { DeploymentState };
