@@ -11,6 +11,8 @@ export interface DeploymentState {
   tpmUsed: number;
   /** Average latency (ms) of recent successes; per output token when the endpoint returns tokens. */
   latencyMs?: number;
+  /** Epoch ms of the last latency sample (strategies ignore samples older than their ttl). */
+  latencyAtMs?: number;
   /** Epoch ms until which the deployment is cooling down (0 when it is not). */
   cooldownUntilMs: number;
 }
