@@ -1,1 +1,3 @@
+export * from './fake-provider/index.ts';
 export * from './redis.ts';
+export * from './worker-pool.ts';

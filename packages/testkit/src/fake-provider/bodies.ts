@@ -1,0 +1,99 @@
+// Realistic success bodies for each route, built from one reply so JSON and SSE answers agree.
+import {
+  echoReply,
+  embeddingInputs,
+  embeddingVector,
+  estimateTokens,
+  promptText,
+  randomId,
+} from './content.ts';
+import type { FakeRoute } from './types.ts';
+
+export interface Reply {
+  id: string;
+  created: number;
+  model: string;
+  text: string;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export function makeReply(route: FakeRoute, body: Record<string, unknown>, model: string): Reply {
+  const text = echoReply(body);
+  const prefix =
+    route.provider === 'anthropic' ? 'msg_' : route.endpoint === 'completions' ? 'cmpl-' : 'chatcmpl-';
+  return {
+    id: randomId(prefix),
+    created: Math.floor(Date.now() / 1000),
+    model: typeof body.model === 'string' ? body.model : model,
+    text,
+    promptTokens: estimateTokens(promptText(body)),
+    completionTokens: estimateTokens(text),
+  };
+}
+
+function openAIUsage(r: Reply) {
+  return {
+    prompt_tokens: r.promptTokens,
+    completion_tokens: r.completionTokens,
+    total_tokens: r.promptTokens + r.completionTokens,
+  };
+}
+
+export function successBody(
+  route: FakeRoute,
+  body: Record<string, unknown>,
+  r: Reply,
+): Record<string, unknown> {
+  switch (route.endpoint) {
+    case 'messages':
+      return {
+        id: r.id,
+        type: 'message',
+        role: 'assistant',
+        model: r.model,
+        content: [{ type: 'text', text: r.text }],
+        stop_reason: 'end_turn',
+        stop_sequence: null,
+        usage: { input_tokens: r.promptTokens, output_tokens: r.completionTokens },
+      };
+    case 'chat.completions':
+      return {
+        id: r.id,
+        object: 'chat.completion',
+        created: r.created,
+        model: r.model,
+        system_fingerprint: 'fp_fake',
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: r.text, refusal: null },
+            logprobs: null,
+            finish_reason: 'stop',
+          },
+        ],
+        usage: openAIUsage(r),
+      };
+    case 'completions':
+      return {
+        id: r.id,
+        object: 'text_completion',
+        created: r.created,
+        model: r.model,
+        choices: [{ text: r.text, index: 0, logprobs: null, finish_reason: 'stop' }],
+        usage: openAIUsage(r),
+      };
+    case 'embeddings': {
+      const inputs = embeddingInputs(body.input);
+      const dims =
+        typeof body.dimensions === 'number' && body.dimensions > 0 ? Math.min(body.dimensions, 4096) : 8;
+      const tokens = inputs.reduce((n, s) => n + estimateTokens(s), 0);
+      return {
+        object: 'list',
+        data: inputs.map((s, index) => ({ object: 'embedding', index, embedding: embeddingVector(s, dims) })),
+        model: r.model,
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
+      };
+    }
+  }
+}
