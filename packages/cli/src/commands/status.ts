@@ -1,0 +1,40 @@
+// `switchyard status`: what every worker sees right now — usage, in-flight, latency, cooldowns per deployment.
+import { groupsOf } from '@switchyard/core';
+import { RoutingState } from '@switchyard/redis-state';
+import Table from 'cli-table3';
+import { Redis } from 'ioredis';
+import { loadConfigOrExit } from '../load-config.ts';
+
+export async function runStatus(opts: { config: string }): Promise<void> {
+  const config = loadConfigOrExit(opts.config);
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  try {
+    const state = new RoutingState(redis);
+    const table = new Table({
+      head: ['group', 'deployment', 'in flight', 'rpm used/limit', 'tpm used/limit', 'latency ms', 'cooldown'],
+    });
+    const now = Date.now();
+    for (const [group, deployments] of groupsOf(config)) {
+      const states = await state.snapshot(
+        group,
+        deployments.map((d) => d.id),
+      );
+      for (const d of deployments) {
+        const s = states.find((x) => x.id === d.id);
+        const cooling = s && s.cooldownUntilMs > now ? `${((s.cooldownUntilMs - now) / 1000).toFixed(1)} s` : '-';
+        table.push([
+          group,
+          d.id,
+          s?.inflight ?? 0,
+          `${s?.rpmUsed ?? 0}/${d.rpm ?? '∞'}`,
+          `${s?.tpmUsed ?? 0}/${d.tpm ?? '∞'}`,
+          s?.latencyMs === undefined ? '-' : s.latencyMs.toFixed(1),
+          cooling,
+        ]);
+      }
+    }
+    process.stdout.write(`${table.toString()}\n`);
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,163 @@
+// Producer SDK: enqueue OpenAI-shaped requests and await their routed results through job events.
+import { randomUUID } from 'node:crypto';
+import type { Endpoint } from '@switchyard/core';
+import { Queue } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import { CompletionError } from './errors.ts';
+import { ResultWaiter } from './result-waiter.ts';
+
+export interface ClientOptions {
+  /** Default: REDIS_URL, else redis://127.0.0.1:6379. */
+  redisUrl?: string;
+  /** Default: `switchyard`. */
+  queueName?: string;
+  /** BullMQ key prefix, when the workers use a non-default one. */
+  prefix?: string;
+  /** How long `completion()` waits before giving up (the job itself keeps going). Default 10 min. */
+  timeoutMs?: number;
+  /** Safety-net poll interval for results whose event was missed. */
+  pollMs?: number;
+}
+
+export interface EnqueueOptions {
+  /** Your own id (idempotency: a duplicate id is not added twice). Must not contain ':'. */
+  jobId?: string;
+  metadata?: Record<string, unknown>;
+  priority?: number;
+  timeoutMs?: number;
+}
+
+export interface RoutingInfo {
+  modelGroup: string;
+  deploymentId: string;
+  provider: string;
+  latencyMs: number;
+  cost: number;
+  cacheHit: boolean;
+  attempts: {
+    deploymentId: string;
+    modelGroup: string;
+    latencyMs: number;
+    error?: { type: string; status: number; message: string };
+  }[];
+}
+
+export type RoutedResult = Record<string, unknown> & { routing: RoutingInfo };
+
+export interface BatchItem {
+  endpoint?: Endpoint;
+  body: Record<string, unknown>;
+  options?: EnqueueOptions;
+}
+
+export class SwitchyardClient {
+  readonly queue: Queue;
+  readonly #waiter: ResultWaiter;
+  readonly #redis: Redis;
+  readonly #timeoutMs: number;
+  #ready: Promise<void> | undefined;
+
+  constructor(opts: ClientOptions = {}) {
+    const url = opts.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    // Producers fail fast when Redis is away instead of queueing commands forever.
+    const producerOpts: RedisOptions = { maxRetriesPerRequest: 1 };
+    this.#redis = new Redis(url, producerOpts);
+    const prefix = opts.prefix ? { prefix: opts.prefix } : {};
+    this.queue = new Queue(opts.queueName ?? 'switchyard', { connection: this.#redis, ...prefix });
+    this.#waiter = new ResultWaiter(
+      this.queue,
+      { connection: new Redis(url, { maxRetriesPerRequest: null }), ...prefix },
+      opts.pollMs,
+    );
+    this.#timeoutMs = opts.timeoutMs ?? 600_000;
+  }
+
+  /** Resolves once the shared event listener is attached (called lazily by the awaiting methods). */
+  ready(): Promise<void> {
+    this.#ready ??= Promise.all([this.#waiter.ready(), this.queue.waitUntilReady()]).then(() => undefined);
+    return this.#ready;
+  }
+
+  async enqueue(endpoint: Endpoint, body: Record<string, unknown>, opts: EnqueueOptions = {}): Promise<string> {
+    const jobId = opts.jobId ?? randomUUID();
+    await this.queue.add(endpoint, withMetadata(body, opts), jobOptions(jobId, opts));
+    return jobId;
+  }
+
+  /** Bulk add in one round trip per chunk; returns job ids in input order. */
+  async enqueueBatch(items: readonly BatchItem[], chunkSize = 1000): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < items.length; i += chunkSize) {
+      const chunk = items.slice(i, i + chunkSize).map((item) => {
+        const jobId = item.options?.jobId ?? randomUUID();
+        ids.push(jobId);
+        return {
+          name: item.endpoint ?? 'chat.completions',
+          data: withMetadata(item.body, item.options ?? {}),
+          opts: jobOptions(jobId, item.options ?? {}),
+        };
+      });
+      await this.queue.addBulk(chunk);
+    }
+    return ids;
+  }
+
+  completion(body: Record<string, unknown>, opts?: EnqueueOptions): Promise<RoutedResult> {
+    return this.#call('chat.completions', body, opts);
+  }
+
+  textCompletion(body: Record<string, unknown>, opts?: EnqueueOptions): Promise<RoutedResult> {
+    return this.#call('completions', body, opts);
+  }
+
+  embedding(body: Record<string, unknown>, opts?: EnqueueOptions): Promise<RoutedResult> {
+    return this.#call('embeddings', body, opts);
+  }
+
+  /**
+   * The result of a job by id, for late readers and batches: waits for it unless `wait` is false
+   * (then resolves undefined while unfinished). Rejects with CompletionError for failed jobs.
+   */
+  async result(jobId: string, opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<RoutedResult | undefined> {
+    await this.ready();
+    const pending = opts.wait === false ? undefined : this.#waiter.wait(jobId, opts.timeoutMs ?? this.#timeoutMs);
+    const job = await this.queue.getJob(jobId);
+    if (job?.finishedOn) {
+      const state = await job.getState();
+      if (state === 'completed' || state === 'failed') {
+        if (pending) this.#waiter.cancel(jobId, new Error('settled from stored state'));
+        pending?.catch(() => {});
+        if (state === 'failed') throw new CompletionError(jobId, job.failedReason);
+        return job.returnvalue as RoutedResult;
+      }
+    }
+    if (!pending) return undefined;
+    return (await pending) as RoutedResult;
+  }
+
+  async close(): Promise<void> {
+    await this.#waiter.close();
+    await this.queue.close();
+    this.#redis.disconnect();
+  }
+
+  async #call(endpoint: Endpoint, body: Record<string, unknown>, opts: EnqueueOptions = {}): Promise<RoutedResult> {
+    await this.ready();
+    const jobId = opts.jobId ?? randomUUID();
+    const result = this.#waiter.wait(jobId, opts.timeoutMs ?? this.#timeoutMs);
+    try {
+      await this.queue.add(endpoint, withMetadata(body, opts), jobOptions(jobId, opts));
+    } catch (err) {
+      this.#waiter.cancel(jobId, err as Error);
+    }
+    return (await result) as RoutedResult;
+  }
+}
+
+function withMetadata(body: Record<string, unknown>, opts: EnqueueOptions): Record<string, unknown> {
+  return opts.metadata ? { ...body, metadata: { ...(body.metadata as object), ...opts.metadata } } : body;
+}
+
+function jobOptions(jobId: string, opts: EnqueueOptions) {
+  return { jobId, ...(opts.priority === undefined ? {} : { priority: opts.priority }) };
+}

@@ -1,0 +1,25 @@
+// The error a caller sees: the taxonomy name parsed back out of the job's failedReason.
+import { type ErrorType, parseReason } from '@switchyard/core';
+
+export class CompletionError extends Error {
+  readonly type: ErrorType;
+  readonly jobId: string;
+
+  constructor(jobId: string, failedReason: string) {
+    const { type, message } = parseReason(failedReason);
+    super(message);
+    this.name = type;
+    this.type = type;
+    this.jobId = jobId;
+  }
+}
+
+/** The caller gave up waiting; the job may still finish — fetch it later with `result(jobId)`. */
+export class WaitTimeoutError extends Error {
+  readonly jobId: string;
+  constructor(jobId: string, ms: number) {
+    super(`no result for job ${jobId} within ${ms} ms`);
+    this.name = 'WaitTimeoutError';
+    this.jobId = jobId;
+  }
+}

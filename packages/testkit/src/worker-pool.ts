@@ -1,0 +1,81 @@
+// Real worker processes (`switchyard worker`) for the demo, integration, chaos and benchmark suites.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../cli/src/main.ts');
+
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  /** stdout + stderr so far (pino JSON lines). */
+  output(): string;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  exited: Promise<number | string>;
+}
+
+export interface SpawnWorkersOptions {
+  configPath: string;
+  redisUrl: string;
+  count?: number;
+  concurrency?: number;
+  queue?: string;
+  env?: Record<string, string>;
+}
+
+/** Write a config object or YAML text to a temp file and return its path. */
+export function writeTempConfig(config: string | object): string {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-config-'));
+  const path = join(dir, 'config.yaml');
+  writeFileSync(path, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
+  return path;
+}
+
+export function spawnWorker(opts: SpawnWorkersOptions): WorkerProcess {
+  const args = [CLI, 'worker', '--config', opts.configPath, '--concurrency', String(opts.concurrency ?? 20)];
+  if (opts.queue) args.push('--queue', opts.queue);
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, LOG_LEVEL: 'info', ...opts.env, REDIS_URL: opts.redisUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | string>((res) => {
+    child.on('exit', (code, signal) => res(code ?? signal ?? -1));
+  });
+  return { child, output: () => out, exited };
+}
+
+/** Spawn `count` workers and wait until each logs "worker ready" (or fail with its output). */
+export async function spawnWorkers(opts: SpawnWorkersOptions, timeoutMs = 30_000): Promise<WorkerProcess[]> {
+  const workers = Array.from({ length: opts.count ?? 2 }, () => spawnWorker(opts));
+  await Promise.all(workers.map((w) => waitForOutput(w, 'worker ready', timeoutMs)));
+  return workers;
+}
+
+export function waitForOutput(w: WorkerProcess, text: string, timeoutMs = 30_000): Promise<void> {
+  return new Promise((res, rej) => {
+    const started = Date.now();
+    const tick = setInterval(() => {
+      if (w.output().includes(text)) {
+        clearInterval(tick);
+        res();
+      } else if (w.child.exitCode !== null || Date.now() - started > timeoutMs) {
+        clearInterval(tick);
+        rej(new Error(`worker did not print "${text}" (exit ${w.child.exitCode}):\n${w.output().slice(-3000)}`));
+      }
+    }, 50);
+  });
+}
+
+/** SIGTERM every worker and wait for them to exit; returns their exit codes. */
+export async function stopWorkers(workers: readonly WorkerProcess[], signal: NodeJS.Signals = 'SIGTERM') {
+  for (const w of workers) if (w.child.exitCode === null) w.child.kill(signal);
+  return Promise.all(workers.map((w) => w.exited));
+}

@@ -1,0 +1,120 @@
+// Chooses and reserves a deployment: the strategy orders from a cached snapshot, one Lua call reserves.
+import {
+  type Deployment,
+  type DeploymentState,
+  orderCandidates,
+  type RoutingStrategy,
+  type SwitchyardConfig,
+} from '@switchyard/core';
+import type { ReserveResult, RoutingState } from '@switchyard/redis-state';
+
+export interface PickRequest {
+  group: string;
+  deployments: readonly Deployment[];
+  estimatedTokens: number;
+  tags: string[] | undefined;
+  exclude: readonly string[];
+  reservationId: string;
+  leaseMs: number;
+}
+
+export type PickResult = (ReserveResult & { ok: false }) | { ok: true; deployment: Deployment };
+
+interface Snapshot {
+  at: number;
+  states: Map<string, DeploymentState>;
+  refreshing?: Promise<void>;
+}
+
+export class DeploymentRouter {
+  readonly #state: RoutingState;
+  readonly #strategy: RoutingStrategy;
+  readonly #config: SwitchyardConfig;
+  readonly #snapshotMs: number;
+  readonly #random: () => number;
+  readonly #snapshots = new Map<string, Snapshot>();
+
+  constructor(
+    config: SwitchyardConfig,
+    state: RoutingState,
+    strategy: RoutingStrategy,
+    opts: { snapshotMs?: number; random?: () => number } = {},
+  ) {
+    this.#config = config;
+    this.#state = state;
+    this.#strategy = strategy;
+    this.#snapshotMs = opts.snapshotMs ?? 250;
+    this.#random = opts.random ?? Math.random;
+  }
+
+  async pick(req: PickRequest): Promise<PickResult> {
+    const states = await this.#states(req.group, req.deployments);
+    const allowed = req.exclude.length
+      ? req.deployments.filter((d) => !req.exclude.includes(d.id))
+      : req.deployments;
+    const ordered = orderCandidates(allowed, states, this.#strategy, {
+      estimatedTokens: req.estimatedTokens,
+      tags: req.tags,
+      nowMs: Date.now(),
+      random: this.#random,
+      args: this.#config.router.routingStrategyArgs,
+    });
+    const defaultParallel = this.#config.router.defaultMaxParallelRequests;
+    const result = await this.#state.reserve({
+      group: req.group,
+      candidates: ordered.map((d) => ({
+        id: d.id,
+        rpm: d.rpm,
+        tpm: d.tpm,
+        maxParallel: d.maxParallelRequests ?? defaultParallel,
+      })),
+      estimatedTokens: req.estimatedTokens,
+      reservationId: req.reservationId,
+      leaseMs: req.leaseMs,
+    });
+    if (!result.ok) return result;
+    const deployment = ordered.find((d) => d.id === result.deploymentId);
+    if (!deployment) throw new Error(`reserve returned unknown deployment ${result.deploymentId}`);
+    return { ok: true, deployment };
+  }
+
+  /** Health of a group's deployments as of the last snapshot (for the planner's "another healthy one?"). */
+  async health(
+    group: string,
+    deployments: readonly Deployment[],
+    fresh = false,
+  ): Promise<{ id: string; healthy: boolean }[]> {
+    if (fresh) this.#snapshots.delete(group);
+    const states = await this.#states(group, deployments);
+    const now = Date.now();
+    return deployments.map((d) => ({ id: d.id, healthy: (states.get(d.id)?.cooldownUntilMs ?? 0) <= now }));
+  }
+
+  /** Snapshot of shared state, refreshed in the background once it is older than snapshotMs. */
+  async #states(group: string, deployments: readonly Deployment[]): Promise<Map<string, DeploymentState>> {
+    const snap = this.#snapshots.get(group);
+    const now = Date.now();
+    if (snap && now - snap.at < this.#snapshotMs) return snap.states;
+    if (snap) {
+      snap.refreshing ??= this.#refresh(group, deployments, snap).catch(() => {});
+      return snap.states;
+    }
+    const fresh: Snapshot = { at: 0, states: new Map() };
+    this.#snapshots.set(group, fresh);
+    await this.#refresh(group, deployments, fresh);
+    return fresh.states;
+  }
+
+  async #refresh(group: string, deployments: readonly Deployment[], snap: Snapshot): Promise<void> {
+    try {
+      const list = await this.#state.snapshot(
+        group,
+        deployments.map((d) => d.id),
+      );
+      snap.states = new Map(list.map((s) => [s.id, s]));
+      snap.at = Date.now();
+    } finally {
+      snap.refreshing = undefined;
+    }
+  }
+}

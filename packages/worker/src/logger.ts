@@ -1,0 +1,25 @@
+// pino JSON logs; secrets are redacted by path so a config or header dump can never leak a key.
+import { pino, type Logger } from 'pino';
+
+export const REDACT_PATHS = [
+  'apiKey',
+  '*.apiKey',
+  '*.*.apiKey',
+  'api_key',
+  '*.api_key',
+  '*.*.api_key',
+  'headers.authorization',
+  'headers["api-key"]',
+  'headers["x-api-key"]',
+  '*.headers.authorization',
+  '*.headers["api-key"]',
+  '*.headers["x-api-key"]',
+];
+
+export function createLogger(opts: { level?: string; name?: string } = {}): Logger {
+  return pino({
+    name: opts.name ?? 'switchyard',
+    level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  });
+}

@@ -1,0 +1,211 @@
+// The BullMQ processor: validate, route, call, record; on failure plan a retry/fallback as a delayed move.
+import {
+  costOf,
+  cooldownEffect,
+  type Deployment,
+  estimateTokens,
+  initialState,
+  planNext,
+  resolveGroup,
+  type SwitchyardConfig,
+  SwitchyardError,
+} from '@switchyard/core';
+import type { ProviderResponse } from '@switchyard/providers';
+import type { RoutingState } from '@switchyard/redis-state';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import type { Logger } from 'pino';
+import type { DeploymentRouter } from './deployment-router.ts';
+import { type ValidJob, validateJob } from './job-data.ts';
+import { type AttemptRecord, type JobState, readJobState, withJobState } from './job-state.ts';
+import { checkContext } from './precall.ts';
+
+export interface ProcessorDeps {
+  config: SwitchyardConfig;
+  groups: ReadonlyMap<string, readonly Deployment[]>;
+  router: DeploymentRouter;
+  state: RoutingState;
+  call: (req: {
+    endpoint: ValidJob['endpoint'];
+    body: Record<string, unknown>;
+    deployment: Deployment;
+    signal: AbortSignal;
+  }) => Promise<ProviderResponse>;
+  logger: Logger;
+  random?: () => number;
+}
+
+/** LiteLLM records a timed-out call as a 1000 s latency so latency routing steers away from it. */
+const TIMEOUT_LATENCY_PENALTY_MS = 1_000_000;
+/** Extra lease time beyond the call timeout before a crashed worker's in-flight slot frees itself. */
+const LEASE_MARGIN_MS = 5_000;
+
+export function createProcessor(deps: ProcessorDeps) {
+  const { config, groups, router, state, logger } = deps;
+  const random = deps.random ?? Math.random;
+
+  return async function process(job: Job, token?: string, signal?: AbortSignal): Promise<unknown> {
+    let valid: ValidJob;
+    try {
+      valid = validateJob(job.name, job.data);
+    } catch (err) {
+      throw failWith(err);
+    }
+    const saved = readJobState(job.data);
+    const group = saved?.plan.group ?? resolveGroup(config, valid.model);
+    if (!group || !groups.has(group)) {
+      throw failWith(
+        new SwitchyardError(
+          'BadRequestError',
+          `model group "${valid.model}" is not configured; known groups: ${[...groups.keys()].join(', ')}`,
+        ),
+      );
+    }
+    const deadlineMs =
+      config.switchyard.jobDeadlineMs === undefined ? undefined : job.timestamp + config.switchyard.jobDeadlineMs;
+    const js: JobState = saved ?? { plan: initialState(group, { deadlineMs }), attempts: [] };
+    let dirty = false;
+    const estimatedTokens = estimateTokens(valid.endpoint, valid.body);
+
+    const park = async (untilMs: number): Promise<never> => {
+      if (dirty) await job.updateData(withJobState(job.data, js));
+      await job.moveToDelayed(Math.ceil(untilMs), token);
+      throw new DelayedError();
+    };
+    const fail = async (reason: string): Promise<never> => {
+      await job.updateData(withJobState(job.data, js));
+      throw new UnrecoverableError(reason);
+    };
+
+    for (;;) {
+      const current = js.plan.group;
+      let deployments = groups.get(current) ?? [];
+      if (config.router.enablePreCallChecks) {
+        const checked = checkContext(valid, deployments);
+        if (checked instanceof SwitchyardError) {
+          const next = await plan(checked, undefined, deployments);
+          if (next) continue;
+        } else deployments = checked;
+      }
+      const reservationId = `${job.id}:${js.attempts.length}:${job.attemptsStarted}`;
+      const timeoutMs = config.router.timeoutMs;
+      const pick = await router.pick({
+        group: current,
+        deployments,
+        estimatedTokens,
+        tags: valid.tags,
+        exclude: js.plan.excluded,
+        reservationId,
+        leaseMs: Math.max(...deployments.map((d) => d.timeoutMs ?? timeoutMs), timeoutMs) + LEASE_MARGIN_MS,
+      });
+      if (!pick.ok) {
+        if (js.plan.deadlineMs !== undefined && pick.wakeAtMs > js.plan.deadlineMs) {
+          return fail(
+            `RateLimitError: no capacity in model group "${current}" (${pick.reason}) before the job deadline`,
+          );
+        }
+        return park(pick.wakeAtMs);
+      }
+      const deployment = pick.deployment;
+      const started = performance.now();
+      let response: ProviderResponse | undefined;
+      let error: SwitchyardError | undefined;
+      try {
+        response = await deps.call({
+          endpoint: valid.endpoint,
+          body: valid.body,
+          deployment,
+          signal: signal ?? new AbortController().signal,
+        });
+      } catch (err) {
+        error = classify(err);
+      }
+      const latencyMs = Math.round(performance.now() - started);
+
+      if (response) {
+        const { usage } = response;
+        await state.record({
+          group: current,
+          deploymentId: deployment.id,
+          reservationId,
+          ok: true,
+          latencySample:
+            valid.endpoint !== 'embeddings' && usage.completionTokens > 0
+              ? latencyMs / usage.completionTokens
+              : latencyMs,
+          totalTokens: usage.totalTokens,
+        });
+        js.attempts.push({ deploymentId: deployment.id, modelGroup: current, latencyMs });
+        return {
+          ...response.body,
+          routing: {
+            modelGroup: current,
+            deploymentId: deployment.id,
+            provider: deployment.provider,
+            latencyMs,
+            cost: costOf(deployment, usage),
+            cacheHit: false,
+            attempts: js.attempts,
+          },
+        };
+      }
+
+      const err = error!;
+      const effect = cooldownEffect(config.router, deployment, err, deployments.length);
+      await state.record({
+        group: current,
+        deploymentId: deployment.id,
+        reservationId,
+        ok: false,
+        ...(err.type === 'Timeout' ? { latencySample: TIMEOUT_LATENCY_PENALTY_MS } : {}),
+        ...(effect ? { failure: effect } : {}),
+      });
+      logger.warn(
+        { jobId: job.id, group: current, deploymentId: deployment.id, type: err.type, status: err.status },
+        'attempt failed',
+      );
+      const attempt: AttemptRecord = {
+        deploymentId: deployment.id,
+        modelGroup: current,
+        latencyMs,
+        error: { type: err.type, status: err.status, message: err.message },
+      };
+      await plan(err, attempt, deployments);
+    }
+
+    /** Ask the planner what follows a failure; loops at once for a zero delay, else parks or fails. */
+    async function plan(
+      err: SwitchyardError,
+      attempt: AttemptRecord | undefined,
+      deployments: readonly Deployment[],
+    ): Promise<true> {
+      if (attempt) js.attempts.push(attempt);
+      dirty = true;
+      const health = await router.health(js.plan.group, deployments, true);
+      const decision = planNext({
+        settings: config.router,
+        state: js.plan,
+        error: { type: err.type, status: err.status, message: err.message, retryAfterMs: err.retryAfterMs },
+        deployment: deployments.find((d) => d.id === attempt?.deploymentId) ?? deployments[0]!,
+        groupDeployments: health,
+        nowMs: Date.now(),
+        random,
+      });
+      js.plan = decision.state;
+      if (decision.action === 'fail') return fail(decision.reason);
+      if (decision.delayMs > 0) return park(Date.now() + decision.delayMs);
+      return true;
+    }
+  };
+}
+
+function classify(err: unknown): SwitchyardError {
+  if (err instanceof SwitchyardError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new SwitchyardError('APIConnectionError', message);
+}
+
+/** A job-level failure: BullMQ must not retry it on its own (our planner already did). */
+function failWith(err: unknown): UnrecoverableError {
+  const e = classify(err);
+  return new UnrecoverableError(e.toReason());
+}

@@ -1,0 +1,93 @@
+// A worker's lifecycle: connect, build the router, process jobs, drain on SIGTERM/SIGINT and exit 0.
+import {
+  createStrategy,
+  type Deployment,
+  groupsOf,
+  loadCustomStrategy,
+  type SwitchyardConfig,
+} from '@switchyard/core';
+import { createProviders } from '@switchyard/providers';
+import { RoutingState } from '@switchyard/redis-state';
+import { Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import { DeploymentRouter } from './deployment-router.ts';
+import { createProcessor } from './processor.ts';
+import { evictionPolicyWarning, workerConnection } from './redis-connection.ts';
+
+export interface WorkerOptions {
+  config: SwitchyardConfig;
+  logger: Logger;
+  redisUrl?: string;
+  queueName?: string;
+  concurrency?: number;
+  /** Routing-window length; production is 60 s, tests shorten it. */
+  windowMs?: number;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Stop taking jobs, let in-flight ones finish (up to `graceMs`), then release everything. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
+  const { config, logger } = opts;
+  const queueName = opts.queueName ?? config.switchyard.queueName;
+  const stateRedis = workerConnection(opts.redisUrl);
+  const warning = await evictionPolicyWarning(stateRedis);
+  if (warning) logger.warn(warning);
+
+  const custom = config.router.customStrategyPath
+    ? await loadCustomStrategy(config.router.customStrategyPath)
+    : undefined;
+  const strategy = createStrategy(config.router.routingStrategy, custom);
+  const state = new RoutingState(stateRedis, { windowMs: opts.windowMs });
+  const router = new DeploymentRouter(config, state, strategy);
+  const providers = createProviders({ defaultTimeoutMs: config.router.timeoutMs });
+  const groups: Map<string, Deployment[]> = groupsOf(config);
+
+  const processor = createProcessor({
+    config,
+    groups,
+    router,
+    state,
+    call: (req) => providers.call(req),
+    logger,
+  });
+  const bullRedis = workerConnection(opts.redisUrl);
+  const worker = new Worker(queueName, processor, {
+    connection: bullRedis,
+    concurrency: opts.concurrency ?? 50,
+    lockDuration: config.switchyard.lockDurationMs,
+    removeOnComplete: { age: config.switchyard.resultTtlSec },
+    removeOnFail: { age: config.switchyard.resultTtlSec },
+    autorun: true,
+  });
+  worker.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
+  worker.on('failed', (job, err) => {
+    if (job) logger.info({ jobId: job.id, reason: err.message }, 'job failed');
+  });
+  await worker.waitUntilReady();
+  logger.info(
+    { queue: queueName, concurrency: opts.concurrency ?? 50, groups: [...groups.keys()] },
+    'worker ready',
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = (graceMs = 30_000): Promise<void> => {
+    closing ??= (async () => {
+      const forced = setTimeout(() => {
+        logger.warn({ graceMs }, 'drain deadline passed; cancelling in-flight jobs');
+        worker.cancelAllJobs('worker shutting down');
+        void worker.close(true);
+      }, graceMs);
+      await worker.close();
+      clearTimeout(forced);
+      await providers.close();
+      stateRedis.disconnect();
+      bullRedis.disconnect();
+    })();
+    return closing;
+  };
+  return { worker, close };
+}
