@@ -12,3 +12,4 @@ export * from './cost/price.ts';
 export * from './cost/cost.ts';
 export * from './precall/context-window.ts';
 export * from './precall/estimate-tokens.ts';
+export * from './planner/index.ts';

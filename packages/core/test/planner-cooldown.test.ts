@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { ErrorType } from '../src/errors/taxonomy.ts';
+import { cooldownEffect } from '../src/planner/cooldown.ts';
+
+/** LiteLLM's defaults: allowed_fails 3, cooldown_time 5 s. */
+const settings = { disableCooldowns: false, cooldownTimeSec: 5, allowedFails: 3, allowedFailsPolicy: {} };
+
+describe('cooldownEffect', () => {
+  it.each<ErrorType>(['RateLimitError', 'AuthenticationError', 'NotFoundError'])(
+    '%s cools a deployment at once in a group of two or more',
+    (type) => {
+      expect(cooldownEffect(settings, {}, { type }, 2)).toEqual({
+        coolNow: true,
+        countFail: false,
+        allowedFails: 3,
+        cooldownMs: 5000,
+      });
+    },
+  );
+
+  it("a group's only deployment is never cooled at once, only through the allowed-fails counter", () => {
+    expect(cooldownEffect(settings, {}, { type: 'RateLimitError' }, 1)).toEqual({
+      coolNow: false,
+      countFail: true,
+      allowedFails: 3,
+      cooldownMs: 5000,
+    });
+  });
+
+  it.each<ErrorType>(['Timeout', 'InternalServerError', 'ServiceUnavailableError', 'APIConnectionError'])(
+    '%s counts towards allowed_fails',
+    (type) => {
+      expect(cooldownEffect(settings, {}, { type }, 3)).toMatchObject({ coolNow: false, countFail: true });
+    },
+  );
+
+  it('allowed_fails_policy overrides allowed_fails for its error type', () => {
+    const s = { ...settings, allowedFailsPolicy: { Timeout: 1 } };
+    expect(cooldownEffect(s, {}, { type: 'Timeout' }, 2)?.allowedFails).toBe(1);
+    expect(cooldownEffect(s, {}, { type: 'InternalServerError' }, 2)?.allowedFails).toBe(3);
+  });
+
+  it.each<ErrorType>([
+    'BadRequestError',
+    'ContextWindowExceededError',
+    'ContentPolicyViolationError',
+    'PermissionDeniedError',
+    'UnprocessableEntityError',
+    'BudgetExceededError',
+  ])('%s never cools (the request is at fault, not the deployment)', (type) => {
+    expect(cooldownEffect({ ...settings, allowedFails: 0 }, {}, { type }, 2)).toBeUndefined();
+  });
+
+  it('disable_cooldowns and a deployment cooldown_time of 0 turn cooldowns off', () => {
+    expect(
+      cooldownEffect({ ...settings, disableCooldowns: true }, {}, { type: 'RateLimitError' }, 2),
+    ).toBeUndefined();
+    expect(cooldownEffect(settings, { cooldownTimeSec: 0 }, { type: 'RateLimitError' }, 2)).toBeUndefined();
+  });
+
+  it("duration: the deployment's cooldown_time, else the provider's retry-after, else the router's", () => {
+    const e = { type: 'RateLimitError' as const, retryAfterMs: 20_000 };
+    expect(cooldownEffect(settings, { cooldownTimeSec: 7 }, e, 2)?.cooldownMs).toBe(7000);
+    expect(cooldownEffect(settings, {}, e, 2)?.cooldownMs).toBe(20_000);
+    expect(
+      cooldownEffect({ ...settings, cooldownTimeSec: 300 }, {}, { type: 'RateLimitError' }, 2)?.cooldownMs,
+    ).toBe(300_000);
+  });
+});
