@@ -1,0 +1,77 @@
+--[[
+  Record a call's outcome in one call: release its in-flight lease, replace the token estimate by
+  real usage, add a latency sample, and apply a failure's cooldown effect.
+
+  Input:
+    KEYS[1] window zset     KEYS[2] tokens hash     KEYS[3] leases zset
+    KEYS[4] state hash      KEYS[5] latency samples list
+    ARGV[1] windowMs
+    ARGV[2] reservationId
+    ARGV[3] totalTokens ('' = keep the estimate)
+    ARGV[4] latencySample ('' = none)
+    ARGV[5] failure: '1' when the call failed, '' otherwise
+    ARGV[6] coolNow ('1'/'0')    ARGV[7] countFail ('1'/'0')
+    ARGV[8] allowedFails         ARGV[9] cooldownMs (<= 0 disables cooldown)
+
+  Output:
+    cooldown_until in epoch ms, 0 when not cooling down
+]]
+--- @include "includes/nowMs"
+
+local winKey, tokKey, leaseKey, stKey, latKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local now = nowMs()
+local windowMs = tonumber(ARGV[1])
+local reservationId = ARGV[2]
+local totalTokens = tonumber(ARGV[3])
+local sample = tonumber(ARGV[4])
+local MAX_SAMPLES = 10 -- LiteLLM's max_latency_list_size
+
+redis.call('ZREM', leaseKey, reservationId)
+
+-- A reservation that already left the window no longer counts, so there is nothing to correct.
+if totalTokens then
+  local estimate = redis.call('HGET', tokKey, reservationId)
+  if estimate then
+    redis.call('HSET', tokKey, reservationId, totalTokens)
+    redis.call('HINCRBY', stKey, 'tpm', totalTokens - tonumber(estimate))
+  end
+end
+
+if sample then
+  redis.call('LPUSH', latKey, sample)
+  redis.call('LTRIM', latKey, 0, MAX_SAMPLES - 1)
+  local samples = redis.call('LRANGE', latKey, 0, -1)
+  local sum = 0
+  for _, s in ipairs(samples) do sum = sum + tonumber(s) end
+  redis.call('HSET', stKey, 'lat', sum / #samples, 'lat_at', now)
+  redis.call('PEXPIRE', latKey, stateTtlMs(windowMs))
+end
+
+local cooldownUntil = tonumber(redis.call('HGET', stKey, 'cooldown_until')) or 0
+if ARGV[5] == '1' then
+  local cool = ARGV[6] == '1'
+  if ARGV[7] == '1' then
+    -- Failures count per window ("minute") that starts with the first failure.
+    local counter = redis.call('HMGET', stKey, 'fails', 'fails_since')
+    local fails, since = tonumber(counter[1]) or 0, tonumber(counter[2])
+    if not since or now - since >= windowMs then fails, since = 0, now end
+    fails = fails + 1
+    if fails > tonumber(ARGV[8]) then
+      cool = true
+      fails = 0 -- a deployment back from cooldown gets a fresh allowance
+    end
+    redis.call('HSET', stKey, 'fails', fails, 'fails_since', since)
+  end
+  local cooldownMs = tonumber(ARGV[9])
+  -- Never shorten an active cooldown (LiteLLM #40130).
+  if cool and cooldownMs > 0 and now + cooldownMs > cooldownUntil then
+    cooldownUntil = now + cooldownMs
+    redis.call('HSET', stKey, 'cooldown_until', cooldownUntil)
+  end
+end
+
+if redis.call('EXISTS', stKey) == 1 then
+  redis.call('PEXPIRE', stKey, math.max(stateTtlMs(windowMs), cooldownUntil - now))
+end
+if cooldownUntil > now then return cooldownUntil end
+return 0

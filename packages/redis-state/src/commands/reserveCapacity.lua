@@ -1,0 +1,127 @@
+--[[
+  Choose and reserve capacity in one call: the first candidate, in the given order, that is not
+  cooling down and has room under its rpm, tpm and maxParallel limits gets the reservation. When
+  none has room, the reply says when capacity returns, spread so that waiters wake one slot apart.
+
+  Input:
+    KEYS[1]            group next_wake (pacing of waiters)
+    KEYS[4i-2 .. 4i+1] candidate i (1-based): window zset, tokens hash, leases zset, state hash
+    ARGV[1]            windowMs
+    ARGV[2]            estimatedTokens (integer)
+    ARGV[3]            reservationId
+    ARGV[4]            leaseMs
+    ARGV[4i+1 .. 4i+4] candidate i: deploymentId, rpm, tpm, maxParallel ('' = no limit)
+
+  Output:
+    {1, deploymentId}             reserved: window entry, tokens and an in-flight lease
+    {0, wakeAtMs, reason}         nothing free; reason is cooldown | rpm | tpm | parallel
+]]
+--- @include "includes/nowMs"
+--- @include "includes/expireWindow"
+
+local now = nowMs()
+local windowMs = tonumber(ARGV[1])
+local estimated = tonumber(ARGV[2])
+local reservationId = ARGV[3]
+local leaseMs = tonumber(ARGV[4])
+local candidates = (#KEYS - 1) / 4
+
+-- Time at which enough tokens have left the window for `need` of them to be gone.
+local function tokensLeaveAt(winKey, tokKey, need, total)
+  if need >= total then
+    -- Everything must leave (an oversized request waits for an empty window).
+    local newest = redis.call('ZRANGE', winKey, -1, -1, 'WITHSCORES')
+    return tonumber(newest[2]) + windowMs + 1
+  end
+  local freed, offset = 0, 0
+  while true do
+    local entries = redis.call('ZRANGE', winKey, offset, offset + 99, 'WITHSCORES')
+    if #entries == 0 then return now + windowMs end
+    local ids = {}
+    for j = 1, #entries, 2 do ids[#ids + 1] = entries[j] end
+    local tokens = redis.call('HMGET', tokKey, unpack(ids))
+    for j = 1, #ids do
+      freed = freed + (tonumber(tokens[j]) or 0)
+      if freed >= need then return tonumber(entries[2 * j]) + windowMs + 1 end
+    end
+    offset = offset + 100
+  end
+end
+
+local bestWake, bestReason, bestLatency
+local sumRpm, sumTpm, sumParallel = 0, 0, 0
+
+for i = 1, candidates do
+  local winKey, tokKey, leaseKey, stKey = KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i], KEYS[4 * i + 1]
+  local id = ARGV[4 * i + 1]
+  local rpm, tpm, parallel = tonumber(ARGV[4 * i + 2]), tonumber(ARGV[4 * i + 3]), tonumber(ARGV[4 * i + 4])
+  sumRpm = sumRpm + (rpm or 0)
+  sumTpm = sumTpm + (tpm or 0)
+  sumParallel = sumParallel + (parallel or 0)
+
+  local state = redis.call('HMGET', stKey, 'cooldown_until', 'lat')
+  local cooldownUntil = tonumber(state[1]) or 0
+  local latency = tonumber(state[2])
+  local wake, reason = 0, nil
+  -- Capacity returns when every binding limit has room: keep the latest of their times.
+  local function bind(at, why)
+    if at > wake then wake, reason = at, why end
+  end
+
+  if cooldownUntil > now then
+    bind(cooldownUntil, 'cooldown')
+  else
+    local count, total = expireWindow(winKey, tokKey, stKey, now, windowMs)
+    if rpm and count >= rpm then
+      local leaving = redis.call('ZRANGE', winKey, count - rpm, count - rpm, 'WITHSCORES')
+      bind(leaving[2] and tonumber(leaving[2]) + windowMs + 1 or now + windowMs, 'rpm')
+    end
+    -- A request larger than the whole tpm is admitted into an empty window, or it would wait forever.
+    if tpm and total > 0 and total + estimated > tpm then
+      bind(tokensLeaveAt(winKey, tokKey, total + estimated - tpm, total), 'tpm')
+    end
+    local inflight = liveLeases(leaseKey, now)
+    if parallel and inflight >= parallel then
+      local first = redis.call('ZRANGE', leaseKey, 0, 0, 'WITHSCORES')
+      -- A lease may be long; an average call ends sooner, so look again then.
+      local soon = now + math.ceil(latency or 1000)
+      bind(math.min(first[2] and tonumber(first[2]) or soon, soon), 'parallel')
+    end
+
+    if not reason then
+      local previous = tonumber(redis.call('HGET', tokKey, reservationId)) or 0 -- a re-sent reserve
+      redis.call('ZADD', winKey, now, reservationId)
+      redis.call('HSET', tokKey, reservationId, estimated)
+      redis.call('HINCRBY', stKey, 'tpm', estimated - previous)
+      redis.call('ZADD', leaseKey, now + leaseMs, reservationId)
+      -- Idle deployments leave nothing behind.
+      redis.call('PEXPIRE', winKey, windowMs + 1000)
+      redis.call('PEXPIRE', tokKey, windowMs + 1000)
+      if redis.call('PTTL', leaseKey) < leaseMs + 1000 then
+        redis.call('PEXPIRE', leaseKey, leaseMs + 1000)
+      end
+      redis.call('PEXPIRE', stKey, math.max(stateTtlMs(windowMs), cooldownUntil - now))
+      return {1, id}
+    end
+  end
+
+  if not bestWake or wake < bestWake then
+    bestWake, bestReason, bestLatency = wake, reason, latency
+  end
+end
+
+-- Spread the waiters: one slot of the group's aggregate rate for the binding limit apart.
+local spacing = {
+  rpm = sumRpm > 0 and windowMs / sumRpm or 0,
+  tpm = sumTpm > 0 and windowMs * math.max(estimated, 1) / sumTpm or 0,
+  parallel = sumParallel > 0 and (bestLatency or 1000) / sumParallel or 0,
+}
+-- After a cooldown the tightest of the group's limits paces the returning waiters.
+spacing.cooldown = math.max(spacing.rpm, spacing.tpm, spacing.parallel)
+
+local nextWake = tonumber(redis.call('GET', KEYS[1])) or 0
+-- Every earliest time is in the future, so a next_wake in the past resets itself here.
+local wakeAt = math.max(bestWake, nextWake)
+local following = wakeAt + spacing[bestReason]
+redis.call('SET', KEYS[1], string.format('%.3f', following), 'PX', math.ceil(following - now + windowMs))
+return {0, math.ceil(wakeAt), bestReason}

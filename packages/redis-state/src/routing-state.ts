@@ -1,0 +1,130 @@
+// The routing state of model groups in Redis: every method is exactly one round trip (one Lua
+// script or one command), so N workers share exact limits without coordinating otherwise.
+import type { DeploymentState } from '@switchyard/core';
+import { type DeploymentKeys, deploymentKeys, nextWakeKey } from './keys.ts';
+import { type RedisClient, runScript } from './script-loader.ts';
+import type { Outcome, RecordResult, ReserveRequest, ReserveResult, Saturation } from './types.ts';
+
+export interface RoutingStateOptions {
+  /** Key prefix. @defaultValue 'sy' */
+  prefix?: string;
+  /** Length of the sliding rpm/tpm window and of the allowed_fails "minute". @defaultValue 60000 */
+  windowMs?: number;
+}
+
+/** A deployment's state plus what the CLI shows beyond it. */
+export interface DeploymentStatus extends DeploymentState {
+  /** Failures counted towards allowed_fails in the current window. */
+  fails: number;
+}
+
+const SNAPSHOT_FIELDS = 7;
+
+export class RoutingState {
+  readonly #client: RedisClient;
+  readonly #prefix: string;
+  readonly #windowMs: number;
+
+  constructor(client: RedisClient, options: RoutingStateOptions = {}) {
+    this.#client = client;
+    this.#prefix = options.prefix ?? 'sy';
+    this.#windowMs = options.windowMs ?? 60_000;
+  }
+
+  /** Reserves capacity on the first candidate with room, or says when capacity returns. */
+  async reserve(request: ReserveRequest): Promise<ReserveResult> {
+    if (request.candidates.length === 0) throw new RangeError('reserve needs at least one candidate');
+    const keys = [nextWakeKey(this.#prefix, request.group)];
+    const args: (string | number)[] = [
+      this.#windowMs,
+      tokenCount(request.estimatedTokens),
+      request.reservationId,
+      Math.ceil(request.leaseMs),
+    ];
+    for (const c of request.candidates) {
+      keys.push(...scriptKeys(this.#keys(request.group, c.id)));
+      args.push(c.id, limit(c.rpm), limit(c.tpm), limit(c.maxParallel));
+    }
+    const reply = (await runScript(this.#client, 'reserveCapacity', keys, args)) as [number, ...unknown[]];
+    if (reply[0] === 1) return { ok: true, deploymentId: String(reply[1]) };
+    return { ok: false, wakeAtMs: Number(reply[1]), reason: reply[2] as Saturation };
+  }
+
+  /** Releases the lease, corrects tokens, adds the latency sample and applies a failure's cooldown. */
+  async record(outcome: Outcome): Promise<RecordResult> {
+    const k = this.#keys(outcome.group, outcome.deploymentId);
+    const f = outcome.failure;
+    const args = [
+      this.#windowMs,
+      outcome.reservationId,
+      outcome.totalTokens === undefined ? '' : tokenCount(outcome.totalTokens),
+      outcome.latencySample === undefined ? '' : outcome.latencySample,
+      f && !outcome.ok ? '1' : '',
+      f?.coolNow ? '1' : '0',
+      f?.countFail ? '1' : '0',
+      f?.allowedFails ?? 0,
+      f?.cooldownMs ?? 0,
+    ];
+    const until = await runScript(this.#client, 'recordOutcome', [...scriptKeys(k), k.latency], args);
+    return { cooldownUntilMs: Number(until) };
+  }
+
+  /** Gives back a reservation that was never used. Resolves true when something was released. */
+  async release(group: string, deploymentId: string, reservationId: string): Promise<boolean> {
+    const keys = scriptKeys(this.#keys(group, deploymentId));
+    return (await runScript(this.#client, 'releaseReservation', keys, [reservationId])) === 1;
+  }
+
+  /** Current state of the given deployments, in the given order. */
+  async snapshot(group: string, deploymentIds: readonly string[]): Promise<DeploymentState[]> {
+    return (await this.status(group, deploymentIds)).map(({ fails: _fails, ...state }) => state);
+  }
+
+  /** Snapshot plus the failure count, for the CLI. */
+  async status(group: string, deploymentIds: readonly string[]): Promise<DeploymentStatus[]> {
+    if (deploymentIds.length === 0) return [];
+    const keys = deploymentIds.flatMap((id) => scriptKeys(this.#keys(group, id)));
+    const reply = (await runScript(this.#client, 'snapshotDeployments', keys, [this.#windowMs])) as unknown[];
+    return deploymentIds.map((id, i) => {
+      const [inflight, rpmUsed, tpmUsed, latency, latencyAt, cooldownUntil, fails] = reply.slice(
+        i * SNAPSHOT_FIELDS,
+        (i + 1) * SNAPSHOT_FIELDS,
+      );
+      const status: DeploymentStatus = {
+        id,
+        inflight: Number(inflight),
+        rpmUsed: Number(rpmUsed),
+        tpmUsed: Number(tpmUsed),
+        cooldownUntilMs: Number(cooldownUntil),
+        fails: Number(fails),
+      };
+      if (latency !== '') status.latencyMs = Number(latency);
+      if (latencyAt !== '') status.latencyAtMs = Number(latencyAt);
+      return status;
+    });
+  }
+
+  /** Ends a deployment's cooldown and forgets its failures now (operator action). */
+  async clearCooldown(group: string, deploymentId: string): Promise<void> {
+    const { state } = this.#keys(group, deploymentId);
+    await this.#client.hdel(state, 'cooldown_until', 'fails', 'fails_since');
+  }
+
+  #keys(group: string, deploymentId: string): DeploymentKeys {
+    return deploymentKeys(this.#prefix, group, deploymentId);
+  }
+}
+
+/** The four keys the window scripts take per deployment, in their KEYS order. */
+function scriptKeys(k: DeploymentKeys): string[] {
+  return [k.window, k.tokens, k.leases, k.state];
+}
+
+function limit(value: number | undefined): string | number {
+  return value === undefined || !Number.isFinite(value) ? '' : value;
+}
+
+// The window counts whole tokens (HINCRBY); a fractional estimate is rounded up, never down.
+function tokenCount(tokens: number): number {
+  return Math.max(0, Math.ceil(tokens));
+}
