@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { FailureEffect, RoutingState } from '../src/index.ts';
+import { newGroup, redisNow, useRedis } from './fixture.ts';
+
+const f = useRedis();
+
+const coolNow = (cooldownMs: number): FailureEffect => ({
+  coolNow: true,
+  countFail: false,
+  allowedFails: 0,
+  cooldownMs,
+});
+const counted = (allowedFails: number): FailureEffect => ({
+  coolNow: false,
+  countFail: true,
+  allowedFails,
+  cooldownMs: 5000,
+});
+
+function fail(state: RoutingState, group: string, failure: FailureEffect) {
+  return state.record({ group, deploymentId: 'a', reservationId: 'r', ok: false, failure });
+}
+
+describe('record', () => {
+  it('cools a deployment at once when the failure says so', async () => {
+    const state = f.state();
+    const group = newGroup();
+    const before = await redisNow(f.client);
+    const { cooldownUntilMs } = await fail(state, group, coolNow(2000));
+    expect(cooldownUntilMs).toBeGreaterThanOrEqual(before + 2000);
+    expect(cooldownUntilMs).toBeLessThan(before + 2250);
+    expect((await state.snapshot(group, ['a']))[0]?.cooldownUntilMs).toBe(cooldownUntilMs);
+  });
+
+  it('cools only when failures in the window exceed allowed_fails', async () => {
+    const state = f.state({ windowMs: 10_000 });
+    const group = newGroup();
+    expect(await fail(state, group, counted(2))).toEqual({ cooldownUntilMs: 0 });
+    expect(await fail(state, group, counted(2))).toEqual({ cooldownUntilMs: 0 });
+    expect((await state.status(group, ['a']))[0]).toMatchObject({ fails: 2, cooldownUntilMs: 0 });
+    const third = await fail(state, group, counted(2));
+    expect(third.cooldownUntilMs).toBeGreaterThan(0);
+  });
+
+  it('never shortens an active cooldown', async () => {
+    const state = f.state();
+    const group = newGroup();
+    const long = await fail(state, group, coolNow(60_000));
+    expect(await fail(state, group, coolNow(1000))).toEqual(long);
+    expect(await fail(state, group, counted(0))).toEqual(long);
+  });
+
+  it('does not cool when cooldown_time is 0', async () => {
+    const state = f.state();
+    expect(await fail(state, newGroup(), coolNow(0))).toEqual({ cooldownUntilMs: 0 });
+  });
+
+  it('releases the in-flight slot and keeps the latency average of the last 10 samples', async () => {
+    const state = f.state();
+    const group = newGroup();
+    const d = [{ id: 'a', maxParallel: 1 }];
+    const before = await redisNow(f.client);
+    for (let i = 1; i <= 12; i++) {
+      const reservationId = `r${i}`;
+      expect(
+        await state.reserve({ group, candidates: d, estimatedTokens: 1, reservationId, leaseMs: 60_000 }),
+      ).toMatchObject({ ok: true });
+      await state.record({ group, deploymentId: 'a', reservationId, ok: true, latencySample: i * 10 });
+    }
+    const [s] = await state.snapshot(group, ['a']);
+    // Samples 3..12 (×10 ms) remain: mean 75 ms.
+    expect(s?.latencyMs).toBe(75);
+    expect(s?.latencyAtMs).toBeGreaterThanOrEqual(before);
+    expect(s?.inflight).toBe(0);
+  });
+
+  it('release gives back an unused reservation: its slot, its request and its tokens', async () => {
+    const state = f.state({ windowMs: 10_000 });
+    const group = newGroup();
+    const d = [{ id: 'a', rpm: 1, tpm: 100, maxParallel: 1 }];
+    const reserve = (reservationId: string) =>
+      state.reserve({ group, candidates: d, estimatedTokens: 100, reservationId, leaseMs: 60_000 });
+    expect(await reserve('x')).toMatchObject({ ok: true });
+    expect(await reserve('y')).toMatchObject({ ok: false });
+    expect(await state.release(group, 'a', 'x')).toBe(true);
+    expect(await state.release(group, 'a', 'x')).toBe(false);
+    expect((await state.snapshot(group, ['a']))[0]).toMatchObject({ inflight: 0, rpmUsed: 0, tpmUsed: 0 });
+    expect(await reserve('y')).toMatchObject({ ok: true });
+  });
+});
