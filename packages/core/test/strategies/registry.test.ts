@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import type { RoutingStrategyName } from '../../src/config/types.ts';
+import { customStrategy } from '../../src/strategies/custom/index.ts';
+import { createStrategy } from '../../src/strategies/registry.ts';
+
+describe('createStrategy', () => {
+  it('maps every LiteLLM routing_strategy name to a strategy of that name', () => {
+    const names: RoutingStrategyName[] = [
+      'simple-shuffle',
+      'least-busy',
+      'usage-based-routing',
+      'usage-based-routing-v2',
+      'latency-based-routing',
+      'cost-based-routing',
+    ];
+    for (const name of names) expect(createStrategy(name).name).toBe(name);
+  });
+
+  it('lets a custom strategy override the configured name', () => {
+    const custom = customStrategy({ name: 'mine', choose: () => undefined });
+    expect(createStrategy('simple-shuffle', custom)).toBe(custom);
+  });
+
+  it('rejects an unknown name listing the valid ones', () => {
+    expect(() => createStrategy('fastest' as RoutingStrategyName)).toThrow(
+      /unknown strategy "fastest".*simple-shuffle/,
+    );
+  });
+});
