@@ -1,0 +1,27 @@
+// One error for every configuration problem, so the CLI can print them all at once with their paths.
+
+/** One problem found while loading, at a LiteLLM-style path such as `model_list[2].litellm_params.model`. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    super(formatIssues(issues));
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+export function formatIssues(issues: readonly ConfigIssue[]): string {
+  const lines = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
+  return lines.length === 1 ? `invalid config: ${lines[0]}` : `invalid config:\n  ${lines.join('\n  ')}`;
+}
+
+/** Throw when a collector gathered anything; lets pure normalisers report every problem, not just the first. */
+export function throwIfAny(issues: readonly ConfigIssue[]): void {
+  if (issues.length > 0) throw new ConfigError(issues);
+}

@@ -1,0 +1,157 @@
+// One `model_list` entry → one Deployment: env refs resolved, provider resolved, id computed, extras sorted out.
+import type { ConfigIssue } from './config-error.ts';
+import { deploymentId } from './deployment-id.ts';
+import { type Env, resolveEnvRefs } from './env.ts';
+import { isMapping } from './is-mapping.ts';
+import { childPath } from './path.ts';
+import { resolveProvider } from './provider.ts';
+import { litellmParamsSchema, modelEntrySchema, modelInfoSchema } from './schema.ts';
+import { isSecretParam } from './secret-params.ts';
+import type { Deployment, ModelInfo } from './types.ts';
+import { collectUnsupportedKeys, UNSUPPORTED } from './unsupported-keys.ts';
+import { parseInto } from './validate.ts';
+
+/**
+ * litellm_params outside the schema that are request-body parameters, forwarded via `extraParams`.
+ * Anything else (region_name, aws_*, mock_response, …) is warned about and dropped; credentials never pass.
+ * `organization` is OpenAI's org id: adapters send it as the OpenAI-Organization header, not in the body.
+ */
+export const FORWARDED_PARAMS: ReadonlySet<string> = new Set([
+  'temperature',
+  'top_p',
+  'top_k',
+  'max_tokens',
+  'max_completion_tokens',
+  'presence_penalty',
+  'frequency_penalty',
+  'stop',
+  'seed',
+  'n',
+  'logit_bias',
+  'logprobs',
+  'top_logprobs',
+  'user',
+  'response_format',
+  'reasoning_effort',
+  'parallel_tool_calls',
+  'tool_choice',
+  'service_tier',
+  'dimensions',
+  'encoding_format',
+  'organization',
+]);
+
+const KNOWN_PARAMS: ReadonlySet<string> = new Set(Object.keys(litellmParamsSchema.shape));
+const KNOWN_INFO: ReadonlySet<string> = new Set(Object.keys(modelInfoSchema.shape));
+
+export interface DeploymentContext {
+  env: Env;
+  issues: ConfigIssue[];
+  warnings: string[];
+}
+
+export interface BuiltDeployment {
+  deployment: Deployment;
+  /** Where the id came from, for duplicate-id messages. */
+  idPath: string;
+}
+
+export function buildDeployment(
+  raw: unknown,
+  path: string,
+  ctx: DeploymentContext,
+): BuiltDeployment | undefined {
+  const paramsPath = childPath(path, 'litellm_params');
+  const rawParams = isMapping(raw) ? raw.litellm_params : undefined;
+  const resolved = isMapping(raw)
+    ? { ...raw, litellm_params: resolveEnvRefs(rawParams, paramsPath, ctx.env, ctx.issues) }
+    : raw;
+  const entry = parseInto(modelEntrySchema, resolved, path, ctx.issues);
+  collectUnsupportedKeys(modelEntrySchema, resolved, path, ctx.warnings);
+  if (entry === undefined || !isMapping(rawParams)) return undefined;
+
+  const params = entry.litellm_params;
+  const provider = resolveProvider(
+    {
+      model: params.model,
+      ...(params.custom_llm_provider === undefined ? {} : { customLlmProvider: params.custom_llm_provider }),
+      ...(params.api_base === undefined ? {} : { apiBase: params.api_base }),
+      ...(params.api_key === undefined ? {} : { apiKey: params.api_key }),
+      ...(params.api_version === undefined ? {} : { apiVersion: params.api_version }),
+    },
+    paramsPath,
+    ctx.env,
+    ctx.issues,
+  );
+
+  const extraParams: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (KNOWN_PARAMS.has(key)) continue;
+    if (FORWARDED_PARAMS.has(key) && !isSecretParam(key)) extraParams[key] = value;
+    else ctx.warnings.push(`${childPath(paramsPath, key)}: ${UNSUPPORTED}`);
+  }
+  if (provider === undefined) return undefined;
+
+  const info = entry.model_info;
+  // Hash the params as written (unresolved env refs) with the legacy top-level limits folded in, as LiteLLM does.
+  const hashed: Record<string, unknown> = { ...rawParams };
+  if (entry.rpm !== undefined && hashed.rpm === undefined) hashed.rpm = entry.rpm;
+  if (entry.tpm !== undefined && hashed.tpm === undefined) hashed.tpm = entry.tpm;
+
+  const deployment: Deployment = {
+    id: deploymentId(entry.model_name, hashed, info?.id),
+    modelGroup: entry.model_name,
+    provider: provider.provider,
+    model: provider.model,
+    litellmModel: params.model,
+    apiBase: provider.apiBase,
+    tags: params.tags ?? [],
+    info: modelInfo(params, info),
+    extraParams,
+  };
+  assign(deployment, 'apiKey', provider.apiKey);
+  assign(deployment, 'apiVersion', provider.apiVersion);
+  assign(
+    deployment,
+    'timeoutMs',
+    params.timeout === undefined ? undefined : Math.round(params.timeout * 1000),
+  );
+  assign(deployment, 'rpm', params.rpm ?? entry.rpm ?? info?.rpm);
+  assign(deployment, 'tpm', params.tpm ?? entry.tpm ?? info?.tpm);
+  assign(deployment, 'weight', params.weight);
+  assign(deployment, 'maxParallelRequests', params.max_parallel_requests);
+  assign(deployment, 'order', params.order ?? info?.order);
+  // LiteLLM ignores max_retries for routing (it forces the SDK's retries to 0). Users who write it mean
+  // "retry this deployment N times", so it counts as num_retries, but only when num_retries is absent.
+  assign(deployment, 'numRetries', params.num_retries ?? params.max_retries);
+  assign(deployment, 'cooldownTimeSec', params.cooldown_time);
+  return {
+    deployment,
+    idPath: info?.id === undefined ? path : childPath(childPath(path, 'model_info'), 'id'),
+  };
+}
+
+type ParsedParams = NonNullable<ReturnType<typeof modelEntrySchema.parse>>['litellm_params'];
+type ParsedInfo = NonNullable<ReturnType<typeof modelEntrySchema.parse>['model_info']>;
+
+/** Pricing written in litellm_params is copied into model_info (LiteLLM does the same) and wins over it. */
+function modelInfo(params: ParsedParams, info: ParsedInfo | undefined): ModelInfo {
+  const extra: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(info ?? {})) {
+    if (!KNOWN_INFO.has(key)) extra[key] = value;
+  }
+  const result: ModelInfo = { extra };
+  assign(result, 'inputCostPerToken', params.input_cost_per_token ?? info?.input_cost_per_token);
+  assign(result, 'outputCostPerToken', params.output_cost_per_token ?? info?.output_cost_per_token);
+  assign(result, 'maxInputTokens', info?.max_input_tokens);
+  assign(result, 'maxOutputTokens', info?.max_output_tokens);
+  assign(result, 'maxTokens', info?.max_tokens);
+  assign(result, 'baseModel', info?.base_model ?? params.base_model);
+  assign(result, 'mode', info?.mode);
+  return result;
+}
+
+/** Sets optional fields only when defined, so normalised objects never carry `key: undefined`. */
+function assign<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
+}

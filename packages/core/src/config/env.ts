@@ -1,0 +1,36 @@
+// LiteLLM's `os.environ/NAME` secret references, resolved from an injectable environment.
+import type { ConfigIssue } from './config-error.ts';
+import { isMapping } from './is-mapping.ts';
+import { childPath } from './path.ts';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const ENV_PREFIX = 'os.environ/';
+
+export function isEnvRef(value: unknown): value is string {
+  return typeof value === 'string' && value.startsWith(ENV_PREFIX);
+}
+
+/** Deep copy of `value` with every `os.environ/NAME` string replaced; an unset or empty NAME is an issue. */
+export function resolveEnvRefs(value: unknown, path: string, env: Env, issues: ConfigIssue[]): unknown {
+  if (isEnvRef(value)) {
+    const name = value.slice(ENV_PREFIX.length);
+    const resolved = env[name];
+    if (resolved === undefined || resolved === '') {
+      issues.push({ path, message: `environment variable ${name} is not set` });
+      return value;
+    }
+    return resolved;
+  }
+  if (Array.isArray(value))
+    return value.map((item, index) => resolveEnvRefs(item, childPath(path, index), env, issues));
+  if (isMapping(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        resolveEnvRefs(item, childPath(path, key), env, issues),
+      ]),
+    );
+  }
+  return value;
+}

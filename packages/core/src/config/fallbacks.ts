@@ -1,0 +1,33 @@
+// LiteLLM's fallback lists (`[{gpt-4: [gpt-3.5]}, …]`) → one FallbackMap, checked against model_list.
+import type { ConfigIssue } from './config-error.ts';
+import { childPath } from './path.ts';
+import { checkName, type KnownNames } from './references.ts';
+import type { FallbackMap } from './types.ts';
+
+/** Items are already shape-checked (one key each, string lists); this merges them and checks names. */
+export function toFallbackMap(
+  items: readonly Readonly<Record<string, string[]>>[] | undefined,
+  path: string,
+  issues: ConfigIssue[],
+  known?: KnownNames,
+): FallbackMap {
+  const map: FallbackMap = {};
+  const seenAt = new Map<string, string>();
+  (items ?? []).forEach((item, index) => {
+    for (const [group, targets] of Object.entries(item)) {
+      const itemPath = childPath(childPath(path, index), group);
+      const earlier = seenAt.get(group);
+      if (earlier !== undefined) {
+        issues.push({ path: itemPath, message: `fallbacks for "${group}" are already given at ${earlier}` });
+        continue;
+      }
+      seenAt.set(group, itemPath);
+      checkName(group, 'source', childPath(path, index), known, issues);
+      targets.forEach((target, targetIndex) => {
+        checkName(target, 'target', childPath(itemPath, targetIndex), known, issues);
+      });
+      map[group] = [...targets];
+    }
+  });
+  return map;
+}

@@ -1,0 +1,136 @@
+// Entry point: LiteLLM config.yaml text (or an already parsed object) → validated SwitchyardConfig.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { ConfigError, type ConfigIssue, throwIfAny } from './config-error.ts';
+import { buildDeployment } from './deployment.ts';
+import { type Env, resolveEnvRefs } from './env.ts';
+import { isMapping } from './is-mapping.ts';
+import { childPath } from './path.ts';
+import { buildRouterSettings } from './router-settings.ts';
+import { documentSchema, switchyardSettingsSchema } from './schema.ts';
+import type { Deployment, SwitchyardConfig, SwitchyardSettings } from './types.ts';
+import { collectUnsupportedKeys } from './unsupported-keys.ts';
+import { parseInto } from './validate.ts';
+
+export interface LoadOptions {
+  /** Where `os.environ/NAME` and provider key variables are read; defaults to process.env. */
+  env?: Env;
+  /** Directory that relative paths (custom_routing_strategy) are resolved against; defaults to cwd. */
+  baseDir?: string;
+}
+
+/** Throws ConfigError listing every problem as `<path>: <message>`; unsupported keys land in `warnings`. */
+export function loadConfig(input: string | object, opts: LoadOptions = {}): SwitchyardConfig {
+  const env = opts.env ?? process.env;
+  const issues: ConfigIssue[] = [];
+  const warnings: string[] = [];
+  const raw = dropNulls(typeof input === 'string' ? parseYaml(input) : input);
+
+  const doc = parseInto(documentSchema, raw, '', issues);
+  collectUnsupportedKeys(documentSchema, raw, '', warnings);
+  if (doc === undefined) throw new ConfigError(issues);
+  for (const key of Object.keys(doc.general_settings ?? {})) {
+    warnings.push(`${childPath('general_settings', key)}: proxy setting, ignored`);
+  }
+  if (doc.environment_variables !== undefined) {
+    warnings.push('environment_variables: not applied; set them in the worker environment');
+  }
+
+  const deployments: Deployment[] = [];
+  const idPaths = new Map<string, string>();
+  const ctx = { env, issues, warnings };
+  doc.model_list.forEach((entry, index) => {
+    const built = buildDeployment(entry, childPath('model_list', index), ctx);
+    if (built === undefined) return;
+    const earlier = idPaths.get(built.deployment.id);
+    if (earlier !== undefined) {
+      issues.push({
+        path: built.idPath,
+        message: `duplicate deployment id ${built.deployment.id} (also ${earlier}); give each a distinct model_info.id`,
+      });
+      return;
+    }
+    idPaths.set(built.deployment.id, built.idPath);
+    deployments.push(built.deployment);
+  });
+
+  const modelListValid = issues.length === 0;
+  const router = buildRouterSettings(
+    [
+      { name: 'litellm_settings', raw: doc.litellm_settings },
+      { name: 'router_settings', raw: doc.router_settings },
+    ],
+    {
+      env,
+      baseDir: opts.baseDir ?? process.cwd(),
+      issues,
+      warnings,
+      known: modelListValid
+        ? { groups: new Set(deployments.map((d) => d.modelGroup)), deploymentIds: new Set(idPaths.keys()) }
+        : undefined,
+    },
+  );
+  const switchyard = buildSwitchyardSettings(doc.switchyard_settings, env, issues, warnings);
+  throwIfAny(issues);
+  return { deployments, router, switchyard: switchyard!, warnings };
+}
+
+/** Reads a YAML file; relative paths inside it resolve against the file's directory unless baseDir is given. */
+export function loadConfigFile(path: string, opts: LoadOptions = {}): SwitchyardConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError([{ path: '', message: `cannot read config file ${path}: ${reason}` }]);
+  }
+  return loadConfig(text, { ...opts, baseDir: opts.baseDir ?? dirname(resolve(path)) });
+}
+
+function parseYaml(text: string): unknown {
+  const document = parseDocument(text);
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      document.errors.map((error) => {
+        const at = error.linePos?.[0];
+        return {
+          path: at ? `line ${at.line}, column ${at.col}` : '',
+          message: error.message.split('\n')[0]!,
+        };
+      }),
+    );
+  }
+  return document.toJS();
+}
+
+/** A key written with no value (`fallbacks:`) means "not set", as pydantic's None does in LiteLLM. */
+function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (!isMapping(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, item]) => item !== null && item !== undefined)
+      .map(([key, item]) => [key, dropNulls(item)]),
+  );
+}
+
+function buildSwitchyardSettings(
+  raw: unknown,
+  env: Env,
+  issues: ConfigIssue[],
+  warnings: string[],
+): SwitchyardSettings | undefined {
+  const resolved = resolveEnvRefs(raw ?? {}, 'switchyard_settings', env, issues);
+  collectUnsupportedKeys(switchyardSettingsSchema, resolved, 'switchyard_settings', warnings);
+  const parsed = parseInto(switchyardSettingsSchema, resolved, 'switchyard_settings', issues);
+  if (parsed === undefined) return undefined;
+  const settings: SwitchyardSettings = {
+    queueName: parsed.queue_name,
+    resultTtlSec: parsed.result_ttl_seconds,
+    lockDurationMs: parsed.lock_duration_ms,
+  };
+  if (parsed.job_deadline_seconds !== undefined)
+    settings.jobDeadlineMs = Math.round(parsed.job_deadline_seconds * 1000);
+  return settings;
+}

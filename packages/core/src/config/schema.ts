@@ -1,0 +1,168 @@
+// zod schemas for a LiteLLM config.yaml plus `switchyard_settings`. Sections are parsed one by one so every
+// problem is reported at once; keys a schema does not know become warnings (see unsupported-keys.ts).
+import { z } from 'zod';
+import {
+  boolean,
+  expected,
+  identifier,
+  mapping,
+  nonNegativeInt,
+  nonNegativeNumber,
+  positiveInt,
+  positiveNumber,
+  text,
+  textList,
+} from './fields.ts';
+import type { RoutingStrategyName } from './types.ts';
+
+/** Metadata read by the unsupported-key walker: the key is accepted but only warned about. */
+export interface KeyNote {
+  warning: string;
+}
+
+function noted<T extends z.ZodType>(schema: T, warning: string): T {
+  return schema.meta({ warning } satisfies KeyNote);
+}
+
+const NOT_YET_USED = 'accepted, not yet used';
+const REDIS_FROM_ENV = 'ignored, Switchyard connects to REDIS_URL';
+
+export const ROUTING_STRATEGIES = [
+  'simple-shuffle',
+  'least-busy',
+  'usage-based-routing',
+  'usage-based-routing-v2',
+  'latency-based-routing',
+  'cost-based-routing',
+] as const satisfies readonly RoutingStrategyName[];
+
+/** `litellm_params` is loose: keys outside this shape are provider parameters or warnings (deployment.ts). */
+export const litellmParamsSchema = z.looseObject(
+  {
+    model: text(),
+    custom_llm_provider: text().optional(),
+    api_base: text().optional(),
+    api_key: text().optional(),
+    api_version: text().optional(),
+    timeout: positiveNumber().optional(),
+    stream_timeout: noted(positiveNumber().optional(), NOT_YET_USED),
+    rpm: nonNegativeInt().optional(),
+    tpm: nonNegativeInt().optional(),
+    weight: nonNegativeNumber().optional(),
+    max_parallel_requests: positiveInt().optional(),
+    order: nonNegativeInt().optional(),
+    tags: textList().optional(),
+    num_retries: nonNegativeInt().optional(),
+    max_retries: nonNegativeInt().optional(),
+    cooldown_time: nonNegativeNumber().optional(),
+    input_cost_per_token: nonNegativeNumber().optional(),
+    output_cost_per_token: nonNegativeNumber().optional(),
+    base_model: text().optional(),
+  },
+  { error: expected('a mapping') },
+);
+
+/** `model_info` is loose: unknown keys are kept in `info.extra` for callers, not warned. */
+export const modelInfoSchema = z.looseObject(
+  {
+    id: identifier().optional(),
+    input_cost_per_token: nonNegativeNumber().optional(),
+    output_cost_per_token: nonNegativeNumber().optional(),
+    max_input_tokens: positiveInt().optional(),
+    max_output_tokens: positiveInt().optional(),
+    max_tokens: positiveInt().optional(),
+    base_model: text().optional(),
+    mode: text().optional(),
+    order: nonNegativeInt().optional(),
+    // LiteLLM's third lookup location for limits (after the entry's top level and litellm_params).
+    rpm: nonNegativeInt().optional(),
+    tpm: nonNegativeInt().optional(),
+  },
+  { error: expected('a mapping') },
+);
+
+export const modelEntrySchema = z.object(
+  {
+    model_name: text(),
+    litellm_params: litellmParamsSchema,
+    model_info: modelInfoSchema.optional(),
+    // Legacy location; LiteLLM copies them into litellm_params when absent there.
+    rpm: nonNegativeInt().optional(),
+    tpm: nonNegativeInt().optional(),
+  },
+  { error: expected('a mapping') },
+);
+
+/** LiteLLM's fallback lists: `[{gpt-4: [gpt-3.5]}, …]`, one key per item. */
+const fallbackList = () =>
+  z.array(
+    z
+      .record(z.string(), textList(), { error: expected('a mapping of one model group to its fallbacks') })
+      .refine((item) => Object.keys(item).length === 1, { error: 'each item must have exactly one key' }),
+    { error: expected('a list of {group: [fallbacks]} items') },
+  );
+
+const aliasTarget = z.union([text(), z.object({ model: text(), hidden: boolean().optional() })], {
+  error: expected('a model group name or {model, hidden}'),
+});
+
+/** Shared by `router_settings` and `litellm_settings`; router_settings wins when both set a key. */
+export const routerSettingsSchema = z.object(
+  {
+    routing_strategy: z
+      .enum(ROUTING_STRATEGIES, { error: expected(`one of ${ROUTING_STRATEGIES.join(', ')}`) })
+      .optional(),
+    routing_strategy_args: mapping().optional(),
+    custom_routing_strategy: text().optional(),
+    num_retries: nonNegativeInt().optional(),
+    retry_after: nonNegativeNumber().optional(),
+    retry_policy: mapping().optional(),
+    model_group_retry_policy: z.record(z.string(), mapping(), { error: expected('a mapping') }).optional(),
+    allowed_fails: nonNegativeInt().optional(),
+    allowed_fails_policy: mapping().optional(),
+    cooldown_time: nonNegativeNumber().optional(),
+    disable_cooldowns: boolean().optional(),
+    fallbacks: fallbackList().optional(),
+    default_fallbacks: textList().optional(),
+    context_window_fallbacks: fallbackList().optional(),
+    content_policy_fallbacks: fallbackList().optional(),
+    max_fallbacks: nonNegativeInt().optional(),
+    timeout: positiveNumber().optional(),
+    request_timeout: positiveNumber().optional(),
+    stream_timeout: noted(positiveNumber().optional(), NOT_YET_USED),
+    enable_pre_call_checks: boolean().optional(),
+    default_max_parallel_requests: positiveInt().optional(),
+    model_group_alias: z.record(z.string(), aliasTarget, { error: expected('a mapping') }).optional(),
+    redis_host: noted(z.unknown().optional(), REDIS_FROM_ENV),
+    redis_port: noted(z.unknown().optional(), REDIS_FROM_ENV),
+    redis_password: noted(z.unknown().optional(), REDIS_FROM_ENV),
+    redis_url: noted(z.unknown().optional(), REDIS_FROM_ENV),
+  },
+  { error: expected('a mapping') },
+);
+
+export const switchyardSettingsSchema = z.object(
+  {
+    queue_name: text().default('switchyard'),
+    result_ttl_seconds: nonNegativeInt().default(3600),
+    job_deadline_seconds: positiveNumber().optional(),
+    lock_duration_ms: positiveInt().default(30_000),
+  },
+  { error: expected('a mapping') },
+);
+
+/** Top level only; each section is parsed by its own schema so one bad section does not hide another. */
+export const documentSchema = z.object(
+  {
+    model_list: z.array(z.unknown(), { error: expected('a list of deployments') }),
+    router_settings: mapping().optional(),
+    litellm_settings: mapping().optional(),
+    general_settings: mapping().optional(),
+    environment_variables: mapping().optional(),
+    switchyard_settings: mapping().optional(),
+  },
+  { error: expected('a mapping (the YAML document)') },
+);
+
+export type ModelEntry = z.output<typeof modelEntrySchema>;
+export type RouterSettingsInput = z.output<typeof routerSettingsSchema>;
