@@ -13,3 +13,8 @@ export * from './cost/cost.ts';
 export * from './precall/context-window.ts';
 export * from './precall/estimate-tokens.ts';
 export * from './planner/index.ts';
+export { ConfigError, type ConfigIssue } from './config/config-error.ts';
+export { loadConfig, loadConfigFile, type LoadOptions } from './config/load.ts';
+export { normaliseAllowedFailsPolicy, normaliseRetryPolicy } from './config/retry-policy.ts';
+export { deploymentId } from './config/deployment-id.ts';
+export { groupsOf, resolveGroup } from './config/groups.ts';
