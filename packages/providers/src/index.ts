@@ -1,1 +1,12 @@
 export * from './adapter.ts';
+export * from './anthropic.ts';
+export * from './anthropic-mapping.ts';
+export * from './azure.ts';
+export * from './errors.ts';
+export type { AdapterEnv, HttpCall, HttpExchange } from './exchange.ts';
+export * from './http-pool.ts';
+export * from './openai.ts';
+export * from './openai-compatible.ts';
+export * from './registry.ts';
+export * from './retry-after.ts';
+export { scrub } from './scrub.ts';

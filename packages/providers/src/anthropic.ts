@@ -1,0 +1,44 @@
+// Anthropic Messages API: chat completions only, translated to and from the OpenAI shape.
+import { SwitchyardError } from '@switchyard/core';
+import type { ProviderAdapter, ProviderRequest } from './adapter.ts';
+import { fromAnthropicResponse, toAnthropicRequest } from './anthropic-mapping.ts';
+import { malformedResponse } from './errors.ts';
+import { type AdapterEnv, errorContext, exchange } from './exchange.ts';
+import { parseJsonObject } from './json-body.ts';
+
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+function badRequest(req: ProviderRequest, message: string): SwitchyardError {
+  return new SwitchyardError('BadRequestError', `anthropic: ${message}`, {
+    provider: 'anthropic',
+    deploymentId: req.deployment.id,
+  });
+}
+
+export function anthropicUrl(apiBase: string): string {
+  // Both `https://api.anthropic.com` and `…/v1` are seen in configs.
+  return `${apiBase.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1/messages`;
+}
+
+export function createAnthropicAdapter(env: AdapterEnv): ProviderAdapter {
+  return {
+    kind: 'anthropic',
+    async call(req) {
+      if (req.endpoint !== 'chat.completions') {
+        throw badRequest(req, `${req.endpoint} is not supported by anthropic (chat.completions only)`);
+      }
+      const merged = { ...req.deployment.extraParams, ...req.body };
+      const mapped = toAnthropicRequest(merged, req.deployment.model);
+      if (!mapped.ok) throw badRequest(req, mapped.error);
+      const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION };
+      if (req.deployment.apiKey) headers['x-api-key'] = req.deployment.apiKey;
+      const call = { url: anthropicUrl(req.deployment.apiBase), headers, body: mapped.value };
+      return exchange(env, req, call, (ex) => {
+        const ctx = errorContext(req);
+        const out = fromAnthropicResponse(parseJsonObject(ctx, ex));
+        if (!out) throw malformedResponse(ctx, 'no `content` array', ex.text, ex.headers);
+        return { body: out.body, usage: out.usage, headers: ex.headers };
+      });
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// One HTTP attempt: POST JSON, read the whole body, all under the attempt's deadline; every failure classified.
+// A future `stream()` shares everything here up to the body: it would hand `res.body` to an SSE parser
+// instead of reading it to text (split `send()` off as `open()` then), keeping one deadline and one error path.
+import { SwitchyardError } from '@switchyard/core';
+import type { ProviderRequest } from './adapter.ts';
+import { classifyHttpError, classifyNetworkError, type ErrorContext } from './errors.ts';
+import type { HttpPools } from './http-pool.ts';
+import { scrub } from './scrub.ts';
+
+export interface AdapterEnv {
+  pools: HttpPools;
+  /** Used when the deployment sets no `timeoutMs`. */
+  defaultTimeoutMs: number;
+}
+
+export interface HttpCall {
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** A completed 2xx exchange, body read in full. */
+export interface HttpExchange {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+export function errorContext(req: ProviderRequest): ErrorContext {
+  return {
+    provider: req.deployment.provider,
+    deploymentId: req.deployment.id,
+    apiKey: req.deployment.apiKey,
+  };
+}
+
+function flatHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+async function send(
+  env: AdapterEnv,
+  ctx: ErrorContext,
+  call: HttpCall,
+  signal: AbortSignal,
+): Promise<HttpExchange> {
+  const url = new URL(call.url);
+  const res = await env.pools.forOrigin(url.origin).request({
+    method: 'POST',
+    path: url.pathname + url.search,
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...call.headers },
+    body: JSON.stringify(call.body),
+    signal,
+  });
+  // The deadline covers the whole body, so a server that sends headers and then drips or hangs still times out.
+  const text = await res.body.text();
+  const headers = flatHeaders(res.headers);
+  if (res.statusCode < 200 || res.statusCode >= 300)
+    throw classifyHttpError(ctx, res.statusCode, headers, text);
+  return { status: res.statusCode, headers, text };
+}
+
+/**
+ * Run one attempt with its deadline: `deployment.timeoutMs` (else the default) combined with the caller's
+ * signal. `read` turns the exchange into the result and may throw classified errors of its own.
+ */
+export async function exchange<T>(
+  env: AdapterEnv,
+  req: ProviderRequest,
+  call: HttpCall,
+  read: (ex: HttpExchange) => T,
+): Promise<T> {
+  const ctx = errorContext(req);
+  const timeoutMs = req.deployment.timeoutMs ?? env.defaultTimeoutMs;
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([req.signal, deadline]);
+  const origin = new URL(call.url).origin;
+  try {
+    return read(await send(env, ctx, call, signal));
+  } catch (err) {
+    if (err instanceof SwitchyardError) throw err;
+    if (deadline.aborted) {
+      throw new SwitchyardError(
+        'Timeout',
+        `${ctx.provider}: request timed out after ${timeoutMs} ms calling ${origin}`,
+        {
+          provider: ctx.provider,
+          deploymentId: ctx.deploymentId,
+        },
+      );
+    }
+    if (req.signal.aborted) throw callerAbort(ctx, req.signal.reason, origin);
+    throw classifyNetworkError(ctx, err, origin);
+  }
+}
+
+/**
+ * The caller aborted: a classified reason is kept as is, a TimeoutError (e.g. `AbortSignal.timeout`) is the
+ * attempt's timeout, anything else (shutdown) is a connection-level failure the planner may retry.
+ */
+function callerAbort(ctx: ErrorContext, reason: unknown, origin: string): SwitchyardError {
+  if (reason instanceof SwitchyardError) return reason;
+  const opts = { provider: ctx.provider, deploymentId: ctx.deploymentId };
+  if (reason instanceof Error && reason.name === 'TimeoutError') {
+    return new SwitchyardError('Timeout', `${ctx.provider}: attempt timed out calling ${origin}`, opts);
+  }
+  const why = reason instanceof Error ? reason.message : String(reason ?? 'aborted');
+  return new SwitchyardError(
+    'APIConnectionError',
+    scrub(`${ctx.provider}: request aborted (${why}) calling ${origin}`, [ctx.apiKey]),
+    opts,
+  );
+}

@@ -1,0 +1,57 @@
+// The providers a worker uses: one adapter per kind over one shared set of HTTP pools.
+//
+// Streaming later, without rework: add `stream?(request): AsyncIterable<chunk>` to ProviderAdapter, implement
+// it in openai-compatible.ts / anthropic.ts on top of exchange.ts (same URL, headers, deadline and error
+// mapping; only the body is parsed as SSE instead of JSON), and add `stream(req)` here delegating the same
+// way `call()` does.
+import type { ProviderKind } from '@switchyard/core';
+import type { ProviderAdapter, ProviderRequest, ProviderResponse } from './adapter.ts';
+import { createAnthropicAdapter } from './anthropic.ts';
+import { createAzureAdapter } from './azure.ts';
+import type { AdapterEnv } from './exchange.ts';
+import { createHttpPools } from './http-pool.ts';
+import { createOpenAIAdapter } from './openai.ts';
+
+/** LiteLLM's default request timeout (600 s), used when neither deployment nor caller sets one. */
+export const DEFAULT_TIMEOUT_MS = 600_000;
+
+export interface ProvidersOptions {
+  defaultTimeoutMs?: number;
+  /** Max sockets per provider origin. */
+  connections?: number;
+}
+
+export interface Providers {
+  get(kind: ProviderKind): ProviderAdapter;
+  /** Dispatch on `request.deployment.provider`. */
+  call(request: ProviderRequest): Promise<ProviderResponse>;
+  /** Graceful: waits for requests in progress, then closes every pooled socket. */
+  close(): Promise<void>;
+}
+
+const FACTORIES: Readonly<Record<ProviderKind, (env: AdapterEnv) => ProviderAdapter>> = {
+  openai: createOpenAIAdapter,
+  azure: createAzureAdapter,
+  anthropic: createAnthropicAdapter,
+};
+
+export function createProviders(opts: ProvidersOptions = {}): Providers {
+  const pools = createHttpPools({ connections: opts.connections });
+  const env: AdapterEnv = { pools, defaultTimeoutMs: opts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS };
+  const adapters = new Map<ProviderKind, ProviderAdapter>();
+  const get = (kind: ProviderKind): ProviderAdapter => {
+    let a = adapters.get(kind);
+    if (!a) {
+      const factory = FACTORIES[kind];
+      if (!factory) throw new Error(`unknown provider kind: ${String(kind)}`);
+      a = factory(env);
+      adapters.set(kind, a);
+    }
+    return a;
+  };
+  return {
+    get,
+    call: (request) => get(request.deployment.provider).call(request),
+    close: () => pools.close(),
+  };
+}
