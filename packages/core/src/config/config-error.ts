@@ -10,10 +10,21 @@ export class ConfigError extends Error {
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: readonly ConfigIssue[]) {
-    super(formatIssues(issues));
+    const firstPerPath = firstIssuePerPath(issues);
+    super(formatIssues(firstPerPath));
     this.name = 'ConfigError';
-    this.issues = issues;
+    this.issues = firstPerPath;
   }
+}
+
+/** The first problem at a path is the cause (an unset variable), later ones its echo (then not a number). */
+function firstIssuePerPath(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    if (issue.path !== '' && seen.has(issue.path)) return false;
+    seen.add(issue.path);
+    return true;
+  });
 }
 
 export function formatIssues(issues: readonly ConfigIssue[]): string {

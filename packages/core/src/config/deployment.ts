@@ -1,7 +1,7 @@
 // One `model_list` entry → one Deployment: env refs resolved, provider resolved, id computed, extras sorted out.
 import type { ConfigIssue } from './config-error.ts';
 import { deploymentId } from './deployment-id.ts';
-import { type Env, resolveEnvRefs } from './env.ts';
+import { type Env, resolveEnvRefsOf } from './env.ts';
 import { isMapping } from './is-mapping.ts';
 import { childPath } from './path.ts';
 import { resolveProvider } from './provider.ts';
@@ -43,6 +43,7 @@ export const FORWARDED_PARAMS: ReadonlySet<string> = new Set([
 
 const KNOWN_PARAMS: ReadonlySet<string> = new Set(Object.keys(litellmParamsSchema.shape));
 const KNOWN_INFO: ReadonlySet<string> = new Set(Object.keys(modelInfoSchema.shape));
+const RESOLVED_PARAMS: ReadonlySet<string> = new Set([...KNOWN_PARAMS, ...FORWARDED_PARAMS]);
 
 export interface DeploymentContext {
   env: Env;
@@ -64,7 +65,10 @@ export function buildDeployment(
   const paramsPath = childPath(path, 'litellm_params');
   const rawParams = isMapping(raw) ? raw.litellm_params : undefined;
   const resolved = isMapping(raw)
-    ? { ...raw, litellm_params: resolveEnvRefs(rawParams, paramsPath, ctx.env, ctx.issues) }
+    ? {
+        ...raw,
+        litellm_params: resolveEnvRefsOf(rawParams, RESOLVED_PARAMS, paramsPath, ctx.env, ctx.issues),
+      }
     : raw;
   const entry = parseInto(modelEntrySchema, resolved, path, ctx.issues);
   collectUnsupportedKeys(modelEntrySchema, resolved, path, ctx.warnings);

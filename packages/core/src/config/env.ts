@@ -34,3 +34,23 @@ export function resolveEnvRefs(value: unknown, path: string, env: Env, issues: C
   }
   return value;
 }
+
+/**
+ * Resolves only the listed top-level keys of a mapping. Keys Switchyard ignores (redis_host, aws_*, …) keep
+ * their references, so an unset variable that only an ignored key uses never blocks a worker from starting.
+ */
+export function resolveEnvRefsOf(
+  value: unknown,
+  keys: ReadonlySet<string>,
+  path: string,
+  env: Env,
+  issues: ConfigIssue[],
+): unknown {
+  if (!isMapping(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [
+      key,
+      keys.has(key) ? resolveEnvRefs(item, childPath(path, key), env, issues) : item,
+    ]),
+  );
+}

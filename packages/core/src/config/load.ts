@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue, throwIfAny } from './config-error.ts';
 import { buildDeployment } from './deployment.ts';
-import { type Env, resolveEnvRefs } from './env.ts';
+import { type Env, resolveEnvRefsOf } from './env.ts';
 import { isMapping } from './is-mapping.ts';
 import { childPath } from './path.ts';
 import { buildRouterSettings } from './router-settings.ts';
@@ -121,7 +121,8 @@ function buildSwitchyardSettings(
   issues: ConfigIssue[],
   warnings: string[],
 ): SwitchyardSettings | undefined {
-  const resolved = resolveEnvRefs(raw ?? {}, 'switchyard_settings', env, issues);
+  const keys = new Set(Object.keys(switchyardSettingsSchema.shape));
+  const resolved = resolveEnvRefsOf(raw ?? {}, keys, 'switchyard_settings', env, issues);
   collectUnsupportedKeys(switchyardSettingsSchema, resolved, 'switchyard_settings', warnings);
   const parsed = parseInto(switchyardSettingsSchema, resolved, 'switchyard_settings', issues);
   if (parsed === undefined) return undefined;

@@ -2,12 +2,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ConfigIssue } from './config-error.ts';
-import { type Env, resolveEnvRefs } from './env.ts';
+import { type Env, resolveEnvRefsOf } from './env.ts';
 import { toFallbackMap } from './fallbacks.ts';
 import { childPath } from './path.ts';
 import { checkName, type KnownNames } from './references.ts';
 import { normaliseAllowedFailsPolicy, normaliseRetryPolicy } from './retry-policy.ts';
-import { type RouterSettingsInput, routerSettingsSchema } from './schema.ts';
+import { RESOLVED_ROUTER_KEYS, type RouterSettingsInput, routerSettingsSchema } from './schema.ts';
 import type { RetryPolicy, RouterSettings } from './types.ts';
 import { collectUnsupportedKeys } from './unsupported-keys.ts';
 import { parseInto } from './validate.ts';
@@ -53,7 +53,7 @@ export function buildRouterSettings(
   const parsed: { name: string; data: RouterSettingsInput }[] = [];
   for (const section of sections) {
     if (section.raw === undefined) continue;
-    const resolved = resolveEnvRefs(section.raw, section.name, ctx.env, ctx.issues);
+    const resolved = resolveEnvRefsOf(section.raw, RESOLVED_ROUTER_KEYS, section.name, ctx.env, ctx.issues);
     collectUnsupportedKeys(routerSettingsSchema, resolved, section.name, ctx.warnings);
     const data = parseInto(routerSettingsSchema, resolved, section.name, ctx.issues);
     if (data !== undefined) parsed.push({ name: section.name, data });

@@ -141,6 +141,11 @@ export const routerSettingsSchema = z.object(
   { error: expected('a mapping') },
 );
 
+/** Keys whose `os.environ/` references are resolved: the ones Switchyard reads. */
+export const RESOLVED_ROUTER_KEYS: ReadonlySet<string> = new Set(
+  Object.keys(routerSettingsSchema.shape).filter((key) => !key.startsWith('redis_')),
+);
+
 export const switchyardSettingsSchema = z.object(
   {
     queue_name: text().default('switchyard'),
