@@ -176,6 +176,14 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
         }
         res.socket?.destroy();
         return;
+      case 'raw': {
+        const text = typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body);
+        const status = fault.status ?? 200;
+        res.writeHead(status, { 'content-type': 'application/json', ...fault.headers });
+        res.end(text);
+        finish({ kind: 'fault', fault: 'raw', status });
+        return;
+      }
       case 'malformed':
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('<html><body>502 Bad Gateway</body></html>');

@@ -44,7 +44,9 @@ export type FakeFault =
   /** 200 whose JSON body stops half way (the response itself ends cleanly). */
   | { kind: 'truncated' }
   /** 200 whose body is an error object in the route's error shape. */
-  | { kind: 'error-body'; type?: string; code?: string; message?: string };
+  | { kind: 'error-body'; type?: string; code?: string; message?: string }
+  /** Exactly this answer (a JSON value, or a string sent verbatim): for shapes no other fault covers. */
+  | { kind: 'raw'; status?: number; body: unknown; headers?: Record<string, string> };
 
 export interface FakeMatch {
   provider?: FakeProviderKind;
