@@ -161,9 +161,10 @@ describe('retry-after from every header, longest wins', () => {
     try {
       const dep = deployment('openai', limited.url, { apiKey: KEY });
       await providers.call(request(dep));
-      const err = await providers
-        .call(request(dep))
-        .catch((e: unknown) => e as { type: string; retryAfterMs?: number });
+      const err = (await providers.call(request(dep)).catch((e: unknown) => e)) as {
+        type: string;
+        retryAfterMs?: number;
+      };
       expect(err.type).toBe('RateLimitError');
       expect(err.retryAfterMs).toBeGreaterThan(50_000);
       expect(limited.stats().models['gpt-4o-mini']).toMatchObject({ requests: 2, ok: 1, rateLimited: 1 });
