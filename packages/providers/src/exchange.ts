@@ -76,14 +76,23 @@ export async function exchange<T>(
 ): Promise<T> {
   const ctx = errorContext(req);
   const timeoutMs = req.deployment.timeoutMs ?? env.defaultTimeoutMs;
-  const deadline = AbortSignal.timeout(timeoutMs);
-  const signal = AbortSignal.any([req.signal, deadline]);
+  // Same effect as AbortSignal.any([req.signal, AbortSignal.timeout(ms)]), but the timer and the listener on a
+  // possibly worker-long caller signal are released as soon as the attempt ends, not left to the GC.
+  const attempt = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    attempt.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
+  }, timeoutMs);
+  const onCallerAbort = () => attempt.abort(req.signal.reason);
+  if (req.signal.aborted) onCallerAbort();
+  else req.signal.addEventListener('abort', onCallerAbort, { once: true });
   const origin = new URL(call.url).origin;
   try {
-    return read(await send(env, ctx, call, signal));
+    return read(await send(env, ctx, call, attempt.signal));
   } catch (err) {
     if (err instanceof SwitchyardError) throw err;
-    if (deadline.aborted) {
+    if (timedOut) {
       throw new SwitchyardError(
         'Timeout',
         `${ctx.provider}: request timed out after ${timeoutMs} ms calling ${origin}`,
@@ -95,6 +104,9 @@ export async function exchange<T>(
     }
     if (req.signal.aborted) throw callerAbort(ctx, req.signal.reason, origin);
     throw classifyNetworkError(ctx, err, origin);
+  } finally {
+    clearTimeout(timer);
+    req.signal.removeEventListener('abort', onCallerAbort);
   }
 }
 
