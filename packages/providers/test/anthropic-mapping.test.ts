@@ -93,7 +93,7 @@ describe('fromAnthropicResponse', () => {
     ['tool_use', 'tool_calls'],
   ])('stop_reason %s → finish_reason %s', (stop, finish) => {
     const out = fromAnthropicResponse({ ...base, content: [{ type: 'text', text: 'x' }], stop_reason: stop });
-    expect((out?.body.choices as { finish_reason: string }[])[0]?.finish_reason).toBe(finish);
+    expect((out!.body.choices as { finish_reason: string }[])[0]?.finish_reason).toBe(finish);
   });
 
   it('tool_use blocks become tool_calls; cached prompt tokens count as prompt tokens', () => {
