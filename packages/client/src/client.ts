@@ -54,6 +54,7 @@ export class SwitchyardClient {
   readonly queue: Queue;
   readonly #waiter: ResultWaiter;
   readonly #redis: Redis;
+  readonly #eventsRedis: Redis;
   readonly #timeoutMs: number;
   #ready: Promise<void> | undefined;
 
@@ -64,9 +65,11 @@ export class SwitchyardClient {
     this.#redis = new Redis(url, producerOpts);
     const prefix = opts.prefix ? { prefix: opts.prefix } : {};
     this.queue = new Queue(opts.queueName ?? 'switchyard', { connection: this.#redis, ...prefix });
+    // QueueEvents blocks on XREAD, so it needs its own connection that waits through outages.
+    this.#eventsRedis = new Redis(url, { maxRetriesPerRequest: null });
     this.#waiter = new ResultWaiter(
       this.queue,
-      { connection: new Redis(url, { maxRetriesPerRequest: null }), ...prefix },
+      { connection: this.#eventsRedis, ...prefix },
       opts.pollMs,
     );
     this.#timeoutMs = opts.timeoutMs ?? 600_000;
@@ -139,6 +142,7 @@ export class SwitchyardClient {
     await this.#waiter.close();
     await this.queue.close();
     this.#redis.disconnect();
+    this.#eventsRedis.disconnect();
   }
 
   async #call(endpoint: Endpoint, body: Record<string, unknown>, opts: EnqueueOptions = {}): Promise<RoutedResult> {

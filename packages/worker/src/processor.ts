@@ -18,6 +18,7 @@ import type { DeploymentRouter } from './deployment-router.ts';
 import { type ValidJob, validateJob } from './job-data.ts';
 import { type AttemptRecord, type JobState, readJobState, withJobState } from './job-state.ts';
 import { checkContext } from './precall.ts';
+import { createTargetResolver } from './route-target.ts';
 
 export interface ProcessorDeps {
   config: SwitchyardConfig;
@@ -42,6 +43,7 @@ const LEASE_MARGIN_MS = 5_000;
 export function createProcessor(deps: ProcessorDeps) {
   const { config, groups, router, state, logger } = deps;
   const random = deps.random ?? Math.random;
+  const resolveTarget = createTargetResolver(config, groups);
 
   return async function process(job: Job, token?: string, signal?: AbortSignal): Promise<unknown> {
     let valid: ValidJob;
@@ -51,8 +53,10 @@ export function createProcessor(deps: ProcessorDeps) {
       throw failWith(err);
     }
     const saved = readJobState(job.data);
-    const group = saved?.plan.group ?? resolveGroup(config, valid.model);
-    if (!group || !groups.has(group)) {
+    // An alias resolves to its group; a deployment id stays as itself so the job pins that deployment.
+    const group =
+      saved?.plan.group ?? (resolveTarget(valid.model) ? (resolveGroup(config, valid.model) ?? valid.model) : undefined);
+    if (!group) {
       throw failWith(
         new SwitchyardError(
           'BadRequestError',
@@ -77,8 +81,10 @@ export function createProcessor(deps: ProcessorDeps) {
     };
 
     for (;;) {
-      const current = js.plan.group;
-      let deployments = groups.get(current) ?? [];
+      const target = resolveTarget(js.plan.group);
+      if (!target) return fail(`BadRequestError: fallback target "${js.plan.group}" is not configured`);
+      const current = target.group;
+      let deployments = target.deployments;
       if (config.router.enablePreCallChecks) {
         const checked = checkContext(valid, deployments);
         if (checked instanceof SwitchyardError) {
@@ -86,6 +92,7 @@ export function createProcessor(deps: ProcessorDeps) {
           if (next) continue;
         } else deployments = checked;
       }
+      if (deployments.length === 0) return fail(`BadRequestError: model group "${current}" has no deployments`);
       const reservationId = `${job.id}:${js.attempts.length}:${job.attemptsStarted}`;
       const timeoutMs = config.router.timeoutMs;
       const pick = await router.pick({

@@ -36,7 +36,12 @@ export function demoConfig(openai: FakeProvider, azure: FakeProvider, flaky: Fak
       },
       {
         model_name: 'gpt-4o-mini',
-        litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${flaky.url}/v1`, api_key: 'sk-demo-flaky' },
+        litellm_params: {
+          model: 'openai/gpt-4o-mini',
+          api_base: `${flaky.url}/v1`,
+          api_key: 'sk-demo-flaky',
+          rpm: 3000,
+        },
         model_info: { id: 'openai-flaky', input_cost_per_token: 1.5e-7, output_cost_per_token: 6e-7 },
       },
       {
