@@ -62,7 +62,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 export function openaiDeployment(fake: FakeProvider, group: string, model: string, extra: object = {}) {
   return {
     model_name: group,
-    litellm_params: { model: `openai/${model}`, api_base: `${fake.url}/v1`, api_key: 'sk-test-secret', ...extra },
+    litellm_params: {
+      model: `openai/${model}`,
+      api_base: `${fake.url}/v1`,
+      api_key: 'sk-test-secret',
+      ...extra,
+    },
     model_info: { id: model },
   };
 }

@@ -30,7 +30,9 @@ afterAll(async () => {
 describe('routing through worker processes', () => {
   it('spreads a group’s load over all its deployments and reports routing', async () => {
     stack.fake.reset();
-    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => stack.client.completion(chat('spread', `q${i}`))));
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => stack.client.completion(chat('spread', `q${i}`))),
+    );
     const byDeployment = new Map<string, number>();
     for (const r of results) {
       expect(r.routing.modelGroup).toBe('spread');
@@ -43,11 +45,17 @@ describe('routing through worker processes', () => {
     for (const n of byDeployment.values()) expect(n).toBeGreaterThanOrEqual(5);
     // Each worker process served part of the load (both pull from the same queue).
     const stats = stack.fake.stats();
-    expect((stats.models['spread-a']?.ok ?? 0) + (stats.models['spread-b']?.ok ?? 0) + (stats.models['spread-c']?.ok ?? 0)).toBe(60);
+    expect(
+      (stats.models['spread-a']?.ok ?? 0) +
+        (stats.models['spread-b']?.ok ?? 0) +
+        (stats.models['spread-c']?.ok ?? 0),
+    ).toBe(60);
   });
 
   it('honours weights (1:3 → about a quarter to the light deployment)', async () => {
-    const ids = await stack.client.enqueueBatch(Array.from({ length: 400 }, () => ({ body: chat('weighted') })));
+    const ids = await stack.client.enqueueBatch(
+      Array.from({ length: 400 }, () => ({ body: chat('weighted') })),
+    );
     const results = await Promise.all(ids.map((id) => stack.client.result(id)));
     const light = results.filter((r) => r?.routing.deploymentId === 'light').length;
     expect(light / 400).toBeGreaterThan(0.15);
@@ -108,7 +116,12 @@ describe('routing through worker processes', () => {
     const keys = await redis.keys('*');
     for (const key of keys) {
       const type = await redis.type(key);
-      const dump = type === 'string' ? await redis.get(key) : type === 'hash' ? JSON.stringify(await redis.hgetall(key)) : '';
+      const dump =
+        type === 'string'
+          ? await redis.get(key)
+          : type === 'hash'
+            ? JSON.stringify(await redis.hgetall(key))
+            : '';
       expect(dump ?? '').not.toContain('sk-test-secret');
     }
     await redis.quit();

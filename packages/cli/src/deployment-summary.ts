@@ -18,11 +18,16 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 export function summarise(routings: readonly RoutingInfo[]): DeploymentRow[] {
-  const rows = new Map<string, { requests: number; ok: number; failed: number; lat: number[]; cost: number }>();
+  const rows = new Map<
+    string,
+    { requests: number; ok: number; failed: number; lat: number[]; cost: number }
+  >();
   const row = (id: string) => {
-    let r = rows.get(id);
-    if (!r) rows.set(id, (r = { requests: 0, ok: 0, failed: 0, lat: [], cost: 0 }));
-    return r;
+    const existing = rows.get(id);
+    if (existing) return existing;
+    const fresh = { requests: 0, ok: 0, failed: 0, lat: [] as number[], cost: 0 };
+    rows.set(id, fresh);
+    return fresh;
   };
   for (const routing of routings) {
     for (const a of routing.attempts) {

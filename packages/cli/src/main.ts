@@ -27,7 +27,9 @@ program
 
 program
   .command('demo')
-  .description('self-contained demo: embedded Redis, fake providers (one flaky), two workers, a few hundred jobs')
+  .description(
+    'self-contained demo: embedded Redis, fake providers (one flaky), two workers, a few hundred jobs',
+  )
   .option('--jobs <n>', 'jobs to enqueue', positiveInt, 300)
   .option('--workers <n>', 'worker processes', positiveInt, 2)
   .action(runDemo);

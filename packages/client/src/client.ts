@@ -67,11 +67,7 @@ export class SwitchyardClient {
     this.queue = new Queue(opts.queueName ?? 'switchyard', { connection: this.#redis, ...prefix });
     // QueueEvents blocks on XREAD, so it needs its own connection that waits through outages.
     this.#eventsRedis = new Redis(url, { maxRetriesPerRequest: null });
-    this.#waiter = new ResultWaiter(
-      this.queue,
-      { connection: this.#eventsRedis, ...prefix },
-      opts.pollMs,
-    );
+    this.#waiter = new ResultWaiter(this.queue, { connection: this.#eventsRedis, ...prefix }, opts.pollMs);
     this.#timeoutMs = opts.timeoutMs ?? 600_000;
   }
 
@@ -81,7 +77,11 @@ export class SwitchyardClient {
     return this.#ready;
   }
 
-  async enqueue(endpoint: Endpoint, body: Record<string, unknown>, opts: EnqueueOptions = {}): Promise<string> {
+  async enqueue(
+    endpoint: Endpoint,
+    body: Record<string, unknown>,
+    opts: EnqueueOptions = {},
+  ): Promise<string> {
     const jobId = opts.jobId ?? randomUUID();
     await this.queue.add(endpoint, withMetadata(body, opts), jobOptions(jobId, opts));
     return jobId;
@@ -121,9 +121,13 @@ export class SwitchyardClient {
    * The result of a job by id, for late readers and batches: waits for it unless `wait` is false
    * (then resolves undefined while unfinished). Rejects with CompletionError for failed jobs.
    */
-  async result(jobId: string, opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<RoutedResult | undefined> {
+  async result(
+    jobId: string,
+    opts: { wait?: boolean; timeoutMs?: number } = {},
+  ): Promise<RoutedResult | undefined> {
     await this.ready();
-    const pending = opts.wait === false ? undefined : this.#waiter.wait(jobId, opts.timeoutMs ?? this.#timeoutMs);
+    const pending =
+      opts.wait === false ? undefined : this.#waiter.wait(jobId, opts.timeoutMs ?? this.#timeoutMs);
     const job = await this.queue.getJob(jobId);
     if (job?.finishedOn) {
       const state = await job.getState();
@@ -145,7 +149,11 @@ export class SwitchyardClient {
     this.#eventsRedis.disconnect();
   }
 
-  async #call(endpoint: Endpoint, body: Record<string, unknown>, opts: EnqueueOptions = {}): Promise<RoutedResult> {
+  async #call(
+    endpoint: Endpoint,
+    body: Record<string, unknown>,
+    opts: EnqueueOptions = {},
+  ): Promise<RoutedResult> {
     await this.ready();
     const jobId = opts.jobId ?? randomUUID();
     const result = this.#waiter.wait(jobId, opts.timeoutMs ?? this.#timeoutMs);

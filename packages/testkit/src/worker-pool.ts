@@ -68,7 +68,9 @@ export function waitForOutput(w: WorkerProcess, text: string, timeoutMs = 30_000
         res();
       } else if (w.child.exitCode !== null || Date.now() - started > timeoutMs) {
         clearInterval(tick);
-        rej(new Error(`worker did not print "${text}" (exit ${w.child.exitCode}):\n${w.output().slice(-3000)}`));
+        rej(
+          new Error(`worker did not print "${text}" (exit ${w.child.exitCode}):\n${w.output().slice(-3000)}`),
+        );
       }
     }, 50);
   });

@@ -9,9 +9,7 @@ const metadata = z
   .catchall(z.unknown())
   .optional();
 
-const message = z
-  .object({ role: z.string().min(1), content: z.unknown() })
-  .catchall(z.unknown());
+const message = z.object({ role: z.string().min(1), content: z.unknown() }).catchall(z.unknown());
 
 const common = { model: z.string().min(1, 'model must name a model group'), metadata };
 

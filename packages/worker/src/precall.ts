@@ -2,7 +2,10 @@
 import { type Deployment, filterByContextWindow, SwitchyardError } from '@switchyard/core';
 import type { ValidJob } from './job-data.ts';
 
-export function checkContext(job: ValidJob, deployments: readonly Deployment[]): Deployment[] | SwitchyardError {
+export function checkContext(
+  job: ValidJob,
+  deployments: readonly Deployment[],
+): Deployment[] | SwitchyardError {
   try {
     return filterByContextWindow(deployments, job.endpoint, job.body);
   } catch (err) {

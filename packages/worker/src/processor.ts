@@ -1,7 +1,7 @@
 // The BullMQ processor: validate, route, call, record; on failure plan a retry/fallback as a delayed move.
 import {
-  costOf,
   cooldownEffect,
+  costOf,
   type Deployment,
   estimateTokens,
   initialState,
@@ -55,7 +55,8 @@ export function createProcessor(deps: ProcessorDeps) {
     const saved = readJobState(job.data);
     // An alias resolves to its group; a deployment id stays as itself so the job pins that deployment.
     const group =
-      saved?.plan.group ?? (resolveTarget(valid.model) ? (resolveGroup(config, valid.model) ?? valid.model) : undefined);
+      saved?.plan.group ??
+      (resolveTarget(valid.model) ? (resolveGroup(config, valid.model) ?? valid.model) : undefined);
     if (!group) {
       throw failWith(
         new SwitchyardError(
@@ -65,7 +66,9 @@ export function createProcessor(deps: ProcessorDeps) {
       );
     }
     const deadlineMs =
-      config.switchyard.jobDeadlineMs === undefined ? undefined : job.timestamp + config.switchyard.jobDeadlineMs;
+      config.switchyard.jobDeadlineMs === undefined
+        ? undefined
+        : job.timestamp + config.switchyard.jobDeadlineMs;
     const js: JobState = saved ?? { plan: initialState(group, { deadlineMs }), attempts: [] };
     let dirty = false;
     const estimatedTokens = estimateTokens(valid.endpoint, valid.body);
@@ -92,7 +95,8 @@ export function createProcessor(deps: ProcessorDeps) {
           if (next) continue;
         } else deployments = checked;
       }
-      if (deployments.length === 0) return fail(`BadRequestError: model group "${current}" has no deployments`);
+      if (deployments.length === 0)
+        return fail(`BadRequestError: model group "${current}" has no deployments`);
       const reservationId = `${job.id}:${js.attempts.length}:${job.attemptsStarted}`;
       const timeoutMs = config.router.timeoutMs;
       const pick = await router.pick({

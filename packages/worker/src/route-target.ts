@@ -7,7 +7,10 @@ export interface RouteTarget {
   deployments: readonly Deployment[];
 }
 
-export function createTargetResolver(config: SwitchyardConfig, groups: ReadonlyMap<string, readonly Deployment[]>) {
+export function createTargetResolver(
+  config: SwitchyardConfig,
+  groups: ReadonlyMap<string, readonly Deployment[]>,
+) {
   const byId = new Map(config.deployments.map((d) => [d.id, d]));
   return (name: string): RouteTarget | undefined => {
     const group = resolveGroup(config, name) ?? name;

@@ -15,12 +15,22 @@ import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import { summarise } from '../deployment-summary.ts';
 
-export function demoConfig(openai: FakeProvider, azure: FakeProvider, flaky: FakeProvider, claude: FakeProvider) {
+export function demoConfig(
+  openai: FakeProvider,
+  azure: FakeProvider,
+  flaky: FakeProvider,
+  claude: FakeProvider,
+) {
   return {
     model_list: [
       {
         model_name: 'gpt-4o-mini',
-        litellm_params: { model: 'openai/gpt-4o-mini', api_base: `${openai.url}/v1`, api_key: 'sk-demo-openai', rpm: 3000 },
+        litellm_params: {
+          model: 'openai/gpt-4o-mini',
+          api_base: `${openai.url}/v1`,
+          api_key: 'sk-demo-openai',
+          rpm: 3000,
+        },
         model_info: { id: 'openai-primary', input_cost_per_token: 1.5e-7, output_cost_per_token: 6e-7 },
       },
       {
@@ -46,7 +56,11 @@ export function demoConfig(openai: FakeProvider, azure: FakeProvider, flaky: Fak
       },
       {
         model_name: 'claude-haiku',
-        litellm_params: { model: 'anthropic/claude-3-5-haiku-latest', api_base: claude.url, api_key: 'demo-anthropic' },
+        litellm_params: {
+          model: 'anthropic/claude-3-5-haiku-latest',
+          api_base: claude.url,
+          api_key: 'demo-anthropic',
+        },
         model_info: { id: 'anthropic-haiku', input_cost_per_token: 8e-7, output_cost_per_token: 4e-6 },
       },
     ],
@@ -72,12 +86,19 @@ export async function runDemo(opts: { jobs: number; workers: number }): Promise<
     const latency: [number, number] = [20, 120];
     const openai = await startFakeProvider({ name: 'openai', latencyMs: latency });
     const azure = await startFakeProvider({ name: 'azure', latencyMs: latency });
-    const flaky = await startFakeProvider({ name: 'flaky', latencyMs: latency, failRate: 0.35, failStatus: 503 });
+    const flaky = await startFakeProvider({
+      name: 'flaky',
+      latencyMs: latency,
+      failRate: 0.35,
+      failStatus: 503,
+    });
     const claude = await startFakeProvider({ name: 'anthropic', latencyMs: latency });
     fakes.push(openai, azure, flaky, claude);
     const configPath = writeTempConfig(demoConfig(openai, azure, flaky, claude));
     workers = await spawnWorkers({ configPath, redisUrl: redis.url, count: opts.workers, concurrency: 25 });
-    process.stdout.write(`${workers.length} workers ready (pids ${workers.map((w) => w.child.pid).join(', ')}).\n`);
+    process.stdout.write(
+      `${workers.length} workers ready (pids ${workers.map((w) => w.child.pid).join(', ')}).\n`,
+    );
 
     client = new SwitchyardClient({ redisUrl: redis.url });
     await client.ready();
@@ -114,15 +135,7 @@ export async function runDemo(opts: { jobs: number; workers: number }): Promise<
       head: ['deployment', 'requests', 'ok', 'failed', 'p50 ms', 'p95 ms', 'cost USD'],
     });
     for (const row of summarise(results.flatMap((r) => (r.ok ? [r.routing] : [])))) {
-      table.push([
-        row.deploymentId,
-        row.requests,
-        row.ok,
-        row.failed,
-        row.p50,
-        row.p95,
-        row.cost.toFixed(6),
-      ]);
+      table.push([row.deploymentId, row.requests, row.ok, row.failed, row.p50, row.p95, row.cost.toFixed(6)]);
     }
     process.stdout.write(`${table.toString()}\n`);
     const retried = results.filter((r) => r.ok && r.routing.attempts.length > 1).length;

@@ -11,7 +11,15 @@ export async function runStatus(opts: { config: string }): Promise<void> {
   try {
     const state = new RoutingState(redis);
     const table = new Table({
-      head: ['group', 'deployment', 'in flight', 'rpm used/limit', 'tpm used/limit', 'latency ms', 'cooldown'],
+      head: [
+        'group',
+        'deployment',
+        'in flight',
+        'rpm used/limit',
+        'tpm used/limit',
+        'latency ms',
+        'cooldown',
+      ],
     });
     const now = Date.now();
     for (const [group, deployments] of groupsOf(config)) {
@@ -21,7 +29,8 @@ export async function runStatus(opts: { config: string }): Promise<void> {
       );
       for (const d of deployments) {
         const s = states.find((x) => x.id === d.id);
-        const cooling = s && s.cooldownUntilMs > now ? `${((s.cooldownUntilMs - now) / 1000).toFixed(1)} s` : '-';
+        const cooling =
+          s && s.cooldownUntilMs > now ? `${((s.cooldownUntilMs - now) / 1000).toFixed(1)} s` : '-';
         table.push([
           group,
           d.id,

@@ -2,7 +2,11 @@
 import { createLogger, startWorker } from '@switchyard/worker';
 import { loadConfigOrExit } from '../load-config.ts';
 
-export async function runWorker(opts: { config: string; concurrency: number; queue?: string }): Promise<void> {
+export async function runWorker(opts: {
+  config: string;
+  concurrency: number;
+  queue?: string;
+}): Promise<void> {
   const config = loadConfigOrExit(opts.config);
   const logger = createLogger();
   const windowMs = process.env.SWITCHYARD_WINDOW_MS ? Number(process.env.SWITCHYARD_WINDOW_MS) : undefined;
