@@ -78,13 +78,14 @@ describe('routing through worker processes', () => {
   });
 
   it('fails bad job data at once with BadRequestError and keeps serving', async () => {
-    const bad = [
+    const bad = await Promise.allSettled([
       stack.client.completion({ model: 'spread' }),
       stack.client.completion({ model: 'spread', messages: 'not-a-list' }),
       stack.client.embedding({ model: 'embed', input: { nested: true } }),
-    ];
-    for (const p of bad) {
-      const err = await p.catch((e: unknown) => e);
+    ]);
+    for (const settled of bad) {
+      expect(settled.status).toBe('rejected');
+      const err = (settled as PromiseRejectedResult).reason;
       expect(err).toBeInstanceOf(CompletionError);
       expect((err as CompletionError).type).toBe('BadRequestError');
     }
