@@ -59,6 +59,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     connection: bullRedis,
     concurrency: opts.concurrency ?? 50,
     lockDuration: config.switchyard.lockDurationMs,
+    // Check for stalled jobs as often as a lock can expire, so a killed worker's jobs return promptly.
+    stalledInterval: config.switchyard.lockDurationMs,
     removeOnComplete: { age: config.switchyard.resultTtlSec },
     removeOnFail: { age: config.switchyard.resultTtlSec },
     autorun: true,
