@@ -3,6 +3,7 @@ import { SwitchyardClient } from '@switchyard/client';
 import {
   type FakeProvider,
   type FakeProviderOptions,
+  type StartRedisOptions,
   spawnWorkers,
   startFakeProvider,
   startRedis,
@@ -28,10 +29,12 @@ export interface StackOptions {
   workers?: number;
   concurrency?: number;
   env?: Record<string, string>;
+  /** e.g. `{ appendonly: true }` for tests that kill and restart Redis. */
+  redis?: StartRedisOptions;
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
-  const redis = await startRedis();
+  const redis = await startRedis(opts.redis);
   const fake = await startFakeProvider(opts.fake ?? {});
   const configPath = writeTempConfig(opts.config(fake));
   const workers = await spawnWorkers({
