@@ -1,0 +1,41 @@
+// LiteLLM-format configs for the bench: one model group whose deployments all point at a fake provider.
+import type { BenchConfig } from './systems.ts';
+
+export const GROUP = 'bench';
+
+export interface DeploymentSpec {
+  /** Model key the fake sees (its limits are per key). */
+  model: string;
+  rpm?: number;
+  tpm?: number;
+}
+
+export function benchConfig(
+  fakeUrl: string,
+  deployments: readonly DeploymentSpec[],
+  routerSettings: Record<string, unknown> = {},
+): BenchConfig {
+  return {
+    model_list: deployments.map((d) => ({
+      model_name: GROUP,
+      litellm_params: {
+        model: `openai/${d.model}`,
+        api_base: `${fakeUrl}/v1`,
+        api_key: 'sk-bench',
+        ...(d.rpm === undefined ? {} : { rpm: d.rpm }),
+        ...(d.tpm === undefined ? {} : { tpm: d.tpm }),
+      },
+      model_info: { id: d.model },
+    })),
+    router_settings: routerSettings,
+  };
+}
+
+/** A small chat request; fixed length so every job costs the same tokens. */
+export function chatBody(i: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    model: GROUP,
+    messages: [{ role: 'user', content: `Summarise document #${String(i % 10_000).padStart(4, '0')}` }],
+    ...extra,
+  };
+}
