@@ -2,7 +2,8 @@
 import { createServer } from 'node:net';
 import { CompletionError, type RoutingInfo, type SwitchyardClient } from '@switchyard/client';
 import type { FakeProvider, FakeRequestRecord } from '@switchyard/testkit';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { type Stack, type StackOptions, startStack } from '../integration/harness.ts';
 
 /** Requests the fake received for one model key, oldest first. */
 export function requestsTo(fake: FakeProvider, model: string): FakeRequestRecord[] {
@@ -36,4 +37,36 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((res) => server.close(() => res()));
   return port;
+}
+
+/**
+ * One stack for the enclosing describe block (or file): started before its tests, stopped after them,
+ * and the fake's scripts, counters and request log cleared before each test. Read it through the getter.
+ */
+export function useStack(opts: StackOptions): () => Stack {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack(opts);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  beforeEach(() => {
+    stack?.fake.reset();
+  });
+  return () => {
+    if (!stack) throw new Error('stack not started');
+    return stack;
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms));
+
+/** Polls `check` every 20 ms until it holds. */
+export async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await sleep(20);
+  }
 }
