@@ -1,6 +1,6 @@
 --[[
-  Record a call's outcome in one call: release its in-flight lease, replace the token estimate by
-  real usage, add a latency sample, and apply a failure's cooldown effect.
+  Record a call's outcome in one call: release its in-flight lease, restamp its window entry to now,
+  replace the token estimate by real usage, add a latency sample, and apply a failure's cooldown effect.
 
   Input:
     KEYS[1] window zset     KEYS[2] tokens hash     KEYS[3] leases zset
@@ -27,6 +27,15 @@ local sample = tonumber(ARGV[4])
 local MAX_SAMPLES = 10 -- LiteLLM's max_latency_list_size
 
 redis.call('ZREM', leaseKey, reservationId)
+
+-- The provider counts a request when it arrives, some ms after its reservation and not in the order
+-- reserved (a worker's burst, a new socket): stamped at reserve time, a slot could be reused just before
+-- the provider's own window frees it, and the provider answers 429. The call has surely arrived by now,
+-- so the request counts until a full window after this moment (never earlier than its reservation).
+if redis.call('ZADD', winKey, 'XX', 'GT', 'CH', now, reservationId) == 1 then
+  redis.call('PEXPIRE', winKey, windowMs + 1000)
+  redis.call('PEXPIRE', tokKey, windowMs + 1000)
+end
 
 -- A reservation that already left the window no longer counts, so there is nothing to correct.
 if totalTokens then
