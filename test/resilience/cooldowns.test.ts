@@ -17,6 +17,7 @@ const pairedStack = (routerSettings: object) =>
         openaiDeployment(fake, 'cool', 'cool-b'),
         openaiDeployment(fake, 'rl', 'rl-a'),
         openaiDeployment(fake, 'rl', 'rl-b'),
+        openaiDeployment(fake, 'solo', 'solo-1'),
       ],
       router_settings: { allowed_fails: 1, cooldown_time: COOLDOWN_MS / 1000, ...routerSettings },
     }),
@@ -24,10 +25,16 @@ const pairedStack = (routerSettings: object) =>
     concurrency: 1,
   });
 
-/** Sends jobs to `group` two at a time until `done()` holds. */
-async function trafficUntil(stack: ReturnType<typeof pairedStack>, group: string, done: () => boolean) {
+/** Sends jobs to `group`, `width` at a time, until `done()` holds. */
+async function trafficUntil(
+  stack: ReturnType<typeof pairedStack>,
+  group: string,
+  done: () => boolean,
+  width = 2,
+) {
   for (let i = 0; !done(); i++) {
-    await Promise.all([0, 1].map((k) => stack().client.completion(chat(group, `q${i}-${k}`))));
+    const batch = Array.from({ length: width }, (_, k) => chat(group, `q${i}-${k}`));
+    await Promise.all(batch.map((body) => stack().client.completion(body)));
   }
 }
 
@@ -38,8 +45,9 @@ describe('shared cooldowns', () => {
     stack().fake.script([
       { match: { model: 'cool-a' }, fault: { kind: 'error', status: 500 }, failFirst: 2 },
     ]);
-    // Failures on cool-a are retried at once on cool-b, so every job still succeeds.
-    await trafficUntil(stack, 'cool', () => requestsTo(stack().fake, 'cool-a').length >= 2);
+    // One job at a time, so no request is in flight to cool-a when it cools. Failures on cool-a are
+    // retried at once on cool-b, so every job still succeeds.
+    await trafficUntil(stack, 'cool', () => requestsTo(stack().fake, 'cool-a').length >= 2, 1);
     const failures = requestsTo(stack().fake, 'cool-a');
     expect(failures.map((r) => r.status)).toEqual([500, 500]);
     const cooledAt = failures[1]!.time;
@@ -63,7 +71,7 @@ describe('shared cooldowns', () => {
 
   it('a single 429 cools its deployment at once in a two-deployment group', async () => {
     stack().fake.script([{ match: { model: 'rl-a' }, fault: { kind: 'rate-limit' }, failFirst: 1 }]);
-    await trafficUntil(stack, 'rl', () => requestsTo(stack().fake, 'rl-a').length >= 1);
+    await trafficUntil(stack, 'rl', () => requestsTo(stack().fake, 'rl-a').length >= 1, 1);
     const cooledAt = requestsTo(stack().fake, 'rl-a')[0]!.time;
     stack().fake.reset();
     await trafficUntil(stack, 'rl', () => Date.now() > cooledAt + COOLDOWN_MS - 600);
@@ -71,6 +79,19 @@ describe('shared cooldowns', () => {
       requestsTo(stack().fake, model).filter((r) => r.time < cooledAt + COOLDOWN_MS).length;
     expect(inside('rl-a')).toBe(0);
     expect(inside('rl-b')).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('a group’s only deployment', () => {
+  const stack = pairedStack({ num_retries: 2 });
+
+  it('is not cooled by a single 429: the retry reaches it after the short backoff, not after cooldown_time', async () => {
+    stack().fake.script([{ match: { model: 'solo-1' }, fault: { kind: 'rate-limit' }, failFirst: 1 }]);
+    const r = await stack().client.completion(chat('solo'));
+    expect(r.routing.attempts.map((a) => a.error?.type)).toEqual(['RateLimitError', undefined]);
+    const [first, second] = requestsTo(stack().fake, 'solo-1');
+    // The first backoff is ≤ 0.5 s; a cooled deployment would have been unreachable for 2 s.
+    expect(second!.time - first!.time).toBeLessThan(COOLDOWN_MS - 500);
   });
 });
 
