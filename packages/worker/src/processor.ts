@@ -99,15 +99,22 @@ export function createProcessor(deps: ProcessorDeps) {
         return fail(`BadRequestError: model group "${current}" has no deployments`);
       const reservationId = `${job.id}:${js.attempts.length}:${job.attemptsStarted}`;
       const timeoutMs = config.router.timeoutMs;
-      const pick = await router.pick({
-        group: current,
-        deployments,
-        estimatedTokens,
-        tags: valid.tags,
-        exclude: js.plan.excluded,
-        reservationId,
-        leaseMs: Math.max(...deployments.map((d) => d.timeoutMs ?? timeoutMs), timeoutMs) + LEASE_MARGIN_MS,
-      });
+      const pick = await router
+        .pick({
+          group: current,
+          deployments,
+          estimatedTokens,
+          tags: valid.tags,
+          exclude: js.plan.excluded,
+          reservationId,
+          leaseMs: Math.max(...deployments.map((d) => d.timeoutMs ?? timeoutMs), timeoutMs) + LEASE_MARGIN_MS,
+        })
+        .catch((err: unknown) => {
+          // Routing refuses only what no retry can change (tags matching no deployment): fail with its
+          // taxonomy name, or the caller sees a bare message read as APIConnectionError.
+          if (err instanceof SwitchyardError) return fail(err.toReason());
+          throw err;
+        });
       if (!pick.ok) {
         if (js.plan.deadlineMs !== undefined && pick.wakeAtMs > js.plan.deadlineMs) {
           return fail(
