@@ -14,6 +14,8 @@ export interface PickRequest {
   estimatedTokens: number;
   tags: string[] | undefined;
   exclude: readonly string[];
+  /** Tried last, not excluded: a retry goes to another healthy deployment when one has room. */
+  avoid?: string | undefined;
   reservationId: string;
   leaseMs: number;
 }
@@ -52,13 +54,14 @@ export class DeploymentRouter {
     const allowed = req.exclude.length
       ? req.deployments.filter((d) => !req.exclude.includes(d.id))
       : req.deployments;
-    const ordered = orderCandidates(allowed, states, this.#strategy, {
+    const ranked = orderCandidates(allowed, states, this.#strategy, {
       estimatedTokens: req.estimatedTokens,
       tags: req.tags,
       nowMs: Date.now(),
       random: this.#random,
       args: this.#config.router.routingStrategyArgs,
     });
+    const ordered = req.avoid ? moveLast(ranked, req.avoid) : ranked;
     const defaultParallel = this.#config.router.defaultMaxParallelRequests;
     const result = await this.#state.reserve({
       group: req.group,
@@ -117,4 +120,10 @@ export class DeploymentRouter {
       snap.refreshing = undefined;
     }
   }
+}
+
+function moveLast(list: Deployment[], id: string): Deployment[] {
+  const idx = list.findIndex((d) => d.id === id);
+  if (idx < 0 || idx === list.length - 1) return list;
+  return [...list.slice(0, idx), ...list.slice(idx + 1), list[idx]!];
 }

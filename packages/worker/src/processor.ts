@@ -106,6 +106,7 @@ export function createProcessor(deps: ProcessorDeps) {
           estimatedTokens,
           tags: valid.tags,
           exclude: js.plan.excluded,
+          avoid: lastFailedIn(js.attempts, current),
           reservationId,
           leaseMs: Math.max(...deployments.map((d) => d.timeoutMs ?? timeoutMs), timeoutMs) + LEASE_MARGIN_MS,
         })
@@ -214,6 +215,12 @@ export function createProcessor(deps: ProcessorDeps) {
       return true;
     }
   };
+}
+
+/** The deployment whose failure this attempt retries, when the last attempt was in the same group. */
+function lastFailedIn(attempts: readonly AttemptRecord[], group: string): string | undefined {
+  const last = attempts.at(-1);
+  return last?.error && last.modelGroup === group ? last.deploymentId : undefined;
 }
 
 function classify(err: unknown): SwitchyardError {
