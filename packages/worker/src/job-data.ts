@@ -11,7 +11,13 @@ const metadata = z
 
 const message = z.object({ role: z.string().min(1), content: z.unknown() }).catchall(z.unknown());
 
-const common = { model: z.string().min(1, 'model must name a model group'), metadata };
+/** Model names end up in failure messages; a megabyte "name" must not become a megabyte reason. */
+const MAX_MODEL_LENGTH = 256;
+
+const common = {
+  model: z.string().min(1, 'model must name a model group').max(MAX_MODEL_LENGTH),
+  metadata,
+};
 
 const schemas: Record<Endpoint, z.ZodType<Record<string, unknown>>> = {
   'chat.completions': z
@@ -31,6 +37,26 @@ const schemas: Record<Endpoint, z.ZodType<Record<string, unknown>>> = {
 /** Internal key the worker keeps in job data across retries; producers never set it. */
 export const STATE_KEY = '_switchyard';
 
+/**
+ * The shape the worker writes under STATE_KEY. Anything else there was written by someone else and
+ * would derail the planner, so the job is refused rather than routed on junk.
+ */
+const storedState = z.object({
+  plan: z
+    .object({
+      originalGroup: z.string(),
+      group: z.string(),
+      retriesUsed: z.number(),
+      fallbacksUsed: z.number(),
+      triedGroups: z.array(z.string()),
+      excluded: z.array(z.string()),
+      chain: z.array(z.object({}).catchall(z.unknown())),
+      fallbackErrors: z.array(z.object({}).catchall(z.unknown())),
+    })
+    .catchall(z.unknown()),
+  attempts: z.array(z.object({ deploymentId: z.string(), modelGroup: z.string() }).catchall(z.unknown())),
+});
+
 export interface ValidJob {
   endpoint: Endpoint;
   /** The OpenAI request body without our internal key and without `metadata`. */
@@ -44,15 +70,44 @@ export function isEndpoint(name: string): name is Endpoint {
   return (ENDPOINTS as readonly string[]).includes(name);
 }
 
+/** Stands in for stored job data that is not JSON (see SwitchyardWorker). */
+export class UnparseableJobData {
+  readonly reason: string;
+  constructor(reason: string) {
+    this.reason = reason;
+  }
+}
+
+/**
+ * Deeper data parses fine but overflows the stack later (JSON.stringify of the provider request or
+ * of the retry state), so it is refused up front. Real requests nest a handful of levels.
+ */
+export const MAX_DATA_DEPTH = 64;
+
 export function validateJob(name: string, data: unknown): ValidJob {
+  if (data instanceof UnparseableJobData) {
+    throw new SwitchyardError('BadRequestError', `job data is not valid JSON: ${data.reason}`);
+  }
   if (!isEndpoint(name)) {
     throw new SwitchyardError(
       'BadRequestError',
-      `unknown job name "${name}"; expected one of ${ENDPOINTS.join(', ')}`,
+      `unknown job name "${clip(name)}"; expected one of ${ENDPOINTS.join(', ')}`,
     );
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new SwitchyardError('BadRequestError', 'job data must be a JSON object (the OpenAI request body)');
+  }
+  if (
+    Object.hasOwn(data, STATE_KEY) &&
+    !storedState.safeParse((data as Record<string, unknown>)[STATE_KEY]).success
+  ) {
+    throw new SwitchyardError(
+      'BadRequestError',
+      `${STATE_KEY} is the worker's own retry state; producers must not set it`,
+    );
+  }
+  if (depthExceeds(data, MAX_DATA_DEPTH)) {
+    throw new SwitchyardError('BadRequestError', `job data nests deeper than ${MAX_DATA_DEPTH} levels`);
   }
   const parsed = schemas[name].safeParse(data);
   if (!parsed.success) {
@@ -72,4 +127,20 @@ export function validateJob(name: string, data: unknown): ValidJob {
     metadata: md,
     tags: Array.isArray(md.tags) ? (md.tags as string[]) : undefined,
   };
+}
+
+function clip(text: string, max = 100): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
+}
+
+/** Iterative, so that checking hostile depth cannot itself overflow the stack. */
+function depthExceeds(root: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return false;
 }

@@ -8,11 +8,13 @@ import {
 } from '@switchyard/core';
 import { createProviders } from '@switchyard/providers';
 import { RoutingState } from '@switchyard/redis-state';
-import { Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import { containErrors } from './contain-errors.ts';
 import { DeploymentRouter } from './deployment-router.ts';
 import { createProcessor } from './processor.ts';
 import { evictionPolicyWarning, workerConnection } from './redis-connection.ts';
+import { SwitchyardWorker } from './switchyard-worker.ts';
 
 export interface WorkerOptions {
   config: SwitchyardConfig;
@@ -46,16 +48,18 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const providers = createProviders({ defaultTimeoutMs: config.router.timeoutMs });
   const groups: Map<string, Deployment[]> = groupsOf(config);
 
-  const processor = createProcessor({
-    config,
-    groups,
-    router,
-    state,
-    call: (req) => providers.call(req),
-    logger,
-  });
+  const processor = containErrors(
+    createProcessor({
+      config,
+      groups,
+      router,
+      state,
+      call: (req) => providers.call(req),
+      logger,
+    }),
+  );
   const bullRedis = workerConnection(opts.redisUrl);
-  const worker = new Worker(queueName, processor, {
+  const worker = new SwitchyardWorker(queueName, processor, {
     connection: bullRedis,
     concurrency: opts.concurrency ?? 50,
     lockDuration: config.switchyard.lockDurationMs,
