@@ -128,12 +128,19 @@ export class SwitchyardClient {
     await this.ready();
     const pending =
       opts.wait === false ? undefined : this.#waiter.wait(jobId, opts.timeoutMs ?? this.#timeoutMs);
-    const job = await this.queue.getJob(jobId);
+    // Marked handled at once: the job's event may reject it while the reads below are in flight, and
+    // it is either awaited below or deliberately dropped when the stored state answers first.
+    pending?.catch(() => {});
+    // A job BullMQ cannot decode (data written as non-JSON by another producer) is not readable
+    // here; its completion event still settles the wait, and the wait must not be left unhandled.
+    const job = await this.queue.getJob(jobId).catch((err: unknown) => {
+      if (!pending) throw err;
+      return undefined;
+    });
     if (job?.finishedOn) {
       const state = await job.getState();
       if (state === 'completed' || state === 'failed') {
         if (pending) this.#waiter.cancel(jobId, new Error('settled from stored state'));
-        pending?.catch(() => {});
         if (state === 'failed') throw new CompletionError(jobId, job.failedReason);
         return job.returnvalue as RoutedResult;
       }
