@@ -134,6 +134,21 @@ describe('reserve', () => {
     for (let i = 1; i < wakes.length; i++) expect(wakes[i]! - wakes[i - 1]!).toBe(100);
   });
 
+  it('paces waiters at the whole group rate when deployments are bound by different limits', async () => {
+    const state = f.state({ windowMs: 1000 });
+    const group = newGroup();
+    // 5 requests per window by rpm + 500 / 100 = 5 by tpm: 10 per window, whichever limit binds first.
+    const d = [
+      { id: 'a', rpm: 5 },
+      { id: 'b', tpm: 500 },
+    ];
+    const req = () => request(group, d, { estimatedTokens: 100 });
+    for (let i = 0; i < 10; i++) expect(await state.reserve(req())).toMatchObject({ ok: true });
+    const waits = await Promise.all(Array.from({ length: 50 }, () => state.reserve(req())));
+    const wakes = waits.map((w) => (w.ok ? Number.NaN : w.wakeAtMs)).sort((x, y) => x - y);
+    for (let i = 1; i < wakes.length; i++) expect(wakes[i]! - wakes[i - 1]!).toBe(100);
+  });
+
   it('counts a re-sent reservation once', async () => {
     const state = f.state({ windowMs: 10_000 });
     const group = newGroup();

@@ -48,17 +48,23 @@ local function tokensLeaveAt(winKey, tokKey, need, total)
   end
 end
 
-local bestWake, bestReason, bestLatency
-local sumRpm, sumTpm, sumParallel = 0, 0, 0
+-- Requests per ms a candidate sustains under its tightest limit (math.huge when it has none).
+local function rateOf(rpm, tpm, parallel, tokensPerRequest, latency)
+  local rate = math.huge
+  if rpm then rate = math.min(rate, rpm / windowMs) end
+  if tpm then rate = math.min(rate, tpm / (math.max(tokensPerRequest, 1) * windowMs)) end
+  if parallel then rate = math.min(rate, parallel / (latency or 1000)) end
+  return rate
+end
+
+local bestWake, bestReason
+-- The group's aggregate rate over the candidates not cooling down, and over all of them.
+local sumRate, sumRateAll = 0, 0
 
 for i = 1, candidates do
   local winKey, tokKey, leaseKey, stKey = KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i], KEYS[4 * i + 1]
   local id = ARGV[4 * i + 1]
   local rpm, tpm, parallel = tonumber(ARGV[4 * i + 2]), tonumber(ARGV[4 * i + 3]), tonumber(ARGV[4 * i + 4])
-  sumRpm = sumRpm + (rpm or 0)
-  sumTpm = sumTpm + (tpm or 0)
-  sumParallel = sumParallel + (parallel or 0)
-
   local state = redis.call('HMGET', stKey, 'cooldown_until', 'lat')
   local cooldownUntil = tonumber(state[1]) or 0
   local latency = tonumber(state[2])
@@ -70,8 +76,12 @@ for i = 1, candidates do
 
   if cooldownUntil > now then
     bind(cooldownUntil, 'cooldown')
+    sumRateAll = sumRateAll + rateOf(rpm, tpm, parallel, estimated, latency)
   else
     local count, total = expireWindow(winKey, tokKey, stKey, now, windowMs)
+    -- Recorded entries hold real tokens, so their mean is what a request really costs this window.
+    local rate = rateOf(rpm, tpm, parallel, count > 0 and total / count or estimated, latency)
+    sumRate, sumRateAll = sumRate + rate, sumRateAll + rate
     if rpm and count >= rpm then
       local leaving = redis.call('ZRANGE', winKey, count - rpm, count - rpm, 'WITHSCORES')
       bind(leaving[2] and tonumber(leaving[2]) + windowMs + 1 or now + windowMs, 'rpm')
@@ -106,22 +116,20 @@ for i = 1, candidates do
   end
 
   if not bestWake or wake < bestWake then
-    bestWake, bestReason, bestLatency = wake, reason, latency
+    bestWake, bestReason = wake, reason
   end
 end
 
--- Spread the waiters: one slot of the group's aggregate rate for the binding limit apart.
-local spacing = {
-  rpm = sumRpm > 0 and windowMs / sumRpm or 0,
-  tpm = sumTpm > 0 and windowMs * math.max(estimated, 1) / sumTpm or 0,
-  parallel = sumParallel > 0 and (bestLatency or 1000) / sumParallel or 0,
-}
--- After a cooldown the tightest of the group's limits paces the returning waiters.
-spacing.cooldown = math.max(spacing.rpm, spacing.tpm, spacing.parallel)
+-- Spread the waiters one slot of the group's aggregate rate apart: every candidate's tightest limit
+-- counts, so a group mixing rpm-, tpm- and parallel-bound deployments is paced at its full capacity
+-- (pacing by the binding limit's own sum alone left the others' capacity idle). When every candidate
+-- cools down, the returning ones set the pace.
+local rate = sumRate > 0 and sumRate or sumRateAll
+local spacing = (rate > 0 and rate < math.huge) and 1 / rate or 0
 
 local nextWake = tonumber(redis.call('GET', KEYS[1])) or 0
 -- Every earliest time is in the future, so a next_wake in the past resets itself here.
 local wakeAt = math.max(bestWake, nextWake)
-local following = wakeAt + spacing[bestReason]
+local following = wakeAt + spacing
 redis.call('SET', KEYS[1], string.format('%.3f', following), 'PX', math.ceil(following - now + windowMs))
 return {0, math.ceil(wakeAt), bestReason}
