@@ -7,9 +7,12 @@ import { checkLine, machineLine, markdownTable, type ScenarioEntry, writeReport 
 import { SCALE } from './lib/scale.ts';
 import type { Scenario } from './lib/scenario.ts';
 import { overhead } from './scenarios/overhead.ts';
+import { pacing } from './scenarios/pacing.ts';
+import { redisCost } from './scenarios/redis-cost.ts';
 import { routing } from './scenarios/routing.ts';
+import { scaleOut } from './scenarios/scale-out.ts';
 
-const SCENARIOS: Scenario[] = [overhead, routing];
+const SCENARIOS: Scenario[] = [overhead, scaleOut, pacing, redisCost, routing];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !SCENARIOS.some((s) => s.name === name));

@@ -45,8 +45,10 @@ export interface MonitorTap {
 
 /**
  * Counts every command a client sent (not those run by scripts) until `stop()`. EVALSHA calls whose
- * sha is in `scriptNames` are counted as `evalsha:<name>` too, so each script's round trips show.
+ * sha is in `scriptNames` are counted as `evalsha:<name>` too (others as `evalsha:bullmq`), so each
+ * script's round trips show.
  */
+// `redis.monitor()` opens its own connection (ioredis duplicates the client), closed by `stop()`.
 export async function monitorClientCalls(
   redis: Redis,
   scriptNames: ReadonlyMap<string, string> = new Map(),
@@ -61,7 +63,7 @@ export async function monitorClientCalls(
     const name = String(args[0]).toLowerCase();
     if (OWN.has(name)) return;
     add(name);
-    if (name === 'evalsha') add(`evalsha:${scriptNames.get(String(args[1])) ?? 'other'}`);
+    if (name === 'evalsha') add(`evalsha:${scriptNames.get(String(args[1])) ?? 'bullmq'}`);
   });
   return {
     async stop() {

@@ -70,7 +70,7 @@ export async function runSystem(opts: SystemRunOptions): Promise<SystemRun> {
       warmup: opts.warmup,
       body: (i) => chatBody(i),
       before: async () => {
-        if (opts.monitor) tap = await monitorClientCalls(opts.redis.client(), switchyardScriptShas());
+        if (opts.monitor) tap = await monitorClientCalls(stats, switchyardScriptShas());
         before = await commandStats(stats);
       },
       after: async () => {
@@ -79,7 +79,7 @@ export async function runSystem(opts: SystemRunOptions): Promise<SystemRun> {
       },
     });
     const all = diff(after, before);
-    const perJob = (n: number) => Number((n / load.jobs).toFixed(2));
+    const perJob = (n: number) => Number((n / load.jobs).toFixed(4));
     return {
       system: opts.system,
       workers: opts.workers,
