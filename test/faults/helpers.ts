@@ -22,16 +22,26 @@ export interface Outcome {
 }
 
 /** Awaits every job id through the client, then reads failures' raw reasons from the stored jobs. */
-export async function settleAll(client: SwitchyardClient, ids: readonly string[]): Promise<Outcome[]> {
+export async function settleAll(
+  client: SwitchyardClient,
+  ids: readonly string[],
+  redisUrl: string,
+): Promise<Outcome[]> {
   const settled = await Promise.allSettled(ids.map((id) => client.result(id)));
-  return Promise.all(
-    settled.map(async (s, i): Promise<Outcome> => {
-      const id = ids[i]!;
-      if (s.status === 'fulfilled') return { id, ok: true, value: s.value };
-      const job = await client.queue.getJob(id);
-      return { id, ok: false, failedReason: job?.failedReason ?? String(s.reason) };
-    }),
-  );
+  const redis = new Redis(redisUrl);
+  try {
+    return await Promise.all(
+      settled.map(async (s, i): Promise<Outcome> => {
+        const id = ids[i]!;
+        if (s.status === 'fulfilled') return { id, ok: true, value: s.value };
+        // Straight from the job hash: some hostile jobs' data cannot even be decoded by getJob.
+        const reason = await redis.hget(client.queue.toKey(id), 'failedReason');
+        return { id, ok: false, failedReason: reason ?? String(s.reason) };
+      }),
+    );
+  } finally {
+    redis.disconnect();
+  }
 }
 
 const CLASSIFIED = new RegExp(`^(${ERROR_TYPES.join('|')}): \\S`);

@@ -49,7 +49,7 @@ it('loses no job and delivers none twice when a worker is SIGKILLed mid-flight',
     victim.child.kill('SIGKILL');
     expect(await victim.exited).toBe('SIGKILL');
 
-    const outcomes = await settleAll(stack.client, ids);
+    const outcomes = await settleAll(stack.client, ids, stack.redis.url);
     expect(outcomes.filter((o) => !o.ok)).toEqual([]);
     const counts = await stack.client.queue.getJobCounts('completed', 'failed', 'active', 'wait', 'delayed');
     expect(counts).toEqual({ completed: JOBS, failed: 0, active: 0, wait: 0, delayed: 0 });
