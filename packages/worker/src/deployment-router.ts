@@ -93,13 +93,18 @@ export class DeploymentRouter {
     return deployments.map((d) => ({ id: d.id, healthy: (states.get(d.id)?.cooldownUntilMs ?? 0) <= now }));
   }
 
-  /** Snapshot of shared state, refreshed in the background once it is older than snapshotMs. */
+  /**
+   * Snapshot of shared state, refreshed in the background once it is older than snapshotMs. A snapshot
+   * older than two periods (the group was idle here) may be arbitrarily wrong — it once ranked a
+   * deployment holding 40× the other's usage as idle — so the caller waits for the refresh instead.
+   */
   async #states(group: string, deployments: readonly Deployment[]): Promise<Map<string, DeploymentState>> {
     const snap = this.#snapshots.get(group);
     const now = Date.now();
     if (snap && now - snap.at < this.#snapshotMs) return snap.states;
     if (snap) {
       snap.refreshing ??= this.#refresh(group, deployments, snap).catch(() => {});
+      if (now - snap.at >= 2 * this.#snapshotMs) await snap.refreshing;
       return snap.states;
     }
     const fresh: Snapshot = { at: 0, states: new Map() };
