@@ -68,6 +68,12 @@ export class SwitchyardClient {
     // QueueEvents blocks on XREAD, so it needs its own connection that waits through outages.
     this.#eventsRedis = new Redis(url, { maxRetriesPerRequest: null });
     this.#waiter = new ResultWaiter(this.queue, { connection: this.#eventsRedis, ...prefix }, opts.pollMs);
+    // During a Redis outage every reconnect attempt emits 'error'; unlistened, ioredis and BullMQ print
+    // each one to stderr. Nothing is lost by listening: commands reject and the waiter polls.
+    const ignore = () => {};
+    this.#redis.on('error', ignore);
+    this.#eventsRedis.on('error', ignore);
+    this.queue.on('error', ignore);
     this.#timeoutMs = opts.timeoutMs ?? 600_000;
   }
 
