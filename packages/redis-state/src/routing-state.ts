@@ -64,6 +64,7 @@ export class RoutingState {
       f?.countFail ? '1' : '0',
       f?.allowedFails ?? 0,
       f?.cooldownMs ?? 0,
+      outcome.callMs === undefined ? '' : outcome.callMs,
     ];
     const until = await runScript(this.#client, 'recordOutcome', [...scriptKeys(k), k.latency], args);
     return { cooldownUntilMs: Number(until) };

@@ -43,6 +43,8 @@ export interface Outcome {
   ok: boolean;
   /** Sample for latency stats (success: ms per output token when known, else ms). Omit to skip. */
   latencySample?: number;
+  /** Wall time of the whole call in ms: paces jobs waiting for an in-flight slot (max_parallel). */
+  callMs?: number;
   /** Real total tokens: replaces the estimate in the TPM window. */
   totalTokens?: number;
   failure?: FailureEffect;

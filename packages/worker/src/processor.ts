@@ -152,6 +152,7 @@ export function createProcessor(deps: ProcessorDeps) {
               ? latencyMs / usage.completionTokens
               : latencyMs,
           totalTokens: usage.totalTokens,
+          callMs: latencyMs,
         });
         js.attempts.push({ deploymentId: deployment.id, modelGroup: current, latencyMs });
         return {
@@ -175,6 +176,7 @@ export function createProcessor(deps: ProcessorDeps) {
         deploymentId: deployment.id,
         reservationId,
         ok: false,
+        callMs: latencyMs,
         ...(err.type === 'Timeout' ? { latencySample: TIMEOUT_LATENCY_PENALTY_MS } : {}),
         ...(effect ? { failure: effect } : {}),
       });

@@ -12,6 +12,7 @@
     ARGV[5] failure: '1' when the call failed, '' otherwise
     ARGV[6] coolNow ('1'/'0')    ARGV[7] countFail ('1'/'0')
     ARGV[8] allowedFails         ARGV[9] cooldownMs (<= 0 disables cooldown)
+    ARGV[10] callMs: the call's wall time ('' = none), averaged into `call_ms`
 
   Output:
     cooldown_until in epoch ms, 0 when not cooling down
@@ -54,6 +55,14 @@ if sample then
   for _, s in ipairs(samples) do sum = sum + tonumber(s) end
   redis.call('HSET', stKey, 'lat', sum / #samples, 'lat_at', now)
   redis.call('PEXPIRE', latKey, stateTtlMs(windowMs))
+end
+
+-- How long a whole call takes (an EWMA): when the next in-flight slot frees (the latency sample above
+-- may be per output token, which says nothing about when a slot frees).
+local callMs = tonumber(ARGV[10])
+if callMs then
+  local previous = tonumber(redis.call('HGET', stKey, 'call_ms'))
+  redis.call('HSET', stKey, 'call_ms', previous and previous * 0.8 + callMs * 0.2 or callMs)
 end
 
 local cooldownUntil = tonumber(redis.call('HGET', stKey, 'cooldown_until')) or 0

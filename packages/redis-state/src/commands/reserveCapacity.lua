@@ -65,8 +65,9 @@ for i = 1, candidates do
   local winKey, tokKey, leaseKey, stKey = KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i], KEYS[4 * i + 1]
   local id = ARGV[4 * i + 1]
   local rpm, tpm, parallel = tonumber(ARGV[4 * i + 2]), tonumber(ARGV[4 * i + 3]), tonumber(ARGV[4 * i + 4])
-  local state = redis.call('HMGET', stKey, 'cooldown_until', 'lat')
+  local state = redis.call('HMGET', stKey, 'cooldown_until', 'call_ms')
   local cooldownUntil = tonumber(state[1]) or 0
+  -- Average wall time of a call: when an in-flight slot is expected to free.
   local latency = tonumber(state[2])
   local wake, reason = 0, nil
   -- Capacity returns when every binding limit has room: keep the latest of their times.
