@@ -16,6 +16,13 @@ export async function commandStats(redis: Redis): Promise<CommandCounts> {
   return counts;
 }
 
+/** Redis server CPU (user + sys) used so far, in µs: deltas give Redis CPU per job. */
+export async function cpuMicros(redis: Redis): Promise<number> {
+  const text = await redis.info('cpu');
+  const read = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(text)?.[1] ?? 0);
+  return Math.round((read('used_cpu_user') + read('used_cpu_sys')) * 1e6);
+}
+
 export function diff(after: CommandCounts, before: CommandCounts): CommandCounts {
   const out: CommandCounts = {};
   for (const [name, n] of Object.entries(after)) {

@@ -5,6 +5,7 @@ import {
   type CommandCounts,
   calls,
   commandStats,
+  cpuMicros,
   diff,
   type MonitorTap,
   monitorClientCalls,
@@ -36,6 +37,8 @@ export interface SystemRun {
   load: LoadResult;
   /** From INFO commandstats: every command Redis ran, Lua-internal ones included. */
   redis: {
+    /** Redis server CPU (user + sys) over the measured part, per job. */
+    cpuUsPerJob: number;
     allCommandsPerJob: number;
     scriptsPerJob: number;
     /** From MONITOR when enabled: commands clients sent (round trips), and the breakdown by name. */
@@ -59,6 +62,7 @@ export async function runSystem(opts: SystemRunOptions): Promise<SystemRun> {
   const stats = opts.redis.client();
   let before: CommandCounts = {};
   let after: CommandCounts = {};
+  let cpu = 0;
   let tap: MonitorTap | undefined;
   let clientCalls: CommandCounts | undefined;
   try {
@@ -72,8 +76,10 @@ export async function runSystem(opts: SystemRunOptions): Promise<SystemRun> {
       before: async () => {
         if (opts.monitor) tap = await monitorClientCalls(stats, switchyardScriptShas());
         before = await commandStats(stats);
+        cpu = await cpuMicros(stats);
       },
       after: async () => {
+        cpu = (await cpuMicros(stats)) - cpu;
         after = await commandStats(stats);
         clientCalls = await tap?.stop();
       },
@@ -86,6 +92,7 @@ export async function runSystem(opts: SystemRunOptions): Promise<SystemRun> {
       concurrency: opts.concurrency,
       load,
       redis: {
+        cpuUsPerJob: Math.round(cpu / load.jobs),
         allCommandsPerJob: perJob(total(all)),
         scriptsPerJob: perJob(scripts(all)),
         ...(clientCalls

@@ -63,6 +63,7 @@ async function spawnBare(opts: SystemOptions): Promise<WorkerProcess[]> {
   const first = opts.config.model_list[0]!.litellm_params;
   const env = {
     ...process.env,
+    ...opts.env,
     REDIS_URL: opts.redisUrl,
     QUEUE: opts.queueName,
     CONCURRENCY: String(opts.concurrency),
