@@ -58,9 +58,11 @@ for (const scenario of selected) {
 }
 const totalSeconds = (performance.now() - started) / 1000;
 
+// A load average above half the cores at start means other work shared the machine: say so.
+const busy = machine.loadAvg1m > machine.cores / 2;
 const conditions =
   process.env.BENCH_CONDITIONS ??
-  `load average ${machine.loadAvg1m} at start on ${machine.cores} cores` +
+  `${busy ? 'shared machine, other work running' : 'quiet machine'}: load average ${machine.loadAvg1m} at start on ${machine.cores} cores` +
     (SCALE !== 1 ? `; BENCH_SCALE=${SCALE}` : '');
 const paths = writeReport({ machine, conditions, totalSeconds, scenarios: entries });
 console.log(`\ntotal ${totalSeconds.toFixed(0)} s; wrote ${paths.join(', ')}`);

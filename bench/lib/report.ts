@@ -52,8 +52,8 @@ export function toMarkdown(r: Report): string {
   }
   for (const [name, s] of Object.entries(r.scenarios)) {
     out.push('', `## ${name}`, '', `${s.description} (${s.seconds.toFixed(0)} s, ${s.ranAt})`);
-    out.push('', markdownTable(s.table));
-    if (s.notes?.length) out.push('', ...s.notes.map((note) => `- ${note}`));
+    out.push('', markdownTable(s.table), '', ...s.lines.map((line) => `- ${line}`));
+    if (s.notes?.length) out.push('', ...s.notes.map((note) => `- _${note}_`));
     if (s.details) out.push('', s.details);
   }
   return `${out.join('\n')}\n`;
@@ -69,7 +69,8 @@ export function writeReport(r: Report): string[] {
   const md = join(RESULTS, 'latest.md');
   if (existsSync(json)) {
     const previous = JSON.parse(readFileSync(json, 'utf8')) as Partial<Report>;
-    r.scenarios = { ...previous.scenarios, ...r.scenarios };
+    const kept = Object.entries(previous.scenarios ?? {}).filter(([name]) => !(name in r.scenarios));
+    r.scenarios = { ...r.scenarios, ...Object.fromEntries(kept) };
   }
   writeFileSync(json, `${JSON.stringify(r, null, 2)}\n`);
   writeFileSync(md, toMarkdown(r));
