@@ -44,8 +44,9 @@ export function createProcessor(deps: ProcessorDeps) {
   const { config, groups, router, state, logger } = deps;
   const random = deps.random ?? Math.random;
   const resolveTarget = createTargetResolver(config, groups);
+  const background = createBackgroundWrites(logger);
 
-  return async function process(job: Job, token?: string, signal?: AbortSignal): Promise<unknown> {
+  const process = async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
     let valid: ValidJob;
     try {
       valid = validateJob(job.name, job.data);
@@ -142,18 +143,22 @@ export function createProcessor(deps: ProcessorDeps) {
 
       if (response) {
         const { usage } = response;
-        await state.record({
-          group: current,
-          deploymentId: deployment.id,
-          reservationId,
-          ok: true,
-          latencySample:
-            valid.endpoint !== 'embeddings' && usage.completionTokens > 0
-              ? latencyMs / usage.completionTokens
-              : latencyMs,
-          totalTokens: usage.totalTokens,
-          callMs: latencyMs,
-        });
+        // Off the result's path (pino's rule): the caller's answer need not wait for bookkeeping. Until it
+        // lands the slot still counts as taken, which errs on the safe side of every limit.
+        background.add(
+          state.record({
+            group: current,
+            deploymentId: deployment.id,
+            reservationId,
+            ok: true,
+            latencySample:
+              valid.endpoint !== 'embeddings' && usage.completionTokens > 0
+                ? latencyMs / usage.completionTokens
+                : latencyMs,
+            totalTokens: usage.totalTokens,
+            callMs: latencyMs,
+          }),
+        );
         js.attempts.push({ deploymentId: deployment.id, modelGroup: current, latencyMs });
         return {
           ...response.body,
@@ -216,6 +221,27 @@ export function createProcessor(deps: ProcessorDeps) {
       if (decision.delayMs > 0) return park(Date.now() + decision.delayMs);
       return true;
     }
+  };
+  /** Resolves once every background outcome write has landed (graceful shutdown awaits it). */
+  const flush = () => background.flush();
+  return Object.assign(process, { flush });
+}
+
+export type Processor = ReturnType<typeof createProcessor>;
+
+/** Outcome writes that finish after the job's result; failures are logged, the lease expiry covers them. */
+function createBackgroundWrites(logger: Logger) {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    add(write: Promise<unknown>): void {
+      const tracked = write
+        .catch((err: Error) => logger.warn({ err: err.message }, 'recording an outcome failed'))
+        .finally(() => pending.delete(tracked));
+      pending.add(tracked);
+    },
+    async flush(): Promise<void> {
+      await Promise.all(pending);
+    },
   };
 }
 

@@ -36,6 +36,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const { config, logger } = opts;
   const queueName = opts.queueName ?? config.switchyard.queueName;
   const stateRedis = workerConnection(opts.redisUrl);
+  // Unlistened, ioredis prints every failed reconnect to stderr during an outage; the BullMQ worker's
+  // own connection already logs the outage as "worker error", and routing calls wait it out.
+  stateRedis.on('error', () => {});
   const warning = await evictionPolicyWarning(stateRedis);
   if (warning) logger.warn(warning);
 
@@ -48,18 +51,16 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const providers = createProviders({ defaultTimeoutMs: config.router.timeoutMs });
   const groups: Map<string, Deployment[]> = groupsOf(config);
 
-  const processor = containErrors(
-    createProcessor({
-      config,
-      groups,
-      router,
-      state,
-      call: (req) => providers.call(req),
-      logger,
-    }),
-  );
+  const processor = createProcessor({
+    config,
+    groups,
+    router,
+    state,
+    call: (req) => providers.call(req),
+    logger,
+  });
   const bullRedis = workerConnection(opts.redisUrl);
-  const worker = new SwitchyardWorker(queueName, processor, {
+  const worker = new SwitchyardWorker(queueName, containErrors(processor), {
     connection: bullRedis,
     concurrency: opts.concurrency ?? 50,
     lockDuration: config.switchyard.lockDurationMs,
@@ -89,6 +90,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       }, graceMs);
       await worker.close();
       clearTimeout(forced);
+      await processor.flush();
       await providers.close();
       stateRedis.disconnect();
       bullRedis.disconnect();
