@@ -1,19 +1,13 @@
 // Every strategy (built-in and custom) must honour the RoutingStrategy contract the Lua script relies on.
 import { describe, expect, it } from 'vitest';
-import type { RoutingStrategyName } from '../../src/config/types.ts';
+import { ROUTING_STRATEGIES } from '../../src/config/schema.ts';
 import { customStrategy } from '../../src/strategies/custom/index.ts';
 import { createStrategy } from '../../src/strategies/registry.ts';
 import type { Candidate, RoutingStrategy } from '../../src/strategies/types.ts';
 import { candidate, context, deployment, ids, NOW } from './fixtures.ts';
 
-const NAMES: RoutingStrategyName[] = [
-  'simple-shuffle',
-  'least-busy',
-  'usage-based-routing',
-  'usage-based-routing-v2',
-  'latency-based-routing',
-  'cost-based-routing',
-];
+// Every strategy name the config accepts runs through the suite, so a new one cannot skip it.
+const NAMES = ROUTING_STRATEGIES;
 
 const STRATEGIES: [string, RoutingStrategy][] = [
   ...NAMES.map((name): [string, RoutingStrategy] => [name, createStrategy(name)]),

@@ -1,13 +1,4 @@
-// A tiny seeded generator (mulberry32) so "fail with probability p" is reproducible run to run.
-export type Random = () => number;
+// The fake's random source is core's seeded generator, so "fail with probability p" replays run to run.
+export { seededRandom } from '@switchyard/core';
 
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type Random = () => number;
