@@ -128,3 +128,12 @@ describe('routing through worker processes', () => {
     await redis.quit();
   });
 });
+
+describe('logs', () => {
+  it('never print provider keys', () => {
+    for (const w of stack.workers) {
+      expect(w.output().length).toBeGreaterThan(0);
+      expect(w.output()).not.toContain('sk-test-secret');
+    }
+  });
+});
