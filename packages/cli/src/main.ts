@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `switchyard` command line: worker, demo, mock-provider, status.
+// `switchyard` command line: worker, gateway, demo, mock-provider, status.
 import { Command, InvalidArgumentError } from 'commander';
 import { runDemo } from './commands/demo.ts';
+import { collect, parsePort, runGateway } from './commands/gateway.ts';
 import { runMockProvider } from './commands/mock-provider.ts';
 import { runStatus } from './commands/status.ts';
 import { runWorker } from './commands/worker.ts';
@@ -33,6 +34,21 @@ program
   .option('--jobs <n>', 'jobs to enqueue', positiveInt, 300)
   .option('--workers <n>', 'worker processes', positiveInt, 2)
   .action(runDemo);
+
+program
+  .command('gateway')
+  .description('OpenAI-compatible HTTP gateway in front of the queue (Redis from REDIS_URL)')
+  .option('--port <n>', 'port (0 picks a free one)', parsePort, 4000)
+  .option('--host <addr>', 'address to listen on', '127.0.0.1')
+  .option('--queue <name>', 'queue name', 'switchyard')
+  .option(
+    '--api-key <key>',
+    'require this Bearer key (repeatable; also SWITCHYARD_GATEWAY_KEYS=k1,k2)',
+    collect,
+    [],
+  )
+  .option('--timeout <ms>', 'how long a request waits for its job before a 504', positiveInt, 600_000)
+  .action(runGateway);
 
 program
   .command('mock-provider')

@@ -1,0 +1,64 @@
+// `switchyard gateway`: the OpenAI-compatible HTTP front door to the queue; SIGTERM/SIGINT drain, then exit 0.
+import { startGateway } from '@switchyard/gateway';
+import { createLogger } from '@switchyard/worker';
+import { InvalidArgumentError } from 'commander';
+
+export interface GatewayCommandOptions {
+  port: number;
+  host: string;
+  queue: string;
+  apiKey: string[];
+  timeout: number;
+}
+
+/** 0 is allowed: it picks a free port (printed in the `gateway listening` log line). */
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('expected a port number 0-65535');
+  return n;
+}
+
+/** Commander's accumulator for a repeatable option. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Keys from repeated `--api-key` flags plus `SWITCHYARD_GATEWAY_KEYS` (comma-separated, for secrets in env). */
+export function gatewayKeys(flags: readonly string[], env = process.env.SWITCHYARD_GATEWAY_KEYS): string[] {
+  const fromEnv = (env ?? '').split(',').map((k) => k.trim());
+  return [...new Set([...flags, ...fromEnv].filter((k) => k.length > 0))];
+}
+
+export async function runGateway(opts: GatewayCommandOptions): Promise<void> {
+  const logger = createLogger({ name: 'switchyard-gateway' });
+  const apiKeys = gatewayKeys(opts.apiKey);
+  const gateway = await startGateway({
+    port: opts.port,
+    host: opts.host,
+    queueName: opts.queue,
+    apiKeys,
+    timeoutMs: opts.timeout,
+    logger,
+  });
+  // The number of keys, never the keys.
+  logger.info({ url: gateway.url, queue: opts.queue, apiKeys: apiKeys.length }, 'gateway listening');
+  if (apiKeys.length === 0)
+    logger.warn('no API keys configured: every caller that can reach the port is accepted');
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'closing gateway');
+    gateway.close().then(
+      () => {
+        logger.info('gateway stopped');
+        process.exit(0);
+      },
+      (err: Error) => {
+        logger.error({ err: err.message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.send?.({ type: 'ready', url: gateway.url });
+}

@@ -1,0 +1,241 @@
+// The OpenAI-compatible front door: one HTTP request becomes one queued job, answered with the job's
+// result (or its taxonomy error) once a worker has routed it. The gateway keeps no routing state.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  CompletionError,
+  type EnqueueOptions,
+  type RoutedResult,
+  type SwitchyardClient,
+  WaitTimeoutError,
+} from '@switchyard/client';
+import type { Endpoint } from '@switchyard/core';
+import { bearerKeyCheck } from './auth.ts';
+import { gatewayError, type HttpError, taxonomyError } from './openai-error.ts';
+import { readJsonBody } from './read-body.ts';
+import { JOB_ID_HEADER, routingHeaders, sendError, sendJson } from './reply.ts';
+import { resolveRoute } from './routes.ts';
+
+/** The subset of pino's API the gateway uses, so any pino logger (or none) fits. */
+export interface GatewayLogger {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface GatewayOptions {
+  client: SwitchyardClient;
+  /** When non-empty, every route but the health probes requires `Authorization: Bearer <key>`. */
+  apiKeys?: string[];
+  logger?: GatewayLogger;
+  /** Default 16 MiB: enough for base64 images in chat messages, small enough to refuse floods. */
+  maxBodyBytes?: number;
+  /** How long a request waits for its job before answering 504 (the job keeps running). Default: the client's. */
+  timeoutMs?: number;
+  /** Bound on the readiness probe's Redis PING. Default 2 s. */
+  readinessTimeoutMs?: number;
+}
+
+export interface Gateway {
+  /** A `node:http` request listener: `http.createServer(gateway.handle)` or mount it in your own server. */
+  handle: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Requests currently waiting for a job's result. */
+  readonly waiting: number;
+  /** Answer every waiting request with 503 naming its job id (used when a drain period runs out). */
+  releaseWaiting(): void;
+}
+
+type Call = (
+  client: SwitchyardClient,
+  body: Record<string, unknown>,
+  opts: EnqueueOptions,
+) => Promise<RoutedResult>;
+
+const CALLS: Readonly<Record<Endpoint, Call>> = {
+  'chat.completions': (c, body, opts) => c.completion(body, opts),
+  completions: (c, body, opts) => c.textCompletion(body, opts),
+  embeddings: (c, body, opts) => c.embedding(body, opts),
+};
+
+const NOOP_LOGGER: GatewayLogger = { debug() {}, warn() {}, error() {} };
+
+/** Thrown into waiting requests by `releaseWaiting()`. */
+class ReleasedError extends Error {}
+
+export function createGateway(opts: GatewayOptions): Gateway {
+  const { client } = opts;
+  const logger = opts.logger ?? NOOP_LOGGER;
+  const maxBodyBytes = opts.maxBodyBytes ?? 16 * 1024 * 1024;
+  const keyCheck = bearerKeyCheck(opts.apiKeys);
+  const waiting = new Set<(err: Error) => void>();
+
+  async function call(
+    endpoint: Endpoint,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<string | undefined> {
+    const read = await readJsonBody(req, maxBodyBytes);
+    if (!read.ok) {
+      // The unread remainder of a refused body is not worth receiving.
+      res.setHeader('connection', 'close');
+      sendError(res, read.error);
+      return undefined;
+    }
+    if (read.body.stream === true) {
+      sendError(
+        res,
+        gatewayError(400, 'streaming is not supported through the gateway yet', undefined, null, 'stream'),
+      );
+      return undefined;
+    }
+    // Our own id, so a timeout or a failure can still tell the caller which job to look up later.
+    const jobId = randomUUID();
+    const callOpts: EnqueueOptions = { jobId, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) };
+    const pending = CALLS[endpoint](client, read.body, callOpts);
+    let release: ((err: Error) => void) | undefined;
+    const released = new Promise<never>((_, reject) => {
+      release = reject;
+    });
+    waiting.add(release!);
+    try {
+      const result = await Promise.race([pending, released]);
+      sendJson(res, 200, result, routingHeaders(jobId, result));
+    } catch (err) {
+      // The losing side of the race may still reject later; it has nobody left to tell.
+      pending.catch(() => {});
+      sendError(res, errorFor(err, jobId, logger), { [JOB_ID_HEADER]: jobId });
+    } finally {
+      waiting.delete(release!);
+    }
+    return jobId;
+  }
+
+  async function job(id: string, res: ServerResponse): Promise<void> {
+    const stored = await client.queue.getJob(id);
+    if (!stored) {
+      sendError(
+        res,
+        gatewayError(404, `no job ${id} (unknown, or its result has expired)`, 'not_found_error'),
+      );
+      return;
+    }
+    try {
+      const result = await client.result(id, { wait: false });
+      if (result) {
+        sendJson(res, 200, result, routingHeaders(id, result));
+        return;
+      }
+      const status = await stored.getState();
+      sendJson(res, 202, { id, object: 'switchyard.job', status }, { [JOB_ID_HEADER]: id });
+    } catch (err) {
+      sendError(res, errorFor(err, id, logger), { [JOB_ID_HEADER]: id });
+    }
+  }
+
+  async function readiness(res: ServerResponse): Promise<void> {
+    const limit = opts.readinessTimeoutMs ?? 2_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // A real round trip through the queue's own connection: what enqueueing needs to work.
+      const counts = await Promise.race([
+        client.queue.getJobCounts('waiting'),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no PONG within ${limit} ms`)), limit);
+        }),
+      ]);
+      sendJson(res, 200, { status: 'ready', redis: 'ok', waiting: counts.waiting ?? 0 });
+    } catch (err) {
+      sendJson(res, 503, { status: 'unavailable', redis: (err as Error).message });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
+    const { pathname } = new URL(req.url ?? '/', 'http://gateway');
+    const route = resolveRoute(req.method ?? 'GET', pathname);
+    if (!route) {
+      sendError(res, gatewayError(404, `unknown route ${req.method} ${pathname}`, 'not_found_error'));
+      return undefined;
+    }
+    if (route.kind === 'health') {
+      sendJson(res, 200, { status: 'ok' });
+      return undefined;
+    }
+    if (route.kind === 'readiness') {
+      await readiness(res);
+      return undefined;
+    }
+    if (keyCheck && !keyCheck(req.headers)) {
+      sendError(
+        res,
+        gatewayError(
+          401,
+          'missing or invalid API key (Authorization: Bearer <key>)',
+          'authentication_error',
+          'invalid_api_key',
+        ),
+      );
+      return undefined;
+    }
+    if (route.kind === 'wrong-method') {
+      sendError(res, gatewayError(405, `${pathname} accepts ${route.allow} only`), { allow: route.allow });
+      return undefined;
+    }
+    if (route.kind === 'job') {
+      await job(route.id, res);
+      return route.id;
+    }
+    return call(route.endpoint, req, res);
+  }
+
+  return {
+    handle(req, res) {
+      const started = Date.now();
+      dispatch(req, res).then(
+        (jobId) => {
+          // Access log without headers or bodies: keys and prompts never reach the log.
+          const entry = {
+            method: req.method,
+            path: req.url,
+            status: res.statusCode,
+            jobId,
+            ms: Date.now() - started,
+          };
+          if (res.statusCode >= 500) logger.warn(entry, 'request failed');
+          else logger.debug(entry, 'request');
+        },
+        (err: Error) => {
+          logger.error({ method: req.method, path: req.url, err: err.message }, 'gateway error');
+          sendError(res, gatewayError(500, 'internal gateway error', 'server_error'));
+        },
+      );
+    },
+    get waiting() {
+      return waiting.size;
+    },
+    releaseWaiting() {
+      for (const release of waiting) release(new ReleasedError());
+    },
+  };
+}
+
+/** What a waiting caller is told when its job did not simply succeed. */
+function errorFor(err: unknown, jobId: string, logger: GatewayLogger): HttpError {
+  if (err instanceof CompletionError) return taxonomyError(err.type, err.message);
+  const later = `the job keeps running: fetch its result with GET /v1/jobs/${jobId}`;
+  if (err instanceof WaitTimeoutError) {
+    return gatewayError(
+      504,
+      `no result for job ${jobId} in time; ${later}`,
+      'timeout_error',
+      'gateway_timeout',
+    );
+  }
+  if (err instanceof ReleasedError) {
+    return gatewayError(503, `the gateway is shutting down; ${later}`, 'service_unavailable_error');
+  }
+  // Anything else comes from the queue itself (Redis unreachable while enqueueing or reading).
+  logger.error({ jobId, err: (err as Error).message }, 'queue unavailable');
+  return gatewayError(503, `queue unavailable: ${(err as Error).message}`, 'service_unavailable_error');
+}

@@ -1,0 +1,3 @@
+export * from './gateway.ts';
+export * from './openai-error.ts';
+export * from './server.ts';

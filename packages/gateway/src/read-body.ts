@@ -1,0 +1,34 @@
+// Read a JSON request body with a size cap; the cap is checked as bytes arrive, not after buffering.
+import type { IncomingMessage } from 'node:http';
+import { gatewayError, type HttpError } from './openai-error.ts';
+
+export type BodyResult = { ok: true; body: Record<string, unknown> } | { ok: false; error: HttpError };
+
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
+  const tooLarge = {
+    ok: false,
+    error: gatewayError(413, `request body is larger than ${maxBytes} bytes`),
+  } as const;
+  // An honest content-length lets us refuse before reading a byte.
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) return tooLarge;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) return tooLarge;
+    chunks.push(chunk);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (err) {
+    return {
+      ok: false,
+      error: gatewayError(400, `request body is not valid JSON: ${(err as Error).message}`),
+    };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { ok: false, error: gatewayError(400, 'request body must be a JSON object') };
+  }
+  return { ok: true, body: parsed as Record<string, unknown> };
+}

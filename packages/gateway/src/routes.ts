@@ -1,0 +1,39 @@
+// The gateway's URL space: OpenAI's paths (with or without the `/v1` prefix, as the LiteLLM Proxy
+// accepts both), health probes, and job lookup by id for callers that gave up waiting.
+import type { Endpoint } from '@switchyard/core';
+
+export type Route =
+  | { kind: 'call'; endpoint: Endpoint }
+  | { kind: 'health' }
+  | { kind: 'readiness' }
+  | { kind: 'job'; id: string }
+  | { kind: 'wrong-method'; allow: 'GET' | 'POST' };
+
+const CALL_PATHS: Readonly<Record<string, Endpoint>> = {
+  '/chat/completions': 'chat.completions',
+  '/completions': 'completions',
+  '/embeddings': 'embeddings',
+};
+
+export function resolveRoute(method: string, pathname: string): Route | undefined {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  if (path === '/health')
+    return method === 'GET' ? { kind: 'health' } : { kind: 'wrong-method', allow: 'GET' };
+  if (path === '/health/readiness') {
+    return method === 'GET' ? { kind: 'readiness' } : { kind: 'wrong-method', allow: 'GET' };
+  }
+  const bare = path.startsWith('/v1/') ? path.slice(3) : path;
+  const endpoint = CALL_PATHS[bare];
+  if (endpoint)
+    return method === 'POST' ? { kind: 'call', endpoint } : { kind: 'wrong-method', allow: 'POST' };
+  const job = /^\/jobs\/([^/]+)$/.exec(bare);
+  if (job?.[1]) {
+    if (method !== 'GET') return { kind: 'wrong-method', allow: 'GET' };
+    try {
+      return { kind: 'job', id: decodeURIComponent(job[1]) };
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}

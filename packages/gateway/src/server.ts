@@ -1,0 +1,79 @@
+// A listening gateway with its own producer client; `close()` drains waiting requests before letting go.
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SwitchyardClient } from '@switchyard/client';
+import { createGateway, type GatewayLogger } from './gateway.ts';
+
+export interface StartGatewayOptions {
+  /** Default 4000 (the LiteLLM Proxy's port); 0 picks a free one. */
+  port?: number;
+  /** Default 127.0.0.1: exposing the gateway beyond the machine is a deliberate choice. */
+  host?: string;
+  /** Default: REDIS_URL, else redis://127.0.0.1:6379. */
+  redisUrl?: string;
+  queueName?: string;
+  prefix?: string;
+  apiKeys?: string[];
+  /** How long one request waits for its job before a 504. Default 10 min. */
+  timeoutMs?: number;
+  maxBodyBytes?: number;
+  logger?: GatewayLogger;
+  /** How long `close()` lets waiting requests finish before answering them 503 with their job id. Default 10 s. */
+  drainMs?: number;
+}
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly server: Server;
+  readonly client: SwitchyardClient;
+  close(): Promise<void>;
+}
+
+export async function startGateway(opts: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const client = new SwitchyardClient({
+    ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}),
+    ...(opts.queueName ? { queueName: opts.queueName } : {}),
+    ...(opts.prefix ? { prefix: opts.prefix } : {}),
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+  });
+  const gateway = createGateway({
+    client,
+    ...(opts.apiKeys ? { apiKeys: opts.apiKeys } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+  });
+  // Attach the shared result listener before accepting traffic, so the first request pays nothing extra.
+  await client.ready();
+  const server = createServer(gateway.handle);
+  server.listen(opts.port ?? 4000, opts.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+
+  let closing: Promise<void> | undefined;
+  async function drainAndClose(): Promise<void> {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const deadline = Date.now() + (opts.drainMs ?? 10_000);
+    while (gateway.waiting > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // Callers still waiting get their job id, so nothing they asked for is lost to the restart.
+    gateway.releaseWaiting();
+    // Answered keep-alive connections go now; anything still open after a grace second is cut.
+    setImmediate(() => server.closeIdleConnections());
+    const cut = setTimeout(() => server.closeAllConnections(), 1_000);
+    await closed;
+    clearTimeout(cut);
+    await client.close();
+  }
+
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    client,
+    close() {
+      closing ??= drainAndClose();
+      return closing;
+    },
+  };
+}
