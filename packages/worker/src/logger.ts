@@ -1,5 +1,5 @@
 // pino JSON logs; secrets are redacted by path so a config or header dump can never leak a key.
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export const REDACT_PATHS = [
   'apiKey',
