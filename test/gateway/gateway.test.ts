@@ -87,7 +87,7 @@ describe('successful calls through the OpenAI SDK', () => {
       'gpt-3.5-turbo-instruct',
     );
     // Explicit float: the SDK's default asks for base64, which the fake provider does not produce.
-    const emb = await sdk.embeddings.create({ model: 'embed', input: ['a', 'b'], encoding_format: 'float' });
+    const emb = await sdk.embeddings.create({ model: 'embed', input: ['a', 'b'] });
     expect(emb.data).toHaveLength(2);
     expect(emb.data[0]?.embedding.length).toBeGreaterThan(0);
     expect((emb as unknown as { routing: { deploymentId: string } }).routing.deploymentId).toBe(

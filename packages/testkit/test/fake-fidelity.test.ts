@@ -44,9 +44,28 @@ describe('openai SDK against the fake', () => {
   it('embeddings are deterministic per input', async () => {
     const res = await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['a', 'b', 'a'] });
     expect(res.data).toHaveLength(3);
+    // The SDK asks for base64 by default and decodes it: the fake must answer in that encoding.
+    expect(res.data[0]?.embedding).toHaveLength(8);
+    for (const v of res.data[0]?.embedding ?? []) expect(Number.isFinite(v)).toBe(true);
     expect(res.data[0]?.embedding).toEqual(res.data[2]?.embedding);
     expect(res.data[0]?.embedding).not.toEqual(res.data[1]?.embedding);
     expect(res.usage.prompt_tokens).toBeGreaterThan(0);
+  });
+
+  it('embeddings honour encoding_format: base64 (little-endian float32), as OpenAI does', async () => {
+    const post = (format: string) =>
+      fetch(`${fake.url}/v1/embeddings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'text-embedding-3-small', input: 'a', encoding_format: format }),
+      }).then((r) => r.json() as Promise<{ data: { embedding: unknown }[] }>);
+    const [b64, floats] = await Promise.all([post('base64'), post('float')]);
+    expect(typeof b64.data[0]?.embedding).toBe('string');
+    const bytes = Buffer.from(b64.data[0]?.embedding as string, 'base64');
+    const decoded = Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4));
+    const expected = floats.data[0]?.embedding as number[];
+    expect(decoded).toHaveLength(expected.length);
+    decoded.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
   });
 
   it('chat streaming yields the same text and a usage chunk', async () => {

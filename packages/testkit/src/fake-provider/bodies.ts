@@ -90,10 +90,20 @@ export function successBody(
       const tokens = inputs.reduce((n, s) => n + estimateTokens(s), 0);
       return {
         object: 'list',
-        data: inputs.map((s, index) => ({ object: 'embedding', index, embedding: embeddingVector(s, dims) })),
+        data: inputs.map((s, index) => ({
+          object: 'embedding',
+          index,
+          embedding: encodeEmbedding(embeddingVector(s, dims), body.encoding_format),
+        })),
         model: r.model,
         usage: { prompt_tokens: tokens, total_tokens: tokens },
       };
     }
   }
+}
+
+/** OpenAI's `encoding_format: base64` is little-endian float32 bytes; the official SDK asks for it by default. */
+function encodeEmbedding(vector: number[], format: unknown): number[] | string {
+  if (format !== 'base64') return vector;
+  return Buffer.from(new Float32Array(vector).buffer).toString('base64');
 }
