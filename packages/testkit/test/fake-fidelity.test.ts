@@ -65,7 +65,7 @@ describe('openai SDK against the fake', () => {
     const decoded = Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4));
     const expected = floats.data[0]?.embedding as number[];
     expect(decoded).toHaveLength(expected.length);
-    decoded.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+    for (const [i, v] of decoded.entries()) expect(v).toBeCloseTo(expected[i]!, 5);
   });
 
   it('chat streaming yields the same text and a usage chunk', async () => {
