@@ -22,6 +22,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Known issue (not what this test asserts): now and then after a Redis restart BullMQ 6.7 never
+  // re-creates an idle worker's blocking connection, and that worker then hangs in close() on
+  // SIGTERM. Teardown must not hang with it, so a worker still running 10 s after SIGTERM is killed.
+  for (const w of stack?.workers ?? []) setTimeout(() => w.child.kill('SIGKILL'), 10_000).unref();
   await stack?.stop();
 });
 
