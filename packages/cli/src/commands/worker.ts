@@ -2,6 +2,9 @@
 import { createLogger, startWorker } from '@switchyard/worker';
 import { loadConfigOrExit } from '../load-config.ts';
 
+const DRAIN_GRACE_MS = 30_000;
+const HARD_EXIT_MARGIN_MS = 10_000;
+
 export async function runWorker(opts: {
   config: string;
   concurrency: number;
@@ -19,7 +22,13 @@ export async function runWorker(opts: {
   });
   const stop = (signal: string) => {
     logger.info({ signal }, 'draining in-flight jobs');
-    running.close().then(
+    // A drain that cannot finish (a Redis connection that never came back) must not keep the process
+    // alive forever: unfinished jobs return to the queue through stalled-job recovery.
+    setTimeout(() => {
+      logger.error({ graceMs: DRAIN_GRACE_MS }, 'drain did not finish; exiting');
+      process.exit(1);
+    }, DRAIN_GRACE_MS + HARD_EXIT_MARGIN_MS).unref();
+    running.close(DRAIN_GRACE_MS).then(
       () => {
         logger.info('worker stopped');
         process.exit(0);
