@@ -2,6 +2,10 @@
 import { startGateway } from '@switchyard/gateway';
 import { createLogger } from '@switchyard/worker';
 import { InvalidArgumentError } from 'commander';
+import { exitOnSignals } from '../shutdown.ts';
+
+/** The gateway drains waiting requests for up to 10 s (startGateway's drainMs); then it must be gone. */
+const GATEWAY_CLOSE_DEADLINE_MS = 20_000;
 
 export interface GatewayCommandOptions {
   port: number;
@@ -45,20 +49,12 @@ export async function runGateway(opts: GatewayCommandOptions): Promise<void> {
   logger.info({ url: gateway.url, queue: opts.queue, apiKeys: apiKeys.length }, 'gateway listening');
   if (apiKeys.length === 0)
     logger.warn('no API keys configured: every caller that can reach the port is accepted');
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'closing gateway');
-    gateway.close().then(
-      () => {
-        logger.info('gateway stopped');
-        process.exit(0);
-      },
-      (err: Error) => {
-        logger.error({ err: err.message }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  exitOnSignals({
+    logger,
+    what: 'gateway',
+    closingMessage: 'closing gateway',
+    close: () => gateway.close(),
+    deadlineMs: GATEWAY_CLOSE_DEADLINE_MS,
+  });
   process.send?.({ type: 'ready', url: gateway.url });
 }
