@@ -1,16 +1,12 @@
-// One real stack per test file: its own redis-server, fake providers, N worker processes and a client.
-import { SwitchyardClient } from '@switchyard/client';
+// One real stack per test file (testkit's local stack) with a single fake provider.
+import type { SwitchyardClient } from '@switchyard/client';
 import {
   type FakeProvider,
   type FakeProviderOptions,
   type StartRedisOptions,
-  spawnWorkers,
-  startFakeProvider,
-  startRedis,
-  stopWorkers,
+  startLocalStack,
   type TestRedis,
   type WorkerProcess,
-  writeTempConfig,
 } from '@switchyard/testkit';
 
 export interface Stack {
@@ -34,31 +30,12 @@ export interface StackOptions {
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
-  const redis = await startRedis(opts.redis);
-  const fake = await startFakeProvider(opts.fake ?? {});
-  const configPath = writeTempConfig(opts.config(fake));
-  const workers = await spawnWorkers({
-    configPath,
-    redisUrl: redis.url,
-    count: opts.workers ?? 2,
-    concurrency: opts.concurrency ?? 20,
-    ...(opts.env ? { env: opts.env } : {}),
+  const { fakes, ...stack } = await startLocalStack({
+    ...opts,
+    fakes: [opts.fake ?? {}],
+    config: ([fake]) => opts.config(fake!),
   });
-  const client = new SwitchyardClient({ redisUrl: redis.url, timeoutMs: 30_000, pollMs: 1_000 });
-  await client.ready();
-  return {
-    redis,
-    fake,
-    workers,
-    client,
-    configPath,
-    async stop() {
-      await client.close().catch(() => {});
-      await stopWorkers(workers).catch(() => {});
-      await fake.close().catch(() => {});
-      await redis.stop().catch(() => {});
-    },
-  };
+  return { ...stack, fake: fakes[0]! };
 }
 
 /** An OpenAI-kind deployment on the fake, identified by its model name. */

@@ -1,3 +1,4 @@
 export * from './fake-provider/index.ts';
+export * from './local-stack.ts';
 export * from './redis.ts';
 export * from './worker-pool.ts';

@@ -1,68 +1,47 @@
 // `switchyard demo`: everything in one command — embedded Redis, fake providers (one flaky), worker
 // processes, a few hundred jobs with a live progress bar, then a per-deployment table. Cleans up after itself.
-import { SwitchyardClient } from '@switchyard/client';
-import {
-  type FakeProvider,
-  spawnWorkers,
-  startFakeProvider,
-  startRedis,
-  stopWorkers,
-  type TestRedis,
-  type WorkerProcess,
-  writeTempConfig,
-} from '@switchyard/testkit';
+import { type FakeProvider, type LocalStack, startLocalStack } from '@switchyard/testkit';
 import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import { summarise } from '../deployment-summary.ts';
 
-export function demoConfig(
-  openai: FakeProvider,
-  azure: FakeProvider,
-  flaky: FakeProvider,
-  claude: FakeProvider,
+/** One demo deployment: the fake that plays it, its provider prefix, and its price per token. */
+function deployment(
+  group: string,
+  id: string,
+  litellm: Record<string, unknown>,
+  prices: [input: number, output: number],
 ) {
   return {
+    model_name: group,
+    litellm_params: litellm,
+    model_info: { id, input_cost_per_token: prices[0], output_cost_per_token: prices[1] },
+  };
+}
+
+export function demoConfig([openai, azure, flaky, claude]: readonly FakeProvider[]) {
+  const mini = (fake: FakeProvider, key: string) => ({
+    model: 'openai/gpt-4o-mini',
+    api_base: `${fake.url}/v1`,
+    api_key: key,
+    rpm: 3000,
+  });
+  return {
     model_list: [
-      {
-        model_name: 'gpt-4o-mini',
-        litellm_params: {
-          model: 'openai/gpt-4o-mini',
-          api_base: `${openai.url}/v1`,
-          api_key: 'sk-demo-openai',
-          rpm: 3000,
-        },
-        model_info: { id: 'openai-primary', input_cost_per_token: 1.5e-7, output_cost_per_token: 6e-7 },
-      },
-      {
-        model_name: 'gpt-4o-mini',
-        litellm_params: {
-          model: 'azure/gpt-4o-mini',
-          api_base: azure.url,
-          api_key: 'demo-azure-key',
-          api_version: '2024-10-21',
-          rpm: 3000,
-        },
-        model_info: { id: 'azure-eu', input_cost_per_token: 1.65e-7, output_cost_per_token: 6.6e-7 },
-      },
-      {
-        model_name: 'gpt-4o-mini',
-        litellm_params: {
-          model: 'openai/gpt-4o-mini',
-          api_base: `${flaky.url}/v1`,
-          api_key: 'sk-demo-flaky',
-          rpm: 3000,
-        },
-        model_info: { id: 'openai-flaky', input_cost_per_token: 1.5e-7, output_cost_per_token: 6e-7 },
-      },
-      {
-        model_name: 'claude-haiku',
-        litellm_params: {
-          model: 'anthropic/claude-3-5-haiku-latest',
-          api_base: claude.url,
-          api_key: 'demo-anthropic',
-        },
-        model_info: { id: 'anthropic-haiku', input_cost_per_token: 8e-7, output_cost_per_token: 4e-6 },
-      },
+      deployment('gpt-4o-mini', 'openai-primary', mini(openai!, 'sk-demo-openai'), [1.5e-7, 6e-7]),
+      deployment(
+        'gpt-4o-mini',
+        'azure-eu',
+        { model: 'azure/gpt-4o-mini', api_base: azure!.url, api_key: 'demo-azure-key', rpm: 3000 },
+        [1.65e-7, 6.6e-7],
+      ),
+      deployment('gpt-4o-mini', 'openai-flaky', mini(flaky!, 'sk-demo-flaky'), [1.5e-7, 6e-7]),
+      deployment(
+        'claude-haiku',
+        'anthropic-haiku',
+        { model: 'anthropic/claude-3-5-haiku-latest', api_base: claude!.url, api_key: 'demo-anthropic' },
+        [8e-7, 4e-6],
+      ),
     ],
     router_settings: {
       routing_strategy: 'simple-shuffle',
@@ -76,32 +55,26 @@ export function demoConfig(
 
 export async function runDemo(opts: { jobs: number; workers: number }): Promise<void> {
   const started = Date.now();
-  let redis: TestRedis | undefined;
-  let workers: WorkerProcess[] = [];
-  const fakes: FakeProvider[] = [];
-  let client: SwitchyardClient | undefined;
+  let stack: LocalStack | undefined;
   try {
     process.stdout.write('Starting Redis, four fake provider deployments and worker processes…\n');
-    redis = await startRedis();
-    const latency: [number, number] = [20, 120];
-    const openai = await startFakeProvider({ name: 'openai', latencyMs: latency });
-    const azure = await startFakeProvider({ name: 'azure', latencyMs: latency });
-    const flaky = await startFakeProvider({
-      name: 'flaky',
-      latencyMs: latency,
-      failRate: 0.35,
-      failStatus: 503,
+    const latencyMs: [number, number] = [100, 400];
+    stack = await startLocalStack({
+      fakes: [
+        { name: 'openai', latencyMs },
+        { name: 'azure', latencyMs },
+        { name: 'flaky', latencyMs, failRate: 0.35, failStatus: 503 },
+        { name: 'anthropic', latencyMs },
+      ],
+      config: demoConfig,
+      workers: opts.workers,
+      concurrency: 10,
+      timeoutMs: 60_000,
     });
-    const claude = await startFakeProvider({ name: 'anthropic', latencyMs: latency });
-    fakes.push(openai, azure, flaky, claude);
-    const configPath = writeTempConfig(demoConfig(openai, azure, flaky, claude));
-    workers = await spawnWorkers({ configPath, redisUrl: redis.url, count: opts.workers, concurrency: 25 });
+    const { client, workers } = stack;
     process.stdout.write(
       `${workers.length} workers ready (pids ${workers.map((w) => w.child.pid).join(', ')}).\n`,
     );
-
-    client = new SwitchyardClient({ redisUrl: redis.url });
-    await client.ready();
     const ids = await client.enqueueBatch(
       Array.from({ length: opts.jobs }, (_, i) => ({
         body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Summarise document #${i}` }] },
@@ -114,11 +87,10 @@ export async function runDemo(opts: { jobs: number; workers: number }): Promise<
     bar.start(ids.length, 0, { ok: 0, failed: 0 });
     let ok = 0;
     let failed = 0;
-    const c = client;
     const results = await Promise.all(
       ids.map(async (id) => {
         try {
-          const r = await c.result(id, { timeoutMs: 60_000 });
+          const r = await client.result(id, { timeoutMs: 60_000 });
           ok++;
           return { ok: true as const, routing: r!.routing };
         } catch (err) {
@@ -144,9 +116,6 @@ export async function runDemo(opts: { jobs: number; workers: number }): Promise<
         `in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
     );
   } finally {
-    await client?.close().catch(() => {});
-    await stopWorkers(workers).catch(() => {});
-    await Promise.all(fakes.map((f) => f.close().catch(() => {})));
-    await redis?.stop().catch(() => {});
+    await stack?.stop();
   }
 }

@@ -1,0 +1,65 @@
+// A whole Switchyard on one machine: its own redis-server, fake providers, N worker processes and a
+// client. The demo, the integration suites and the benchmarks all start one this way.
+import { SwitchyardClient } from '@switchyard/client';
+import { startFakeProvider } from './fake-provider/index.ts';
+import type { FakeProvider, FakeProviderOptions } from './fake-provider/types.ts';
+import { type StartRedisOptions, startRedis, type TestRedis } from './redis.ts';
+import { spawnWorkers, stopWorkers, type WorkerProcess, writeTempConfig } from './worker-pool.ts';
+
+export interface LocalStackOptions {
+  /** One entry per fake provider server to start. */
+  fakes: readonly FakeProviderOptions[];
+  /** Build the LiteLLM config from the fakes' URLs. */
+  config: (fakes: readonly FakeProvider[]) => object;
+  workers?: number;
+  concurrency?: number;
+  env?: Record<string, string>;
+  /** e.g. `{ appendonly: true }` for tests that kill and restart Redis. */
+  redis?: StartRedisOptions;
+  /** How long the client waits for a result. */
+  timeoutMs?: number;
+}
+
+export interface LocalStack {
+  redis: TestRedis;
+  fakes: FakeProvider[];
+  workers: WorkerProcess[];
+  client: SwitchyardClient;
+  configPath: string;
+  /** Tears everything down, whatever failed on the way. */
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  const redis = await startRedis(opts.redis);
+  const fakes: FakeProvider[] = [];
+  let workers: WorkerProcess[] = [];
+  let client: SwitchyardClient | undefined;
+  const stop = async () => {
+    await client?.close().catch(() => {});
+    await stopWorkers(workers).catch(() => {});
+    await Promise.all(fakes.map((f) => f.close().catch(() => {})));
+    await redis.stop().catch(() => {});
+  };
+  try {
+    for (const fake of opts.fakes) fakes.push(await startFakeProvider(fake));
+    const configPath = writeTempConfig(opts.config(fakes));
+    workers = await spawnWorkers({
+      configPath,
+      redisUrl: redis.url,
+      count: opts.workers ?? 2,
+      concurrency: opts.concurrency ?? 20,
+      ...(opts.env ? { env: opts.env } : {}),
+    });
+    client = new SwitchyardClient({
+      redisUrl: redis.url,
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      pollMs: 1_000,
+    });
+    await client.ready();
+    return { redis, fakes, workers, client, configPath, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
