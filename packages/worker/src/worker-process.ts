@@ -62,6 +62,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const bullRedis = workerConnection(opts.redisUrl);
   const worker = new SwitchyardWorker(queueName, containErrors(processor), {
     connection: bullRedis,
+    ...(config.switchyard.queuePrefix ? { prefix: config.switchyard.queuePrefix } : {}),
     concurrency: opts.concurrency ?? 50,
     lockDuration: config.switchyard.lockDurationMs,
     // Check for stalled jobs as often as a lock can expire, so a killed worker's jobs return promptly.

@@ -131,6 +131,7 @@ function buildSwitchyardSettings(
     resultTtlSec: parsed.result_ttl_seconds,
     lockDurationMs: parsed.lock_duration_ms,
   };
+  if (parsed.queue_prefix !== undefined) settings.queuePrefix = parsed.queue_prefix;
   if (parsed.job_deadline_seconds !== undefined)
     settings.jobDeadlineMs = Math.round(parsed.job_deadline_seconds * 1000);
   return settings;

@@ -149,6 +149,8 @@ export const RESOLVED_ROUTER_KEYS: ReadonlySet<string> = new Set(
 export const switchyardSettingsSchema = z.object(
   {
     queue_name: text().default('switchyard'),
+    // BullMQ key prefix; producers must use the same one (BullMQ's default is `bull`).
+    queue_prefix: text().optional(),
     result_ttl_seconds: nonNegativeInt().default(3600),
     job_deadline_seconds: positiveNumber().optional(),
     lock_duration_ms: positiveInt().default(30_000),

@@ -100,6 +100,8 @@ export interface RouterSettings {
 /** Switchyard's own settings (top-level `switchyard_settings:` in the YAML). */
 export interface SwitchyardSettings {
   queueName: string;
+  /** BullMQ key prefix when not BullMQ's default (`bull`); producers must use the same. */
+  queuePrefix?: string;
   /** Seconds finished jobs are kept so late readers can fetch results by id. */
   resultTtlSec: number;
   /** Upper bound on a job's whole life across retries, fallbacks and pacing, in ms. */
