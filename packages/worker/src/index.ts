@@ -1,4 +1,5 @@
 export * from './deployment-router.ts';
+export * from './fetch-watchdog.ts';
 export * from './job-data.ts';
 export * from './job-state.ts';
 export * from './logger.ts';

@@ -8,10 +8,11 @@ import {
 } from '@switchyard/core';
 import { createProviders } from '@switchyard/providers';
 import { RoutingState } from '@switchyard/redis-state';
-import type { Worker } from 'bullmq';
+import { Queue, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { containErrors } from './contain-errors.ts';
 import { DeploymentRouter } from './deployment-router.ts';
+import { createFetchWatchdog } from './fetch-watchdog.ts';
 import { createProcessor } from './processor.ts';
 import { evictionPolicyWarning, workerConnection } from './redis-connection.ts';
 import { SwitchyardWorker } from './switchyard-worker.ts';
@@ -24,6 +25,9 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Routing-window length; production is 60 s, tests shorten it. */
   windowMs?: number;
+  /** Called when jobs wait, slots are free, and nothing was fetched for `stallMs` (default 60 s). */
+  onFetchStall?: (waiting: number) => void;
+  stallMs?: number;
 }
 
 export interface RunningWorker {
@@ -60,10 +64,22 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     logger,
   });
   const bullRedis = workerConnection(opts.redisUrl);
-  const worker = new SwitchyardWorker(queueName, containErrors(processor), {
+  const prefix = config.switchyard.queuePrefix ? { prefix: config.switchyard.queuePrefix } : {};
+  const concurrency = opts.concurrency ?? 50;
+  const watchQueue = new Queue(queueName, { connection: stateRedis, ...prefix });
+  const watchdog = createFetchWatchdog({
+    queue: watchQueue,
+    concurrency,
+    stallMs: opts.stallMs ?? 60_000,
+    onStall: (waiting) => {
+      logger.error({ waiting }, 'worker stopped fetching jobs although jobs are waiting');
+      opts.onFetchStall?.(waiting);
+    },
+  });
+  const worker = new SwitchyardWorker(queueName, watchdog.track(containErrors(processor)), {
     connection: bullRedis,
-    ...(config.switchyard.queuePrefix ? { prefix: config.switchyard.queuePrefix } : {}),
-    concurrency: opts.concurrency ?? 50,
+    ...prefix,
+    concurrency,
     lockDuration: config.switchyard.lockDurationMs,
     // Check for stalled jobs as often as a lock can expire, so a killed worker's jobs return promptly.
     stalledInterval: config.switchyard.lockDurationMs,
@@ -76,14 +92,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     if (job) logger.info({ jobId: job.id, reason: err.message }, 'job failed');
   });
   await worker.waitUntilReady();
-  logger.info(
-    { queue: queueName, concurrency: opts.concurrency ?? 50, groups: [...groups.keys()] },
-    'worker ready',
-  );
+  watchdog.start(worker);
+  logger.info({ queue: queueName, concurrency, groups: [...groups.keys()] }, 'worker ready');
 
   let closing: Promise<void> | undefined;
   const close = (graceMs = 30_000): Promise<void> => {
     closing ??= (async () => {
+      watchdog.stop();
       const forced = setTimeout(() => {
         logger.warn({ graceMs }, 'drain deadline passed; cancelling in-flight jobs');
         worker.cancelAllJobs('worker shutting down');
@@ -93,6 +108,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       clearTimeout(forced);
       await processor.flush();
       await providers.close();
+      await watchQueue.close();
       stateRedis.disconnect();
       bullRedis.disconnect();
     })();

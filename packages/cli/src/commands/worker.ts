@@ -5,6 +5,8 @@ import { exitOnSignals } from '../shutdown.ts';
 
 const DRAIN_GRACE_MS = 30_000;
 const HARD_EXIT_MARGIN_MS = 10_000;
+/** EX_SOFTWARE: distinguishes "stopped fetching" from a crash in a supervisor's logs. */
+const FETCH_STALL_EXIT_CODE = 70;
 
 export async function runWorker(opts: {
   config: string;
@@ -20,6 +22,8 @@ export async function runWorker(opts: {
     concurrency: opts.concurrency,
     ...(opts.queue ? { queueName: opts.queue } : {}),
     ...(windowMs ? { windowMs } : {}),
+    // Jobs are safe in Redis; a process that stopped fetching is better restarted by its supervisor.
+    onFetchStall: () => process.exit(FETCH_STALL_EXIT_CODE),
   });
   // A drain that cannot finish (a Redis connection that never came back) must not keep the process
   // alive forever: unfinished jobs return to the queue through stalled-job recovery.
