@@ -57,15 +57,16 @@ if sample then
   redis.call('PEXPIRE', latKey, stateTtlMs(windowMs))
 end
 
+local state = redis.call('HMGET', stKey, 'call_ms', 'cooldown_until')
 -- How long a whole call takes (an EWMA): when the next in-flight slot frees (the latency sample above
 -- may be per output token, which says nothing about when a slot frees).
 local callMs = tonumber(ARGV[10])
 if callMs then
-  local previous = tonumber(redis.call('HGET', stKey, 'call_ms'))
+  local previous = tonumber(state[1])
   redis.call('HSET', stKey, 'call_ms', previous and previous * 0.8 + callMs * 0.2 or callMs)
 end
 
-local cooldownUntil = tonumber(redis.call('HGET', stKey, 'cooldown_until')) or 0
+local cooldownUntil = tonumber(state[2]) or 0
 if ARGV[5] == '1' then
   local cool = ARGV[6] == '1'
   if ARGV[7] == '1' then
@@ -88,8 +89,7 @@ if ARGV[5] == '1' then
   end
 end
 
-if redis.call('EXISTS', stKey) == 1 then
-  redis.call('PEXPIRE', stKey, math.max(stateTtlMs(windowMs), cooldownUntil - now))
-end
+-- A no-op when the hash does not exist.
+redis.call('PEXPIRE', stKey, math.max(stateTtlMs(windowMs), cooldownUntil - now))
 if cooldownUntil > now then return cooldownUntil end
 return 0

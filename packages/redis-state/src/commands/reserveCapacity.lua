@@ -91,8 +91,8 @@ for i = 1, candidates do
     if tpm and total > 0 and total + estimated > tpm then
       bind(tokensLeaveAt(winKey, tokKey, total + estimated - tpm, total), 'tpm')
     end
-    local inflight = liveLeases(leaseKey, now)
-    if parallel and inflight >= parallel then
+    -- Only a capped deployment needs its live count here; snapshots sweep the others' dead leases.
+    if parallel and liveLeases(leaseKey, now) >= parallel then
       local first = redis.call('ZRANGE', leaseKey, 0, 0, 'WITHSCORES')
       -- A lease may be long; an average call ends sooner, so look again then.
       local soon = now + math.ceil(latency or 1000)
@@ -100,10 +100,11 @@ for i = 1, candidates do
     end
 
     if not reason then
-      local previous = tonumber(redis.call('HGET', tokKey, reservationId)) or 0 -- a re-sent reserve
       redis.call('ZADD', winKey, now, reservationId)
-      redis.call('HSET', tokKey, reservationId, estimated)
-      redis.call('HINCRBY', stKey, 'tpm', estimated - previous)
+      -- A re-sent reserve keeps its first estimate, so its tokens are counted once.
+      if redis.call('HSETNX', tokKey, reservationId, estimated) == 1 then
+        redis.call('HINCRBY', stKey, 'tpm', estimated)
+      end
       redis.call('ZADD', leaseKey, now + leaseMs, reservationId)
       -- Idle deployments leave nothing behind.
       redis.call('PEXPIRE', winKey, windowMs + 1000)
