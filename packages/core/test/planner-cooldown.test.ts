@@ -18,13 +18,35 @@ describe('cooldownEffect', () => {
     },
   );
 
-  it("a group's only deployment is never cooled at once, only through the allowed-fails counter", () => {
+  it("a group's only deployment is never cooled at once, only through the failure count or rate", () => {
     expect(cooldownEffect(settings, {}, { type: 'RateLimitError' }, 1)).toEqual({
       coolNow: false,
       countFail: true,
       allowedFails: 3,
       cooldownMs: 5000,
+      failureRate: { threshold: 0.5, minRequests: 5 },
     });
+    expect(cooldownEffect({ ...settings, allowedFailsSet: true }, {}, { type: 'RateLimitError' }, 1)).toEqual(
+      {
+        coolNow: false,
+        countFail: true,
+        allowedFails: 3,
+        cooldownMs: 5000,
+      },
+    );
+  });
+
+  it('cools transient failures by LiteLLM’s failure rate unless allowed_fails or a policy entry is configured', () => {
+    expect(cooldownEffect(settings, {}, { type: 'Timeout' }, 2)?.failureRate).toEqual({
+      threshold: 0.5,
+      minRequests: 5,
+    });
+    expect(
+      cooldownEffect({ ...settings, allowedFailsSet: true }, {}, { type: 'Timeout' }, 2)?.failureRate,
+    ).toBe(undefined);
+    const policy = { ...settings, allowedFailsPolicy: { Timeout: 2 } };
+    expect(cooldownEffect(policy, {}, { type: 'Timeout' }, 2)?.failureRate).toBeUndefined();
+    expect(cooldownEffect(policy, {}, { type: 'InternalServerError' }, 2)?.failureRate).toBeDefined();
   });
 
   it.each<ErrorType>(['Timeout', 'InternalServerError', 'ServiceUnavailableError', 'APIConnectionError'])(

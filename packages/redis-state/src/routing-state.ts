@@ -59,12 +59,14 @@ export class RoutingState {
       outcome.reservationId,
       outcome.totalTokens === undefined ? '' : tokenCount(outcome.totalTokens),
       outcome.latencySample === undefined ? '' : outcome.latencySample,
-      f && !outcome.ok ? '1' : '',
+      outcome.ok ? '' : '1',
       f?.coolNow ? '1' : '0',
       f?.countFail ? '1' : '0',
       f?.allowedFails ?? 0,
       f?.cooldownMs ?? 0,
       outcome.callMs === undefined ? '' : outcome.callMs,
+      f?.failureRate?.threshold ?? '',
+      f?.failureRate?.minRequests ?? '',
     ];
     const until = await runScript(this.#client, 'recordOutcome', [...scriptKeys(k), k.latency], args);
     return { cooldownUntilMs: Number(until) };

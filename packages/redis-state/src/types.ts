@@ -34,6 +34,8 @@ export interface FailureEffect {
   countFail: boolean;
   allowedFails: number;
   cooldownMs: number;
+  /** Cool by failure rate instead: failures > threshold of the window's requests, at least minRequests. */
+  failureRate?: { threshold: number; minRequests: number };
 }
 
 export interface Outcome {

@@ -42,6 +42,24 @@ describe('record', () => {
     expect(third.cooldownUntilMs).toBeGreaterThan(0);
   });
 
+  it('by failure rate: cools when failures are over half of at least minRequests in the window', async () => {
+    const state = f.state({ windowMs: 10_000 });
+    const group = newGroup();
+    const rate: FailureEffect = { ...counted(0), failureRate: { threshold: 0.5, minRequests: 5 } };
+    const ok = () => state.record({ group, deploymentId: 'a', reservationId: 'r', ok: true });
+    // 1 failure in 10 requests: a busy, healthy deployment is not cooled by its rare errors.
+    for (let i = 0; i < 9; i++) await ok();
+    expect(await fail(state, group, rate)).toEqual({ cooldownUntilMs: 0 });
+    // 4 failures of 5 with 1 success... but the window already holds 9 successes: 5/14 stays under half.
+    for (let i = 0; i < 4; i++) expect(await fail(state, group, rate)).toEqual({ cooldownUntilMs: 0 });
+    // Fresh group: 2 failures of 2 requests are under minRequests; the 5th request at 100 % cools.
+    const dead = newGroup();
+    const failDead = () =>
+      state.record({ group: dead, deploymentId: 'a', reservationId: 'r', ok: false, failure: rate });
+    for (let i = 0; i < 4; i++) expect(await failDead()).toEqual({ cooldownUntilMs: 0 });
+    expect((await failDead()).cooldownUntilMs).toBeGreaterThan(0);
+  });
+
   it('never shortens an active cooldown', async () => {
     const state = f.state();
     const group = newGroup();

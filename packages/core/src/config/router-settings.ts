@@ -110,6 +110,7 @@ export function buildRouterSettings(
     retryPolicy: retryPolicy ? normaliseRetryPolicy(retryPolicy.value, retryPolicy.path, ctx.issues) : {},
     modelGroupRetryPolicy,
     allowedFails: pick('allowed_fails')?.value ?? ROUTER_DEFAULTS.allowedFails,
+    allowedFailsSet: pick('allowed_fails') !== undefined,
     allowedFailsPolicy: allowedFailsPolicy
       ? normaliseAllowedFailsPolicy(allowedFailsPolicy.value, allowedFailsPolicy.path, ctx.issues)
       : {},

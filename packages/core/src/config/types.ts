@@ -82,6 +82,11 @@ export interface RouterSettings {
   retryPolicy: RetryPolicy;
   modelGroupRetryPolicy: Record<string, RetryPolicy>;
   allowedFails: number;
+  /**
+   * True when `allowed_fails` was written in the config. Then transient failures cool a deployment by
+   * LiteLLM's legacy per-minute counter; otherwise by its failure-rate rule (> 50 % of ≥ 5 requests).
+   */
+  allowedFailsSet?: boolean;
   allowedFailsPolicy: AllowedFailsPolicy;
   cooldownTimeSec: number;
   disableCooldowns: boolean;

@@ -10,7 +10,15 @@ export interface CooldownEffect {
   countFail: boolean;
   allowedFails: number;
   cooldownMs: number;
+  /**
+   * When set, the counted failure cools by rate instead of by `allowedFails`: failures are more than
+   * `threshold` of the minute's requests and there were at least `minRequests` (LiteLLM's default rule).
+   */
+  failureRate?: { threshold: number; minRequests: number };
 }
+
+/** LiteLLM's failure-rate cooldown (router_utils/cooldown_handlers): > 50 % failed, ≥ 5 requests. */
+export const FAILURE_RATE = { threshold: 0.5, minRequests: 5 } as const;
 
 /** The deployment is unusable for everyone right now: LiteLLM cools on the first 429 / 401 / 404. */
 const COOL_AT_ONCE: ReadonlySet<ErrorType> = new Set<ErrorType>([
@@ -30,7 +38,7 @@ const COUNTED: ReadonlySet<ErrorType> = new Set<ErrorType>([
 export function cooldownEffect(
   settings: Pick<
     RouterSettings,
-    'disableCooldowns' | 'cooldownTimeSec' | 'allowedFails' | 'allowedFailsPolicy'
+    'disableCooldowns' | 'cooldownTimeSec' | 'allowedFails' | 'allowedFailsPolicy' | 'allowedFailsSet'
   >,
   deployment: Pick<Deployment, 'cooldownTimeSec'>,
   error: { type: ErrorType; retryAfterMs?: number },
@@ -45,10 +53,14 @@ export function cooldownEffect(
       : (error.retryAfterMs ?? settings.cooldownTimeSec * 1000);
   // Cooling a group's only deployment would turn one 429 into an outage: it cools via the counter only.
   const coolNow = atOnce && groupSize >= 2;
-  return {
+  const policy = settings.allowedFailsPolicy[error.type];
+  const effect: CooldownEffect = {
     coolNow,
     countFail: !coolNow,
-    allowedFails: settings.allowedFailsPolicy[error.type] ?? settings.allowedFails,
+    allowedFails: policy ?? settings.allowedFails,
     cooldownMs,
   };
+  // A busy deployment with 1 % errors must not flap: unless a count was configured, cool by rate.
+  if (!coolNow && policy === undefined && !settings.allowedFailsSet) effect.failureRate = { ...FAILURE_RATE };
+  return effect;
 }

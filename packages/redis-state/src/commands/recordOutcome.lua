@@ -13,6 +13,8 @@
     ARGV[6] coolNow ('1'/'0')    ARGV[7] countFail ('1'/'0')
     ARGV[8] allowedFails         ARGV[9] cooldownMs (<= 0 disables cooldown)
     ARGV[10] callMs: the call's wall time ('' = none), averaged into `call_ms`
+    ARGV[11] failure-rate threshold ('' = cool by the allowed-fails count instead)
+    ARGV[12] failure-rate minimum requests in the window
 
   Output:
     cooldown_until in epoch ms, 0 when not cooling down
@@ -57,37 +59,52 @@ if sample then
   redis.call('PEXPIRE', latKey, stateTtlMs(windowMs))
 end
 
-local state = redis.call('HMGET', stKey, 'call_ms', 'cooldown_until')
+local state = redis.call('HMGET', stKey, 'call_ms', 'cooldown_until', 'fails', 'succ', 'fails_since')
+local updates = {}
 -- How long a whole call takes (an EWMA): when the next in-flight slot frees (the latency sample above
 -- may be per output token, which says nothing about when a slot frees).
 local callMs = tonumber(ARGV[10])
 if callMs then
   local previous = tonumber(state[1])
-  redis.call('HSET', stKey, 'call_ms', previous and previous * 0.8 + callMs * 0.2 or callMs)
+  updates[#updates + 1] = 'call_ms'
+  updates[#updates + 1] = previous and previous * 0.8 + callMs * 0.2 or callMs
 end
 
-local cooldownUntil = tonumber(state[2]) or 0
-if ARGV[5] == '1' then
-  local cool = ARGV[6] == '1'
-  if ARGV[7] == '1' then
-    -- Failures count per window ("minute") that starts with the first failure.
-    local counter = redis.call('HMGET', stKey, 'fails', 'fails_since')
-    local fails, since = tonumber(counter[1]) or 0, tonumber(counter[2])
-    if not since or now - since >= windowMs then fails, since = 0, now end
-    fails = fails + 1
-    if fails > tonumber(ARGV[8]) then
-      cool = true
-      fails = 0 -- a deployment back from cooldown gets a fresh allowance
-    end
-    redis.call('HSET', stKey, 'fails', fails, 'fails_since', since)
+-- Outcomes count per window ("minute") that starts with the first one: failures for allowed_fails,
+-- failures and successes for the failure-rate rule.
+local fails, succ, since = tonumber(state[3]) or 0, tonumber(state[4]) or 0, tonumber(state[5])
+if not since or now - since >= windowMs then fails, succ, since = 0, 0, now end
+local failed = ARGV[5] == '1'
+local cool = failed and ARGV[6] == '1'
+if not failed then
+  succ = succ + 1
+elseif ARGV[7] == '1' then
+  fails = fails + 1
+  local threshold, minRequests = tonumber(ARGV[11]), tonumber(ARGV[12])
+  if threshold then
+    cool = fails + succ >= minRequests and fails / (fails + succ) > threshold
+  else
+    cool = fails > tonumber(ARGV[8])
   end
-  local cooldownMs = tonumber(ARGV[9])
-  -- Never shorten an active cooldown (LiteLLM #40130).
-  if cool and cooldownMs > 0 and now + cooldownMs > cooldownUntil then
-    cooldownUntil = now + cooldownMs
-    redis.call('HSET', stKey, 'cooldown_until', cooldownUntil)
-  end
+  -- A deployment back from cooldown starts with a clean slate.
+  if cool then fails, succ = 0, 0 end
 end
+updates[#updates + 1] = 'fails'
+updates[#updates + 1] = fails
+updates[#updates + 1] = 'succ'
+updates[#updates + 1] = succ
+updates[#updates + 1] = 'fails_since'
+updates[#updates + 1] = since
+
+local cooldownUntil = tonumber(state[2]) or 0
+local cooldownMs = tonumber(ARGV[9])
+-- Never shorten an active cooldown (LiteLLM #40130).
+if cool and cooldownMs > 0 and now + cooldownMs > cooldownUntil then
+  cooldownUntil = now + cooldownMs
+  updates[#updates + 1] = 'cooldown_until'
+  updates[#updates + 1] = cooldownUntil
+end
+redis.call('HSET', stKey, unpack(updates))
 
 -- A no-op when the hash does not exist.
 redis.call('PEXPIRE', stKey, math.max(stateTtlMs(windowMs), cooldownUntil - now))
