@@ -5,4 +5,5 @@ export * from './job-state.ts';
 export * from './logger.ts';
 export * from './processor.ts';
 export * from './redis-connection.ts';
+export * from './request-params.ts';
 export * from './worker-process.ts';

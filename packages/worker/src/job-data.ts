@@ -1,6 +1,7 @@
 // Validates what producers put on the queue; anything malformed fails its job with BadRequestError at once.
 import { type Endpoint, SwitchyardError } from '@switchyard/core';
 import { z } from 'zod';
+import { type RequestRouterParams, splitRouterParams } from './request-params.ts';
 
 export const ENDPOINTS: readonly Endpoint[] = ['chat.completions', 'completions', 'embeddings'];
 
@@ -64,6 +65,8 @@ export interface ValidJob {
   model: string;
   metadata: Record<string, unknown>;
   tags: string[] | undefined;
+  /** LiteLLM per-request router parameters, taken out of `body`. */
+  params: RequestRouterParams;
 }
 
 export function isEndpoint(name: string): name is Endpoint {
@@ -118,11 +121,13 @@ export function validateJob(name: string, data: unknown): ValidJob {
   if (parsed.data.stream === true) {
     throw new SwitchyardError('BadRequestError', 'stream: true is not supported for queued jobs');
   }
-  const { [STATE_KEY]: _state, metadata: meta, ...body } = parsed.data;
+  const { [STATE_KEY]: _state, metadata: meta, ...withParams } = parsed.data;
+  const { body, params } = splitRouterParams(withParams);
   const md = (meta ?? {}) as Record<string, unknown>;
   return {
     endpoint: name,
     body,
+    params,
     model: body.model as string,
     metadata: md,
     tags: Array.isArray(md.tags) ? (md.tags as string[]) : undefined,

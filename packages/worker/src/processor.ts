@@ -18,6 +18,7 @@ import type { DeploymentRouter } from './deployment-router.ts';
 import { type ValidJob, validateJob } from './job-data.ts';
 import { type AttemptRecord, type JobState, readJobState, withJobState } from './job-state.ts';
 import { checkContext } from './precall.ts';
+import { requestTimeoutMs, settingsForRequest } from './request-params.ts';
 import { createTargetResolver } from './route-target.ts';
 
 export interface ProcessorDeps {
@@ -72,6 +73,9 @@ export function createProcessor(deps: ProcessorDeps) {
         : job.timestamp + config.switchyard.jobDeadlineMs;
     const js: JobState = saved ?? { plan: initialState(group, { deadlineMs }), attempts: [] };
     let dirty = false;
+    // The request's own retries, fallback lists and timeout (LiteLLM's per-request router params).
+    const settings = settingsForRequest(config.router, js.plan.originalGroup, valid.params);
+    const attemptTimeoutMs = requestTimeoutMs(valid.params);
     const estimatedTokens = estimateTokens(valid.endpoint, valid.body);
 
     const park = async (untilMs: number): Promise<never> => {
@@ -99,7 +103,7 @@ export function createProcessor(deps: ProcessorDeps) {
       if (deployments.length === 0)
         return fail(`BadRequestError: model group "${current}" has no deployments`);
       const reservationId = `${job.id}:${js.attempts.length}:${job.attemptsStarted}`;
-      const timeoutMs = config.router.timeoutMs;
+      const timeoutMs = attemptTimeoutMs ?? config.router.timeoutMs;
       const pick = await router
         .pick({
           group: current,
@@ -134,7 +138,7 @@ export function createProcessor(deps: ProcessorDeps) {
           endpoint: valid.endpoint,
           body: valid.body,
           deployment,
-          signal: signal ?? new AbortController().signal,
+          signal: attemptSignal(signal, attemptTimeoutMs),
         });
       } catch (err) {
         error = classify(err);
@@ -175,7 +179,7 @@ export function createProcessor(deps: ProcessorDeps) {
       }
 
       const err = error!;
-      const effect = cooldownEffect(config.router, deployment, err, deployments.length);
+      const effect = cooldownEffect(settings, deployment, err, deployments.length);
       await state.record({
         group: current,
         deploymentId: deployment.id,
@@ -208,7 +212,7 @@ export function createProcessor(deps: ProcessorDeps) {
       dirty = true;
       const health = await router.health(js.plan.group, deployments, true);
       const decision = planNext({
-        settings: config.router,
+        settings,
         state: js.plan,
         error: { type: err.type, status: err.status, message: err.message, retryAfterMs: err.retryAfterMs },
         deployment: deployments.find((d) => d.id === attempt?.deploymentId) ?? deployments[0]!,
@@ -243,6 +247,18 @@ function createBackgroundWrites(logger: Logger) {
       await Promise.all(pending);
     },
   };
+}
+
+/** The worker's shutdown signal, plus the request's own timeout (its TimeoutError reason maps to Timeout). */
+function attemptSignal(signal: AbortSignal | undefined, timeoutMs: number | undefined): AbortSignal {
+  const signals = [signal, timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs)].filter(
+    (s): s is AbortSignal => s !== undefined,
+  );
+  return signals.length === 1
+    ? signals[0]!
+    : signals.length
+      ? AbortSignal.any(signals)
+      : new AbortController().signal;
 }
 
 /** The deployment whose failure this attempt retries, when the last attempt was in the same group. */

@@ -1,0 +1,83 @@
+// LiteLLM's per-request router parameters (`num_retries`, `fallbacks`, `timeout`, …): a LiteLLM user's request
+// bodies carry them, so the worker reads them for this job and never forwards them to a provider.
+import { type RouterSettings, SwitchyardError } from '@switchyard/core';
+import { z } from 'zod';
+
+const groups = z.array(z.string().min(1), { error: 'expected a list of model group names' });
+
+const schema = z.object({
+  num_retries: z.number().int().min(0).optional(),
+  timeout: z.number().positive().optional(),
+  request_timeout: z.number().positive().optional(),
+  fallbacks: groups.optional(),
+  context_window_fallbacks: groups.optional(),
+  content_policy_fallbacks: groups.optional(),
+  disable_fallbacks: z.boolean().optional(),
+});
+
+export type RequestRouterParams = z.infer<typeof schema>;
+
+const KEYS = Object.keys(schema.shape) as (keyof RequestRouterParams)[];
+
+/** Splits the router's own parameters from the provider body; a malformed one fails the job. */
+export function splitRouterParams(body: Record<string, unknown>): {
+  body: Record<string, unknown>;
+  params: RequestRouterParams;
+} {
+  if (!KEYS.some((key) => Object.hasOwn(body, key))) return { body, params: {} };
+  const rest: Record<string, unknown> = {};
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if ((KEYS as string[]).includes(key)) raw[key] = value;
+    else rest[key] = value;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SwitchyardError(
+      'BadRequestError',
+      `invalid router parameter ${issue?.path.join('.')}: ${issue?.message}`,
+    );
+  }
+  return { body: rest, params: parsed.data };
+}
+
+/** The per-attempt timeout this request asks for, in ms (LiteLLM: `timeout`, then `request_timeout`). */
+export function requestTimeoutMs(params: RequestRouterParams): number | undefined {
+  const seconds = params.timeout ?? params.request_timeout;
+  return seconds === undefined ? undefined : Math.round(seconds * 1000);
+}
+
+/** The router settings for this job: the request's retries and fallback lists win over the config's. */
+export function settingsForRequest(
+  settings: RouterSettings,
+  group: string,
+  params: RequestRouterParams,
+): RouterSettings {
+  if (params.disable_fallbacks) {
+    return {
+      ...withRetries(settings, params),
+      fallbacks: {},
+      defaultFallbacks: [],
+      contextWindowFallbacks: {},
+      contentPolicyFallbacks: {},
+    };
+  }
+  const next = withRetries(settings, params);
+  if (params.fallbacks) next.fallbacks = { ...settings.fallbacks, [group]: params.fallbacks };
+  if (params.context_window_fallbacks)
+    next.contextWindowFallbacks = {
+      ...settings.contextWindowFallbacks,
+      [group]: params.context_window_fallbacks,
+    };
+  if (params.content_policy_fallbacks)
+    next.contentPolicyFallbacks = {
+      ...settings.contentPolicyFallbacks,
+      [group]: params.content_policy_fallbacks,
+    };
+  return next;
+}
+
+function withRetries(settings: RouterSettings, params: RequestRouterParams): RouterSettings {
+  return params.num_retries === undefined ? { ...settings } : { ...settings, numRetries: params.num_retries };
+}

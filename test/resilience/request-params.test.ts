@@ -1,0 +1,71 @@
+// LiteLLM's per-request router parameters in the job body: num_retries, fallbacks, disable_fallbacks,
+// timeout. They shape this job's routing and never reach the provider.
+import { describe, expect, it } from 'vitest';
+import { chat, openaiDeployment } from '../integration/harness.ts';
+import { failureOf, requestsTo, useStack } from './support.ts';
+
+const stack = useStack({
+  config: (fake) => ({
+    model_list: [
+      openaiDeployment(fake, 'primary', 'primary-model'),
+      openaiDeployment(fake, 'backup', 'backup-model'),
+      openaiDeployment(fake, 'configured-fallback', 'configured-model'),
+    ],
+    router_settings: {
+      num_retries: 3,
+      allowed_fails: 1000,
+      fallbacks: [{ primary: ['configured-fallback'] }],
+    },
+  }),
+  fake: { latencyMs: 1 },
+});
+
+const failPrimary = { match: { model: 'primary-model' }, fault: { kind: 'error', status: 500 } } as const;
+const ROUTER_KEYS = ['num_retries', 'fallbacks', 'disable_fallbacks', 'timeout', 'request_timeout'];
+
+describe('per-request router parameters', () => {
+  it('num_retries in the request replaces the router’s for this job', async () => {
+    const { fake, client } = stack();
+    fake.script([
+      failPrimary,
+      { match: { model: 'configured-model' }, fault: { kind: 'error', status: 500 } },
+    ]);
+    await failureOf(client.completion({ ...chat('primary'), num_retries: 0, disable_fallbacks: true }));
+    expect(requestsTo(fake, 'primary-model')).toHaveLength(1);
+  });
+
+  it('fallbacks in the request are used instead of the configured list', async () => {
+    const { fake, client } = stack();
+    fake.script([failPrimary]);
+    const res = await client.completion({ ...chat('primary'), num_retries: 0, fallbacks: ['backup'] });
+    expect(res.routing.modelGroup).toBe('backup');
+    expect(requestsTo(fake, 'configured-model')).toHaveLength(0);
+  });
+
+  it('disable_fallbacks: true turns the configured fallbacks off', async () => {
+    const { fake, client } = stack();
+    fake.script([failPrimary]);
+    const err = await failureOf(
+      client.completion({ ...chat('primary'), num_retries: 0, disable_fallbacks: true }),
+    );
+    expect(err.type).toBe('InternalServerError');
+    expect(requestsTo(fake, 'configured-model')).toHaveLength(0);
+  });
+
+  it('timeout (seconds) bounds each attempt', async () => {
+    const { fake, client } = stack();
+    fake.script([{ match: { model: 'backup-model' }, latencyMs: 3000 }]);
+    const err = await failureOf(client.completion({ ...chat('backup'), timeout: 0.3, num_retries: 0 }));
+    expect(err.type).toBe('Timeout');
+  });
+
+  it('never forwards router parameters to the provider, and rejects malformed ones', async () => {
+    const { fake, client } = stack();
+    await client.completion({ ...chat('backup'), num_retries: 1, fallbacks: ['primary'], timeout: 30 });
+    const body = requestsTo(fake, 'backup-model').at(-1)?.body as Record<string, unknown>;
+    for (const key of ROUTER_KEYS) expect(body).not.toHaveProperty(key);
+    const err = await failureOf(client.completion({ ...chat('backup'), num_retries: 'many' }));
+    expect(err.type).toBe('BadRequestError');
+    expect(err.message).toContain('num_retries');
+  });
+});
