@@ -24,6 +24,7 @@ program
   .requiredOption('-c, --config <file>', 'LiteLLM config.yaml')
   .option('--concurrency <n>', 'jobs processed at once by this process', positiveInt, 50)
   .option('--queue <name>', 'queue name (default: switchyard_settings.queue_name or "switchyard")')
+  .option('--health-port <n>', 'serve GET /health (200 ready, 503 not) on this port (0 picks one)', Number)
   .action(runWorker);
 
 program

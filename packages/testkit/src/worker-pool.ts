@@ -22,6 +22,8 @@ export interface SpawnWorkersOptions {
   concurrency?: number;
   queue?: string;
   env?: Record<string, string>;
+  /** Extra CLI arguments for `switchyard worker`. */
+  args?: string[];
 }
 
 /** Write a config object or YAML text to a temp file and return its path. */
@@ -35,6 +37,7 @@ export function writeTempConfig(config: string | object): string {
 export function spawnWorker(opts: SpawnWorkersOptions): WorkerProcess {
   const args = [CLI, 'worker', '--config', opts.configPath, '--concurrency', String(opts.concurrency ?? 20)];
   if (opts.queue) args.push('--queue', opts.queue);
+  if (opts.args) args.push(...opts.args);
   const child = spawn(process.execPath, args, {
     env: { ...process.env, LOG_LEVEL: 'info', ...opts.env, REDIS_URL: opts.redisUrl },
     stdio: ['ignore', 'pipe', 'pipe'],

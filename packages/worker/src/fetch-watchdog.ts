@@ -45,6 +45,8 @@ export interface FetchWatchdog {
   /** Start checking once the worker runs; `isClosing` pauses judgement during shutdown. */
   start(worker: Worker): void;
   stop(): void;
+  /** Jobs running now, and whether the last check judged fetching stalled (health endpoint). */
+  status(): { running: number; stalled: boolean };
 }
 
 export function createFetchWatchdog(opts: WatchdogOptions): FetchWatchdog {
@@ -91,5 +93,6 @@ export function createFetchWatchdog(opts: WatchdogOptions): FetchWatchdog {
     stop() {
       if (timer) clearInterval(timer);
     },
+    status: () => ({ running, stalled: verdict.stalled }),
   };
 }

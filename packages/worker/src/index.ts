@@ -1,5 +1,6 @@
 export * from './deployment-router.ts';
 export * from './fetch-watchdog.ts';
+export * from './health-server.ts';
 export * from './job-data.ts';
 export * from './job-state.ts';
 export * from './logger.ts';

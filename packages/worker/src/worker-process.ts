@@ -1,4 +1,6 @@
 // A worker's lifecycle: connect, build the router, process jobs, drain on SIGTERM/SIGINT and exit 0.
+
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   createStrategy,
   type Deployment,
@@ -13,9 +15,13 @@ import type { Logger } from 'pino';
 import { containErrors } from './contain-errors.ts';
 import { DeploymentRouter } from './deployment-router.ts';
 import { createFetchWatchdog } from './fetch-watchdog.ts';
+import type { WorkerHealth } from './health-server.ts';
 import { createProcessor } from './processor.ts';
 import { evictionPolicyWarning, workerConnection } from './redis-connection.ts';
 import { SwitchyardWorker } from './switchyard-worker.ts';
+
+/** How long an idle worker waits for BullMQ's close before giving up on a wedged connection. */
+const WEDGED_CLOSE_MS = 5_000;
 
 export interface WorkerOptions {
   config: SwitchyardConfig;
@@ -32,6 +38,8 @@ export interface WorkerOptions {
 
 export interface RunningWorker {
   worker: Worker;
+  /** Whether this worker can take jobs now (for a health endpoint). */
+  health(): WorkerHealth;
   /** Stop taking jobs, let in-flight ones finish (up to `graceMs`), then release everything. */
   close(graceMs?: number): Promise<void>;
 }
@@ -104,7 +112,20 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         worker.cancelAllJobs('worker shutting down');
         void worker.close(true);
       }, graceMs);
-      await worker.close();
+      // BullMQ's close waits for its blocking connection too, which after a Redis outage can stay wedged
+      // (rarely, under load). Once no job of ours is running there is nothing left to drain: a few
+      // seconds later we stop waiting for it.
+      const idle = (async () => {
+        while (watchdog.status().running > 0) await delay(50, undefined, { ref: false });
+        await delay(WEDGED_CLOSE_MS, undefined, { ref: false });
+        return 'wedged' as const;
+      })();
+      if ((await Promise.race([worker.close(), idle])) === 'wedged') {
+        logger.warn(
+          { afterMs: WEDGED_CLOSE_MS },
+          'BullMQ close did not return with no job running; closing anyway',
+        );
+      }
       clearTimeout(forced);
       await processor.flush();
       await providers.close();
@@ -114,5 +135,16 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     })();
     return closing;
   };
-  return { worker, close };
+  const health = (): WorkerHealth => {
+    const { running, stalled } = watchdog.status();
+    const status = closing
+      ? 'closing'
+      : stateRedis.status !== 'ready'
+        ? 'redis-unavailable'
+        : stalled
+          ? 'fetch-stalled'
+          : 'ok';
+    return { ok: status === 'ok', status, queue: queueName, concurrency, running };
+  };
+  return { worker, close, health };
 }

@@ -1,5 +1,5 @@
 // `switchyard worker`: one worker process; SIGTERM/SIGINT drain in-flight jobs, then exit 0.
-import { createLogger, startWorker } from '@switchyard/worker';
+import { createLogger, startHealthServer, startWorker } from '@switchyard/worker';
 import { loadConfigOrExit } from '../load-config.ts';
 import { exitOnSignals } from '../shutdown.ts';
 
@@ -12,6 +12,7 @@ export async function runWorker(opts: {
   config: string;
   concurrency: number;
   queue?: string;
+  healthPort?: number;
 }): Promise<void> {
   const config = loadConfigOrExit(opts.config);
   const logger = createLogger();
@@ -27,11 +28,19 @@ export async function runWorker(opts: {
   });
   // A drain that cannot finish (a Redis connection that never came back) must not keep the process
   // alive forever: unfinished jobs return to the queue through stalled-job recovery.
+  const health =
+    opts.healthPort === undefined
+      ? undefined
+      : await startHealthServer({ port: opts.healthPort, health: () => running.health() });
+  if (health) logger.info({ port: health.port }, 'health endpoint listening');
   exitOnSignals({
     logger,
     what: 'worker',
     closingMessage: 'draining in-flight jobs',
-    close: () => running.close(DRAIN_GRACE_MS),
+    close: async () => {
+      await running.close(DRAIN_GRACE_MS);
+      await health?.close();
+    },
     deadlineMs: DRAIN_GRACE_MS + HARD_EXIT_MARGIN_MS,
   });
   process.send?.({ type: 'ready' });
