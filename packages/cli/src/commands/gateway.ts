@@ -45,10 +45,7 @@ export async function runGateway(opts: GatewayCommandOptions): Promise<void> {
     timeoutMs: opts.timeout,
     logger,
   });
-  // The number of keys, never the keys.
-  logger.info({ url: gateway.url, queue: opts.queue, apiKeys: apiKeys.length }, 'gateway listening');
-  if (apiKeys.length === 0)
-    logger.warn('no API keys configured: every caller that can reach the port is accepted');
+  // Before the "listening" line: a SIGTERM sent on seeing it must close gracefully, not kill.
   exitOnSignals({
     logger,
     what: 'gateway',
@@ -56,5 +53,9 @@ export async function runGateway(opts: GatewayCommandOptions): Promise<void> {
     close: () => gateway.close(),
     deadlineMs: GATEWAY_CLOSE_DEADLINE_MS,
   });
+  // The number of keys, never the keys.
+  logger.info({ url: gateway.url, queue: opts.queue, apiKeys: apiKeys.length }, 'gateway listening');
+  if (apiKeys.length === 0)
+    logger.warn('no API keys configured: every caller that can reach the port is accepted');
   process.send?.({ type: 'ready', url: gateway.url });
 }

@@ -1,5 +1,5 @@
 // `switchyard worker`: one worker process; SIGTERM/SIGINT drain in-flight jobs, then exit 0.
-import { createLogger, startHealthServer, startWorker } from '@switchyard/worker';
+import { createLogger, type HealthServer, startHealthServer, startWorker } from '@switchyard/worker';
 import { loadConfigOrExit } from '../load-config.ts';
 import { exitOnSignals } from '../shutdown.ts';
 
@@ -17,7 +17,7 @@ export async function runWorker(opts: {
   const config = loadConfigOrExit(opts.config);
   const logger = createLogger();
   const windowMs = process.env.SWITCHYARD_WINDOW_MS ? Number(process.env.SWITCHYARD_WINDOW_MS) : undefined;
-  const running = await startWorker({
+  const starting = startWorker({
     config,
     logger,
     concurrency: opts.concurrency,
@@ -26,22 +26,24 @@ export async function runWorker(opts: {
     // Jobs are safe in Redis; a process that stopped fetching is better restarted by its supervisor.
     onFetchStall: () => process.exit(FETCH_STALL_EXIT_CODE),
   });
+  let health: HealthServer | undefined;
+  // Handlers go in before "worker ready" can be seen: a SIGTERM sent on that line must drain, not kill.
   // A drain that cannot finish (a Redis connection that never came back) must not keep the process
   // alive forever: unfinished jobs return to the queue through stalled-job recovery.
-  const health =
-    opts.healthPort === undefined
-      ? undefined
-      : await startHealthServer({ port: opts.healthPort, health: () => running.health() });
-  if (health) logger.info({ port: health.port }, 'health endpoint listening');
   exitOnSignals({
     logger,
     what: 'worker',
     closingMessage: 'draining in-flight jobs',
     close: async () => {
-      await running.close(DRAIN_GRACE_MS);
+      await (await starting).close(DRAIN_GRACE_MS);
       await health?.close();
     },
     deadlineMs: DRAIN_GRACE_MS + HARD_EXIT_MARGIN_MS,
   });
+  const running = await starting;
+  if (opts.healthPort !== undefined) {
+    health = await startHealthServer({ port: opts.healthPort, health: () => running.health() });
+    logger.info({ port: health.port }, 'health endpoint listening');
+  }
   process.send?.({ type: 'ready' });
 }
