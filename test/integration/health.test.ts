@@ -42,7 +42,14 @@ it('reports ready, then 503 while Redis is down, then ready again without a rest
     const pid = worker.child.pid;
     expect(worker.child.exitCode).toBeNull();
     const codes = await stopWorkers([worker]);
-    if (codes[0] !== 0) console.log(worker.output().split("\n").filter((l) => l.startsWith("{") || l.includes("Unhandled")).join("\n"));
+    if (codes[0] !== 0)
+      console.log(
+        worker
+          .output()
+          .split('\n')
+          .filter((l) => l.startsWith('{') || l.includes('Unhandled'))
+          .join('\n'),
+      );
     expect(codes).toEqual([0]);
     expect(worker.child.pid).toBe(pid);
   } finally {
