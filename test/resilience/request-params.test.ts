@@ -68,4 +68,25 @@ describe('per-request router parameters', () => {
     expect(err.type).toBe('BadRequestError');
     expect(err.message).toContain('num_retries');
   });
+
+  it('mock_response answers without calling the provider; an error name raises that error', async () => {
+    const { fake, client } = stack();
+    const res = await client.completion({ ...chat('backup'), mock_response: 'canned answer' });
+    expect((res.choices as { message: { content: string } }[])[0]?.message.content).toBe('canned answer');
+    expect(res.routing.deploymentId).toBe('backup-model');
+    const err = await failureOf(
+      client.completion({ ...chat('backup'), mock_response: 'litellm.RateLimitError', num_retries: 0 }),
+    );
+    expect(err.type).toBe('RateLimitError');
+    expect(requestsTo(fake, 'backup-model')).toHaveLength(0);
+  });
+
+  it('mock_testing_fallbacks fails the requested group only, so its fallback serves', async () => {
+    const { fake, client } = stack();
+    const res = await client.completion({ ...chat('primary'), mock_testing_fallbacks: true, num_retries: 0 });
+    expect(res.routing.modelGroup).toBe('configured-fallback');
+    expect(res.routing.attempts[0]?.error?.type).toBe('InternalServerError');
+    expect(requestsTo(fake, 'primary-model')).toHaveLength(0);
+    expect(requestsTo(fake, 'configured-model')).toHaveLength(1);
+  });
 });

@@ -4,6 +4,7 @@ export * from './health-server.ts';
 export * from './job-data.ts';
 export * from './job-state.ts';
 export * from './logger.ts';
+export * from './mock-response.ts';
 export * from './processor.ts';
 export * from './redis-connection.ts';
 export * from './request-params.ts';

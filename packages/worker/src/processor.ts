@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import type { DeploymentRouter } from './deployment-router.ts';
 import { type ValidJob, validateJob } from './job-data.ts';
 import { type AttemptRecord, type JobState, readJobState, withJobState } from './job-state.ts';
+import { mockAttempt } from './mock-response.ts';
 import { checkContext } from './precall.ts';
 import { requestTimeoutMs, settingsForRequest } from './request-params.ts';
 import { createTargetResolver } from './route-target.ts';
@@ -133,13 +134,22 @@ export function createProcessor(deps: ProcessorDeps) {
       const started = performance.now();
       let response: ProviderResponse | undefined;
       let error: SwitchyardError | undefined;
+      const mocked = mockAttempt(
+        valid.params,
+        valid.endpoint,
+        deployment.model,
+        current === js.plan.originalGroup,
+      );
       try {
-        response = await deps.call({
-          endpoint: valid.endpoint,
-          body: valid.body,
-          deployment,
-          signal: attemptSignal(signal, attemptTimeoutMs),
-        });
+        if (mocked instanceof SwitchyardError) throw mocked;
+        response =
+          mocked ??
+          (await deps.call({
+            endpoint: valid.endpoint,
+            body: valid.body,
+            deployment,
+            signal: attemptSignal(signal, attemptTimeoutMs),
+          }));
       } catch (err) {
         error = classify(err);
       }

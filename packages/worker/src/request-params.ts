@@ -13,6 +13,11 @@ const schema = z.object({
   context_window_fallbacks: groups.optional(),
   content_policy_fallbacks: groups.optional(),
   disable_fallbacks: z.boolean().optional(),
+  mock_response: z.string().optional(),
+  mock_testing_fallbacks: z.boolean().optional(),
+  mock_testing_context_fallbacks: z.boolean().optional(),
+  mock_testing_content_policy_fallbacks: z.boolean().optional(),
+  mock_testing_rate_limit_error: z.boolean().optional(),
 });
 
 export type RequestRouterParams = z.infer<typeof schema>;

@@ -1,0 +1,73 @@
+// LiteLLM's `mock_response` and `mock_testing_*` request parameters, so a LiteLLM user's tests keep working:
+// the job is routed and recorded as usual, but the provider call is replaced by the canned answer or error.
+import { type Endpoint, type ErrorType, isErrorType, SwitchyardError } from '@switchyard/core';
+import type { ProviderResponse } from '@switchyard/providers';
+import type { RequestRouterParams } from './request-params.ts';
+
+/** `mock_testing_*` flags raise only in the group the job asked for, so its fallbacks can be seen serving. */
+const TESTING_FLAGS: readonly [keyof RequestRouterParams, ErrorType][] = [
+  ['mock_testing_fallbacks', 'InternalServerError'],
+  ['mock_testing_context_fallbacks', 'ContextWindowExceededError'],
+  ['mock_testing_content_policy_fallbacks', 'ContentPolicyViolationError'],
+  ['mock_testing_rate_limit_error', 'RateLimitError'],
+];
+
+/**
+ * What a mocked attempt answers: a response, an error to throw, or undefined when nothing is mocked.
+ * `mock_response: "litellm.RateLimitError"` (or the bare name) raises that error, as in LiteLLM.
+ */
+export function mockAttempt(
+  params: RequestRouterParams,
+  endpoint: Endpoint,
+  model: string,
+  inRequestedGroup: boolean,
+): ProviderResponse | SwitchyardError | undefined {
+  if (inRequestedGroup) {
+    for (const [flag, type] of TESTING_FLAGS) {
+      if (params[flag] === true) return new SwitchyardError(type, `mock: ${flag}`);
+    }
+  }
+  const mock = params.mock_response;
+  if (mock === undefined) return undefined;
+  const name = mock.startsWith('litellm.') ? mock.slice('litellm.'.length) : mock;
+  if (isErrorType(name)) return new SwitchyardError(name, `mock_response: ${name}`);
+  return mockResponse(endpoint, model, mock);
+}
+
+function mockResponse(endpoint: Endpoint, model: string, content: string): ProviderResponse {
+  const completionTokens = Math.max(1, Math.ceil(content.length / 4));
+  const usage = { promptTokens: 0, completionTokens, totalTokens: completionTokens };
+  const created = Math.floor(Date.now() / 1000);
+  const id = `mock-${created}-${Math.random().toString(36).slice(2, 10)}`;
+  const openaiUsage = {
+    prompt_tokens: 0,
+    completion_tokens: completionTokens,
+    total_tokens: completionTokens,
+  };
+  const body: Record<string, unknown> =
+    endpoint === 'chat.completions'
+      ? {
+          id,
+          object: 'chat.completion',
+          created,
+          model,
+          choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+          usage: openaiUsage,
+        }
+      : endpoint === 'completions'
+        ? {
+            id,
+            object: 'text_completion',
+            created,
+            model,
+            choices: [{ index: 0, text: content, finish_reason: 'stop', logprobs: null }],
+            usage: openaiUsage,
+          }
+        : {
+            object: 'list',
+            model,
+            data: [{ object: 'embedding', index: 0, embedding: [0, 0, 0, 0] }],
+            usage: { prompt_tokens: 0, total_tokens: 0 },
+          };
+  return { body, usage, headers: {} };
+}
