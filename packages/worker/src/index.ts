@@ -8,4 +8,5 @@ export * from './mock-response.ts';
 export * from './processor.ts';
 export * from './redis-connection.ts';
 export * from './request-params.ts';
+export * from './response-cache.ts';
 export * from './worker-process.ts';

@@ -20,6 +20,7 @@ import { type AttemptRecord, type JobState, readJobState, withJobState } from '.
 import { mockAttempt } from './mock-response.ts';
 import { checkContext } from './precall.ts';
 import { requestTimeoutMs, settingsForRequest } from './request-params.ts';
+import type { ResponseCache } from './response-cache.ts';
 import { createTargetResolver } from './route-target.ts';
 
 export interface ProcessorDeps {
@@ -35,6 +36,8 @@ export interface ProcessorDeps {
   }) => Promise<ProviderResponse>;
   logger: Logger;
   random?: () => number;
+  /** Present when the config turns response caching on. */
+  cache?: ResponseCache;
 }
 
 /** LiteLLM records a timed-out call as a 1000 s latency so latency routing steers away from it. */
@@ -78,6 +81,31 @@ export function createProcessor(deps: ProcessorDeps) {
     const settings = settingsForRequest(config.router, js.plan.originalGroup, valid.params);
     const attemptTimeoutMs = requestTimeoutMs(valid.params);
     const estimatedTokens = estimateTokens(valid.endpoint, valid.body);
+
+    // Response cache: one GET before the first attempt; a hit skips routing and the provider altogether.
+    const cacheConfig = config.router.cache;
+    const cacheControl = valid.params.cache ?? {};
+    const cacheKey =
+      deps.cache && cacheConfig
+        ? deps.cache.key(valid.endpoint, js.plan.originalGroup, valid.body, cacheControl.namespace)
+        : undefined;
+    if (cacheKey && !saved && !cacheControl['no-cache']) {
+      const hit = await deps.cache!.get(cacheKey);
+      if (hit) {
+        return {
+          ...hit.body,
+          routing: {
+            modelGroup: hit.modelGroup,
+            deploymentId: hit.deploymentId,
+            provider: hit.provider,
+            latencyMs: 0,
+            cost: 0,
+            cacheHit: true,
+            attempts: [],
+          },
+        };
+      }
+    }
 
     const park = async (untilMs: number): Promise<never> => {
       if (dirty) await job.updateData(withJobState(job.data, js));
@@ -174,6 +202,15 @@ export function createProcessor(deps: ProcessorDeps) {
           }),
         );
         js.attempts.push({ deploymentId: deployment.id, modelGroup: current, latencyMs });
+        if (cacheKey && !cacheControl['no-store']) {
+          const entry = {
+            body: response.body,
+            modelGroup: current,
+            deploymentId: deployment.id,
+            provider: deployment.provider,
+          };
+          background.add(deps.cache!.set(cacheKey, entry, cacheControl.ttl ?? cacheConfig!.ttlSec));
+        }
         return {
           ...response.body,
           routing: {

@@ -14,6 +14,15 @@ const schema = z.object({
   content_policy_fallbacks: groups.optional(),
   disable_fallbacks: z.boolean().optional(),
   mock_response: z.string().optional(),
+  /** LiteLLM's per-request cache controls. */
+  cache: z
+    .object({
+      'no-cache': z.boolean().optional(),
+      'no-store': z.boolean().optional(),
+      ttl: z.number().positive().optional(),
+      namespace: z.string().min(1).optional(),
+    })
+    .optional(),
   mock_testing_fallbacks: z.boolean().optional(),
   mock_testing_context_fallbacks: z.boolean().optional(),
   mock_testing_content_policy_fallbacks: z.boolean().optional(),

@@ -18,6 +18,7 @@ import { createFetchWatchdog } from './fetch-watchdog.ts';
 import type { WorkerHealth } from './health-server.ts';
 import { createProcessor } from './processor.ts';
 import { evictionPolicyWarning, workerConnection } from './redis-connection.ts';
+import { ResponseCache } from './response-cache.ts';
 import { SwitchyardWorker } from './switchyard-worker.ts';
 
 /** How long an idle worker waits for BullMQ's close before giving up on a wedged connection. */
@@ -70,6 +71,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     state,
     call: (req) => providers.call(req),
     logger,
+    ...(config.router.cache
+      ? { cache: new ResponseCache(stateRedis, { namespace: config.router.cache.namespace }) }
+      : {}),
   });
   const bullRedis = workerConnection(opts.redisUrl);
   const prefix = config.switchyard.queuePrefix ? { prefix: config.switchyard.queuePrefix } : {};

@@ -24,6 +24,9 @@ export const ROUTER_DEFAULTS = {
   timeoutSec: 600,
 } as const;
 
+/** LiteLLM's `default_cache_time_seconds` (1 h) when `cache_params.ttl` is not given. */
+const DEFAULT_CACHE_TTL_SEC = 3600;
+
 export interface SettingsSection {
   /** `router_settings` or `litellm_settings`. */
   name: string;
@@ -125,6 +128,11 @@ export function buildRouterSettings(
     enablePreCallChecks: pick('enable_pre_call_checks')?.value ?? false,
     modelGroupAlias,
   };
+  if (pick('cache', 'cache_responses')?.value === true) {
+    const params = pick('cache_params')?.value;
+    settings.cache = { ttlSec: params?.ttl ?? DEFAULT_CACHE_TTL_SEC };
+    if (params?.namespace) settings.cache.namespace = params.namespace;
+  }
   const maxParallel = pick('default_max_parallel_requests');
   if (maxParallel !== undefined) settings.defaultMaxParallelRequests = maxParallel.value;
   const custom = pick('custom_routing_strategy');

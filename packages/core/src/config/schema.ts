@@ -131,6 +131,19 @@ export const routerSettingsSchema = z.object(
     request_timeout: positiveNumber().optional(),
     stream_timeout: noted(positiveNumber().optional(), NOT_YET_USED),
     enable_pre_call_checks: boolean().optional(),
+    // Response caching: `litellm_settings.cache: true` or `router_settings.cache_responses: true`.
+    cache: boolean().optional(),
+    cache_responses: boolean().optional(),
+    cache_params: z
+      .object(
+        {
+          type: noted(z.unknown().optional(), "ignored, the cache lives in the workers' Redis"),
+          ttl: positiveNumber().optional(),
+          namespace: text().optional(),
+        },
+        { error: expected('a mapping') },
+      )
+      .optional(),
     default_max_parallel_requests: positiveInt().optional(),
     model_group_alias: z.record(z.string(), aliasTarget, { error: expected('a mapping') }).optional(),
     redis_host: noted(z.unknown().optional(), REDIS_FROM_ENV),

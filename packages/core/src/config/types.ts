@@ -98,6 +98,8 @@ export interface RouterSettings {
   /** Router-wide request timeout in ms. */
   timeoutMs: number;
   enablePreCallChecks: boolean;
+  /** Response cache in Redis (LiteLLM `cache` / `cache_responses`); absent when off. */
+  cache?: { ttlSec: number; namespace?: string };
   defaultMaxParallelRequests?: number;
   modelGroupAlias: Record<string, string>;
 }
