@@ -118,6 +118,14 @@ export function createProcessor(deps: ProcessorDeps) {
     };
 
     for (;;) {
+      // A delayed job can be promoted a little late: the deadline is checked again before every attempt.
+      if (js.plan.deadlineMs !== undefined && Date.now() >= js.plan.deadlineMs) {
+        const last = js.attempts.at(-1)?.error;
+        return fail(
+          `${last?.type ?? 'Timeout'}: job deadline reached before the next attempt` +
+            (last ? `; last error: ${last.message}` : ''),
+        );
+      }
       const target = resolveTarget(js.plan.group);
       if (!target) return fail(`BadRequestError: fallback target "${js.plan.group}" is not configured`);
       const current = target.group;
