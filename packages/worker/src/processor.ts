@@ -20,7 +20,7 @@ import { type AttemptRecord, type JobState, readJobState, withJobState } from '.
 import { mockAttempt } from './mock-response.ts';
 import { checkContext } from './precall.ts';
 import { requestTimeoutMs, settingsForRequest } from './request-params.ts';
-import type { ResponseCache } from './response-cache.ts';
+import { cachedResult, type ResponseCache } from './response-cache.ts';
 import { createTargetResolver } from './route-target.ts';
 
 export interface ProcessorDeps {
@@ -91,20 +91,7 @@ export function createProcessor(deps: ProcessorDeps) {
         : undefined;
     if (cacheKey && !saved && !cacheControl['no-cache']) {
       const hit = await deps.cache!.get(cacheKey);
-      if (hit) {
-        return {
-          ...hit.body,
-          routing: {
-            modelGroup: hit.modelGroup,
-            deploymentId: hit.deploymentId,
-            provider: hit.provider,
-            latencyMs: 0,
-            cost: 0,
-            cacheHit: true,
-            attempts: [],
-          },
-        };
-      }
+      if (hit) return cachedResult(hit);
     }
 
     const park = async (untilMs: number): Promise<never> => {

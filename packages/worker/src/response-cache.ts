@@ -40,6 +40,22 @@ export class ResponseCache {
   }
 }
 
+/** A job's result answered from the cache: no attempt, no cost, the deployment that first answered. */
+export function cachedResult(hit: CachedResponse): Record<string, unknown> {
+  return {
+    ...hit.body,
+    routing: {
+      modelGroup: hit.modelGroup,
+      deploymentId: hit.deploymentId,
+      provider: hit.provider,
+      latencyMs: 0,
+      cost: 0,
+      cacheHit: true,
+      attempts: [],
+    },
+  };
+}
+
 /** JSON with object keys sorted at every level, so equal requests hash equally. */
 export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
