@@ -31,6 +31,17 @@ export function benchConfig(
   };
 }
 
+/**
+ * Three deployments whose rpm/tpm limits sit far above any load here: the window accounting runs on every
+ * job, but nothing ever waits for capacity — the routing cost itself is what gets measured.
+ */
+export function unboundedConfig(fakeUrl: string, rpm = 1_000_000): BenchConfig {
+  return benchConfig(
+    fakeUrl,
+    ['bench-a', 'bench-b', 'bench-c'].map((model) => ({ model, rpm, tpm: rpm * 1000 })),
+  );
+}
+
 /** A small chat request; fixed length so every job costs the same tokens. */
 export function chatBody(i: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {

@@ -2,7 +2,7 @@
 // the same zero-latency fake, 1 worker process each, same concurrency, callers and job count, rounds
 // interleaved (bare, switchyard, bare, …) so drifting machine load hits both alike.
 import { startFakeProvider, startRedis } from '@switchyard/testkit';
-import { benchConfig } from '../lib/config.ts';
+import { unboundedConfig } from '../lib/config.ts';
 import { runSystem, type SystemRun } from '../lib/run-system.ts';
 import { scaled } from '../lib/scale.ts';
 import { check, fmt, type Scenario } from '../lib/scenario.ts';
@@ -19,10 +19,7 @@ export const overhead: Scenario = {
   async run() {
     const redis = await startRedis();
     const fake = await startFakeProvider({ latencyMs: 0 });
-    const config = benchConfig(
-      fake.url,
-      ['bench-a', 'bench-b', 'bench-c'].map((model) => ({ model, rpm: 1_000_000, tpm: 1_000_000_000 })),
-    );
+    const config = unboundedConfig(fake.url);
     const runs: SystemRun[] = [];
     const unloaded: SystemRun[] = [];
     try {

@@ -2,7 +2,7 @@
 // Switchyard and (as the baseline for what this machine allows) bare BullMQ; efficiency vs linear.
 import { availableParallelism } from 'node:os';
 import { startFakeProvider, startRedis } from '@switchyard/testkit';
-import { benchConfig } from '../lib/config.ts';
+import { unboundedConfig } from '../lib/config.ts';
 import { runSystem, type SystemRun } from '../lib/run-system.ts';
 import { scaled } from '../lib/scale.ts';
 import { fmt, type Scenario } from '../lib/scenario.ts';
@@ -19,10 +19,7 @@ export const scaleOut: Scenario = {
   async run() {
     const redis = await startRedis();
     const fake = await startFakeProvider({ latencyMs: LATENCY_MS });
-    const config = benchConfig(
-      fake.url,
-      ['bench-a', 'bench-b', 'bench-c'].map((model) => ({ model, rpm: 10_000_000, tpm: 10_000_000_000 })),
-    );
+    const config = unboundedConfig(fake.url, 10_000_000);
     const runs: SystemRun[] = [];
     try {
       for (const workers of WORKERS) {
