@@ -52,24 +52,40 @@ export class RoutingState {
 
   /** Releases the lease, corrects tokens, adds the latency sample and applies a failure's cooldown. */
   async record(outcome: Outcome): Promise<RecordResult> {
-    const k = this.#keys(outcome.group, outcome.deploymentId);
-    const f = outcome.failure;
-    const args = [
-      this.#windowMs,
-      outcome.reservationId,
-      outcome.totalTokens === undefined ? '' : tokenCount(outcome.totalTokens),
-      outcome.latencySample === undefined ? '' : outcome.latencySample,
-      outcome.ok ? '' : '1',
-      f?.coolNow ? '1' : '0',
-      f?.countFail ? '1' : '0',
-      f?.allowedFails ?? 0,
-      f?.cooldownMs ?? 0,
-      outcome.callMs === undefined ? '' : outcome.callMs,
-      f?.failureRate?.threshold ?? '',
-      f?.failureRate?.minRequests ?? '',
-    ];
-    const until = await runScript(this.#client, 'recordOutcome', [...scriptKeys(k), k.latency], args);
-    return { cooldownUntilMs: Number(until) };
+    const [result] = await this.recordMany([outcome]);
+    return result!;
+  }
+
+  /**
+   * Records several outcomes of ONE group in one round trip (Redis Cluster: one hash tag per call).
+   * The worker batches successes this way; results come back in input order.
+   */
+  async recordMany(outcomes: readonly Outcome[]): Promise<RecordResult[]> {
+    if (outcomes.length === 0) return [];
+    const group = outcomes[0]!.group;
+    const keys: string[] = [];
+    const args: (string | number)[] = [this.#windowMs];
+    for (const outcome of outcomes) {
+      if (outcome.group !== group) throw new RangeError('recordMany takes outcomes of one group');
+      const k = this.#keys(outcome.group, outcome.deploymentId);
+      keys.push(...scriptKeys(k), k.latency);
+      const f = outcome.failure;
+      args.push(
+        outcome.reservationId,
+        outcome.totalTokens === undefined ? '' : tokenCount(outcome.totalTokens),
+        outcome.latencySample === undefined ? '' : outcome.latencySample,
+        outcome.ok ? '' : '1',
+        f?.coolNow ? '1' : '0',
+        f?.countFail ? '1' : '0',
+        f?.allowedFails ?? 0,
+        f?.cooldownMs ?? 0,
+        outcome.callMs === undefined ? '' : outcome.callMs,
+        f?.failureRate?.threshold ?? '',
+        f?.failureRate?.minRequests ?? '',
+      );
+    }
+    const untils = (await runScript(this.#client, 'recordOutcome', keys, args)) as (number | string)[];
+    return untils.map((until) => ({ cooldownUntilMs: Number(until) }));
   }
 
   /** Gives back a reservation that was never used. Resolves true when something was released. */

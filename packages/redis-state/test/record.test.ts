@@ -92,6 +92,38 @@ describe('record', () => {
     expect(s?.inflight).toBe(0);
   });
 
+  it('recordMany applies several outcomes of one group in one call, in order', async () => {
+    const state = f.state({ windowMs: 10_000 });
+    const group = newGroup();
+    for (const id of ['a', 'b']) {
+      const candidates = [{ id, maxParallel: 1, tpm: 1000 }];
+      expect(
+        await state.reserve({
+          group,
+          candidates,
+          estimatedTokens: 100,
+          reservationId: `r-${id}`,
+          leaseMs: 60_000,
+        }),
+      ).toMatchObject({ ok: true });
+    }
+    const results = await state.recordMany([
+      { group, deploymentId: 'a', reservationId: 'r-a', ok: true, totalTokens: 7 },
+      { group, deploymentId: 'b', reservationId: 'r-b', ok: false, failure: coolNow(2000) },
+    ]);
+    expect(results[0]).toEqual({ cooldownUntilMs: 0 });
+    expect(results[1]?.cooldownUntilMs).toBeGreaterThan(0);
+    const [a, b] = await state.snapshot(group, ['a', 'b']);
+    expect(a).toMatchObject({ inflight: 0, tpmUsed: 7, cooldownUntilMs: 0 });
+    expect(b).toMatchObject({ inflight: 0, cooldownUntilMs: results[1]?.cooldownUntilMs });
+    await expect(
+      state.recordMany([
+        { group, deploymentId: 'a', reservationId: 'x', ok: true },
+        { group: newGroup(), deploymentId: 'a', reservationId: 'y', ok: true },
+      ]),
+    ).rejects.toThrow(RangeError);
+  });
+
   it('release gives back an unused reservation: its slot, its request and its tokens', async () => {
     const state = f.state({ windowMs: 10_000 });
     const group = newGroup();

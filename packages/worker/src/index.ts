@@ -5,6 +5,7 @@ export * from './job-data.ts';
 export * from './job-state.ts';
 export * from './logger.ts';
 export * from './mock-response.ts';
+export * from './outcome-batcher.ts';
 export * from './processor.ts';
 export * from './redis-connection.ts';
 export * from './request-params.ts';

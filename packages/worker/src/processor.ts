@@ -18,6 +18,7 @@ import type { DeploymentRouter } from './deployment-router.ts';
 import { type ValidJob, validateJob } from './job-data.ts';
 import { type AttemptRecord, type JobState, readJobState, withJobState } from './job-state.ts';
 import { mockAttempt } from './mock-response.ts';
+import { OutcomeBatcher } from './outcome-batcher.ts';
 import { checkContext } from './precall.ts';
 import { requestTimeoutMs, settingsForRequest } from './request-params.ts';
 import { cachedResult, type ResponseCache } from './response-cache.ts';
@@ -50,6 +51,7 @@ export function createProcessor(deps: ProcessorDeps) {
   const random = deps.random ?? Math.random;
   const resolveTarget = createTargetResolver(config, groups);
   const background = createBackgroundWrites(logger);
+  const outcomes = new OutcomeBatcher(state, logger);
 
   const process = async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
     let valid: ValidJob;
@@ -180,22 +182,20 @@ export function createProcessor(deps: ProcessorDeps) {
 
       if (response) {
         const { usage } = response;
-        // Off the result's path (pino's rule): the caller's answer need not wait for bookkeeping. Until it
-        // lands the slot still counts as taken, which errs on the safe side of every limit.
-        background.add(
-          state.record({
-            group: current,
-            deploymentId: deployment.id,
-            reservationId,
-            ok: true,
-            latencySample:
-              valid.endpoint !== 'embeddings' && usage.completionTokens > 0
-                ? latencyMs / usage.completionTokens
-                : latencyMs,
-            totalTokens: usage.totalTokens,
-            callMs: latencyMs,
-          }),
-        );
+        // Off the result's path (pino's rule) and batched: the caller's answer need not wait for
+        // bookkeeping. Until it lands the slot still counts as taken, on the safe side of every limit.
+        outcomes.add({
+          group: current,
+          deploymentId: deployment.id,
+          reservationId,
+          ok: true,
+          latencySample:
+            valid.endpoint !== 'embeddings' && usage.completionTokens > 0
+              ? latencyMs / usage.completionTokens
+              : latencyMs,
+          totalTokens: usage.totalTokens,
+          callMs: latencyMs,
+        });
         js.attempts.push({ deploymentId: deployment.id, modelGroup: current, latencyMs });
         if (cacheKey && !cacheControl['no-store']) {
           const entry = {
@@ -269,7 +269,10 @@ export function createProcessor(deps: ProcessorDeps) {
     }
   };
   /** Resolves once every background outcome write has landed (graceful shutdown awaits it). */
-  const flush = () => background.flush();
+  const flush = async () => {
+    await outcomes.drain();
+    await background.flush();
+  };
   return Object.assign(process, { flush });
 }
 
