@@ -68,6 +68,16 @@ export function settingsForRequest(
   group: string,
   params: RequestRouterParams,
 ): RouterSettings {
+  // Most jobs carry none of these: share the config's settings rather than copy them per job.
+  if (
+    params.num_retries === undefined &&
+    !params.disable_fallbacks &&
+    !params.fallbacks &&
+    !params.context_window_fallbacks &&
+    !params.content_policy_fallbacks
+  ) {
+    return settings;
+  }
   if (params.disable_fallbacks) {
     return {
       ...withRetries(settings, params),
