@@ -20,39 +20,20 @@ export const overhead: Scenario = {
     const redis = await startRedis();
     const fake = await startFakeProvider({ latencyMs: 0 });
     const config = unboundedConfig(fake.url);
+    // The two systems differ only in `system`: same Redis, config, worker process and concurrency.
+    const run = (system: 'bare' | 'switchyard', callers: number, jobs: number, warmup: number) =>
+      runSystem({ system, redis, config, workers: 1, concurrency: CONCURRENCY, callers, jobs, warmup });
     const runs: SystemRun[] = [];
     const unloaded: SystemRun[] = [];
     try {
       for (let round = 0; round < ROUNDS; round++) {
         for (const system of ['bare', 'switchyard'] as const) {
-          runs.push(
-            await runSystem({
-              system,
-              redis,
-              config,
-              workers: 1,
-              concurrency: CONCURRENCY,
-              callers: CONCURRENCY,
-              jobs: scaled(5000, 200),
-              warmup: scaled(500, 50),
-            }),
-          );
+          runs.push(await run(system, CONCURRENCY, scaled(5000, 200), scaled(500, 50)));
         }
       }
       // One caller: nothing queues, so the latency difference is the per-job routing cost itself.
       for (const system of ['bare', 'switchyard'] as const) {
-        unloaded.push(
-          await runSystem({
-            system,
-            redis,
-            config,
-            workers: 1,
-            concurrency: CONCURRENCY,
-            callers: 1,
-            jobs: scaled(600, 50),
-            warmup: 50,
-          }),
-        );
+        unloaded.push(await run(system, 1, scaled(600, 50), 50));
       }
     } finally {
       await fake.close();
