@@ -1,3 +1,4 @@
+export * from './batch/index.ts';
 export { ConfigError, type ConfigIssue } from './config/config-error.ts';
 export { deploymentId } from './config/deployment-id.ts';
 export { groupsOf, resolveGroup } from './config/groups.ts';
@@ -6,6 +7,7 @@ export { normaliseAllowedFailsPolicy, normaliseRetryPolicy } from './config/retr
 export * from './config/types.ts';
 export * from './cost/cost.ts';
 export * from './cost/price.ts';
+export * from './errors/openai-error-body.ts';
 export * from './errors/taxonomy.ts';
 export * from './planner/index.ts';
 export * from './precall/context-window.ts';
