@@ -1,3 +1,4 @@
+export * from './batch-jobs.ts';
 export * from './deployment-router.ts';
 export * from './fetch-watchdog.ts';
 export * from './health-server.ts';

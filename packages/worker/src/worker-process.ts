@@ -1,6 +1,7 @@
 // A worker's lifecycle: connect, build the router, process jobs, drain on SIGTERM/SIGINT and exit 0.
 
 import { setTimeout as delay } from 'node:timers/promises';
+import { BatchRunner } from '@switchyard/batch';
 import {
   createStrategy,
   type Deployment,
@@ -12,6 +13,7 @@ import { createProviders } from '@switchyard/providers';
 import { RoutingState } from '@switchyard/redis-state';
 import { Queue, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import { withBatchJobs } from './batch-jobs.ts';
 import { containErrors } from './contain-errors.ts';
 import { DeploymentRouter } from './deployment-router.ts';
 import { createFetchWatchdog } from './fetch-watchdog.ts';
@@ -88,7 +90,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       opts.onFetchStall?.(waiting);
     },
   });
-  const worker = new SwitchyardWorker(queueName, watchdog.track(containErrors(processor)), {
+  const batches = new BatchRunner(stateRedis, watchQueue);
+  const dispatch = withBatchJobs(batches, containErrors(processor));
+  const worker = new SwitchyardWorker(queueName, watchdog.track(dispatch), {
     connection: bullRedis,
     ...prefix,
     concurrency,

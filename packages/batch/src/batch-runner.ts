@@ -1,0 +1,115 @@
+// The worker's side of a batch: the flow's parent job writes the output and error files once every
+// request has settled; the delayed expire job withdraws the requests not started by the deadline.
+import {
+  assembleResults,
+  type BatchJobData,
+  finishBatch,
+  TERMINAL_BATCH_STATUSES,
+  toJsonl,
+} from '@switchyard/core';
+import { Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type BatchStoreParts, batchStoreParts } from './batch-service.ts';
+import { outputFileId } from './ids.ts';
+import type { BatchStoreOptions } from './options.ts';
+
+export interface BatchJobOutcome {
+  batchId: string;
+  status: string;
+  request_counts?: { total: number; completed: number; failed: number };
+}
+
+export class BatchRunner {
+  readonly #parts: BatchStoreParts;
+
+  constructor(redis: Redis, queue: Queue, options: BatchStoreOptions = {}) {
+    this.#parts = batchStoreParts(redis, queue, options);
+  }
+
+  /**
+   * Runs as the flow's parent job. Idempotent: a worker killed half-way leaves the job to be run again,
+   * and the files have fixed ids, so a second run overwrites what the first wrote.
+   */
+  async finalize(job: Job<BatchJobData>): Promise<BatchJobOutcome> {
+    const { records, files, redis, keys, queue } = this.#parts;
+    const { batchId, retentionSec } = job.data;
+    const current = await records.get(batchId);
+    if (!current || TERMINAL_BATCH_STATUSES.has(current.status)) {
+      return { batchId, status: current?.status ?? 'gone' };
+    }
+    const nowSec = () => Math.floor(Date.now() / 1000);
+    await records.update(batchId, (b) =>
+      b.status === 'in_progress' || b.status === 'validating'
+        ? { ...b, status: 'finalizing', finalizing_at: nowSec() }
+        : undefined,
+    );
+    const plan = (await records.plan(batchId)) ?? { slots: [], invalid: [] };
+    const [values, failed, expired] = await Promise.all([
+      job.getChildrenValues(),
+      job.getIgnoredChildrenFailures(),
+      redis.exists(keys.expired(batchId)),
+    ]);
+    const results = assembleResults({
+      batchId,
+      slots: plan.slots,
+      invalid: plan.invalid,
+      results: byJobId(values),
+      failures: byJobId(failed) as Map<string, string>,
+      expired: expired === 1,
+    });
+    const write = async (kind: 'output' | 'errors', lines: readonly unknown[]) =>
+      lines.length === 0
+        ? null
+        : (
+            await files.put(
+              {
+                id: outputFileId(batchId, kind),
+                purpose: 'batch_output',
+                filename: `${batchId}_${kind === 'output' ? 'output' : 'error'}.jsonl`,
+                content: Buffer.from(toJsonl(lines)),
+              },
+              { retentionSec },
+            )
+          ).id;
+    const outputId = await write('output', results.output);
+    const errorId = await write('errors', results.errors);
+    const finished = await records.update(
+      batchId,
+      (b) =>
+        TERMINAL_BATCH_STATUSES.has(b.status)
+          ? undefined
+          : finishBatch(b, {
+              expired: expired === 1,
+              counts: results.counts,
+              outputFileId: outputId,
+              errorFileId: errorId,
+              nowSec: nowSec(),
+            }),
+      retentionSec,
+    );
+    await redis.del(keys.plan(batchId), keys.expired(batchId));
+    await queue.remove(`${batchId}-expire`).catch(() => {});
+    return { batchId, status: finished?.status ?? 'gone', request_counts: results.counts };
+  }
+
+  /** At the batch deadline: mark it expired and remove its requests that have not started. */
+  async expire(job: Job<BatchJobData>): Promise<BatchJobOutcome> {
+    const { records, redis, keys, queue } = this.#parts;
+    const { batchId, retentionSec } = job.data;
+    const current = await records.get(batchId);
+    if (!current || TERMINAL_BATCH_STATUSES.has(current.status)) {
+      return { batchId, status: current?.status ?? 'gone' };
+    }
+    await redis.set(keys.expired(batchId), '1', 'EX', retentionSec);
+    const parent = await Job.fromId(queue, batchId);
+    await parent?.removeUnprocessedChildren();
+    return { batchId, status: 'expiring' };
+  }
+}
+
+/** Children are keyed `<prefix>:<queue>:<jobId>`; job ids never contain ':'. */
+function byJobId(values: Record<string, unknown>): Map<string, unknown> {
+  const map = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(values)) map.set(key.slice(key.lastIndexOf(':') + 1), value);
+  return map;
+}
