@@ -49,6 +49,13 @@ program
     [],
   )
   .option('--timeout <ms>', 'how long a request waits for its job before a 504', positiveInt, 600_000)
+  .option('--batch-max-file-bytes <n>', 'largest /v1/files upload (default 50 MiB)', positiveInt)
+  .option('--batch-max-requests <n>', 'most requests in one batch (default 50,000)', positiveInt)
+  .option(
+    '--batch-retention-seconds <n>',
+    'how long files and finished batches are kept (default 7 days)',
+    positiveInt,
+  )
   .action(runGateway);
 
 program

@@ -1,5 +1,6 @@
 // Producer SDK: enqueue OpenAI-shaped requests and await their routed results through job events.
 import { randomUUID } from 'node:crypto';
+import { BatchService, type BatchStoreOptions } from '@switchyard/batch';
 import type { Endpoint } from '@switchyard/core';
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -17,6 +18,8 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Safety-net poll interval for results whose event was missed. */
   pollMs?: number;
+  /** Caps and retention of files and batches (`batches`, `batch()`). */
+  batch?: BatchStoreOptions;
 }
 
 export interface EnqueueOptions {
@@ -56,6 +59,8 @@ export class SwitchyardClient {
   readonly #redis: Redis;
   readonly #eventsRedis: Redis;
   readonly #timeoutMs: number;
+  readonly #batchOptions: BatchStoreOptions;
+  #batches: BatchService | undefined;
   #ready: Promise<void> | undefined;
 
   constructor(opts: ClientOptions = {}) {
@@ -75,6 +80,13 @@ export class SwitchyardClient {
     this.#eventsRedis.on('error', ignore);
     this.queue.on('error', ignore);
     this.#timeoutMs = opts.timeoutMs ?? 600_000;
+    this.#batchOptions = opts.batch ?? {};
+  }
+
+  /** OpenAI's Files and Batch API over this client's queue (what the gateway's /v1/files and /v1/batches serve). */
+  get batches(): BatchService {
+    this.#batches ??= new BatchService(this.#redis, this.queue, this.#batchOptions);
+    return this.#batches;
   }
 
   /** Resolves once the shared event listener is attached (called lazily by the awaiting methods). */
@@ -156,6 +168,7 @@ export class SwitchyardClient {
   }
 
   async close(): Promise<void> {
+    await this.#batches?.close();
     await this.#waiter.close();
     await this.queue.close();
     this.#redis.disconnect();

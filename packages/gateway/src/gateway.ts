@@ -2,6 +2,7 @@
 // result (or its taxonomy error) once a worker has routed it. The gateway keeps no routing state.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BatchService } from '@switchyard/batch';
 import {
   CompletionError,
   type EnqueueOptions,
@@ -10,7 +11,10 @@ import {
   WaitTimeoutError,
 } from '@switchyard/client';
 import type { Endpoint } from '@switchyard/core';
+import { batchApiError } from './api-error.ts';
 import { bearerKeyCheck } from './auth.ts';
+import { batchesRoute } from './batches-api.ts';
+import { type ApiHandler, filesRoute } from './files-api.ts';
 import { gatewayError, type HttpError, taxonomyError } from './openai-error.ts';
 import { readJsonBody } from './read-body.ts';
 import { JOB_ID_HEADER, routingHeaders, sendError, sendJson } from './reply.ts';
@@ -34,6 +38,8 @@ export interface GatewayOptions {
   timeoutMs?: number;
   /** Bound on the readiness probe's Redis PING. Default 2 s. */
   readinessTimeoutMs?: number;
+  /** Serves /v1/files and /v1/batches. Default: the client's (`client.batches`). */
+  batches?: BatchService;
 }
 
 export interface Gateway {
@@ -151,18 +157,45 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
   }
 
+  /** Files and Batch API paths (with or without `/v1`), served by the batch store. */
+  function apiRoute(method: string, pathname: string, query: URLSearchParams) {
+    const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+    const bare = path.startsWith('/v1/') ? path.slice(3) : path;
+    if (!/^\/(files|batches)(\/|$)/.test(bare)) return undefined;
+    const batches = opts.batches ?? client.batches;
+    return filesRoute(batches, method, bare, query) ?? batchesRoute(batches, method, bare, query);
+  }
+
+  async function serveApi(handler: ApiHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await handler(req, res);
+    } catch (err) {
+      const refusal = batchApiError(err);
+      if (refusal) {
+        sendError(res, refusal);
+        return;
+      }
+      logger.error({ err: (err as Error).message }, 'batch store unavailable');
+      sendError(
+        res,
+        gatewayError(503, `queue unavailable: ${(err as Error).message}`, 'service_unavailable_error'),
+      );
+    }
+  }
+
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
-    const { pathname } = new URL(req.url ?? '/', 'http://gateway');
-    const route = resolveRoute(req.method ?? 'GET', pathname);
-    if (!route) {
+    const { pathname, searchParams } = new URL(req.url ?? '/', 'http://gateway');
+    const api = apiRoute(req.method ?? 'GET', pathname, searchParams);
+    const route = api ? undefined : resolveRoute(req.method ?? 'GET', pathname);
+    if (!api && !route) {
       sendError(res, gatewayError(404, `unknown route ${req.method} ${pathname}`, 'not_found_error'));
       return undefined;
     }
-    if (route.kind === 'health') {
+    if (route?.kind === 'health') {
       sendJson(res, 200, { status: 'ok' });
       return undefined;
     }
-    if (route.kind === 'readiness') {
+    if (route?.kind === 'readiness') {
       await readiness(res);
       return undefined;
     }
@@ -178,6 +211,15 @@ export function createGateway(opts: GatewayOptions): Gateway {
       );
       return undefined;
     }
+    if (api === 'wrong-method') {
+      sendError(res, gatewayError(405, `${req.method} is not allowed on ${pathname}`));
+      return undefined;
+    }
+    if (api) {
+      await serveApi(api, req, res);
+      return undefined;
+    }
+    if (!route) return undefined;
     if (route.kind === 'wrong-method') {
       sendError(res, gatewayError(405, `${pathname} accepts ${route.allow} only`), { allow: route.allow });
       return undefined;

@@ -4,23 +4,28 @@ import { gatewayError, type HttpError } from './openai-error.ts';
 
 export type BodyResult = { ok: true; body: Record<string, unknown> } | { ok: false; error: HttpError };
 
-export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
-  const tooLarge = {
-    ok: false,
-    error: gatewayError(413, `request body is larger than ${maxBytes} bytes`),
-  } as const;
+/** The whole body, or undefined as soon as it is known to exceed `maxBytes`. */
+export async function readRawBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
   // An honest content-length lets us refuse before reading a byte.
-  if (Number(req.headers['content-length'] ?? 0) > maxBytes) return tooLarge;
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > maxBytes) return tooLarge;
+    if (size > maxBytes) return undefined;
     chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
+  const raw = await readRawBody(req, maxBytes);
+  if (!raw) {
+    return { ok: false, error: gatewayError(413, `request body is larger than ${maxBytes} bytes`) };
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    parsed = JSON.parse(raw.toString('utf8'));
   } catch (err) {
     return {
       ok: false,

@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { BatchStoreOptions } from '@switchyard/batch';
 import { SwitchyardClient } from '@switchyard/client';
 import { createGateway, type GatewayLogger } from './gateway.ts';
 
@@ -21,6 +22,8 @@ export interface StartGatewayOptions {
   logger?: GatewayLogger;
   /** How long `close()` lets waiting requests finish before answering them 503 with their job id. Default 10 s. */
   drainMs?: number;
+  /** Caps and retention of /v1/files and /v1/batches (defaults in BATCH_STORE_DEFAULTS). */
+  batch?: BatchStoreOptions;
 }
 
 export interface RunningGateway {
@@ -36,6 +39,7 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
     ...(opts.queueName ? { queueName: opts.queueName } : {}),
     ...(opts.prefix ? { prefix: opts.prefix } : {}),
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.batch ? { batch: opts.batch } : {}),
   });
   const gateway = createGateway({
     client,

@@ -13,6 +13,9 @@ export interface GatewayCommandOptions {
   queue: string;
   apiKey: string[];
   timeout: number;
+  batchMaxFileBytes?: number;
+  batchMaxRequests?: number;
+  batchRetentionSeconds?: number;
 }
 
 /** 0 is allowed: it picks a free port (printed in the `gateway listening` log line). */
@@ -44,6 +47,11 @@ export async function runGateway(opts: GatewayCommandOptions): Promise<void> {
     apiKeys,
     timeoutMs: opts.timeout,
     logger,
+    batch: {
+      ...(opts.batchMaxFileBytes ? { maxFileBytes: opts.batchMaxFileBytes } : {}),
+      ...(opts.batchMaxRequests ? { maxRequests: opts.batchMaxRequests } : {}),
+      ...(opts.batchRetentionSeconds ? { retentionSec: opts.batchRetentionSeconds } : {}),
+    },
   });
   // Before the "listening" line: a SIGTERM sent on seeing it must close gracefully, not kill.
   exitOnSignals({
