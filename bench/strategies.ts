@@ -34,7 +34,7 @@ function fixture(n: number): { deployments: Deployment[]; states: Map<string, De
       rpm: 1000,
       tpm: 100_000,
       tags: [],
-      info: { extra: {} },
+      info: {},
       extraParams: {},
     });
     states.set(id, {

@@ -103,10 +103,29 @@ describe('retry_policy forms from the LiteLLM docs', () => {
     });
   });
 
-  it('reports a model_group_retry_policy for a group that does not exist', () => {
-    expect(
-      issuesOf(() => load({ model_group_retry_policy: { 'gpt-5': { RateLimitErrorRetries: 1 } } })),
-    ).toEqual(['router_settings.model_group_retry_policy.gpt-5: no model group named "gpt-5" in model_list']);
+  it('warns about a model_group_retry_policy for a group that does not exist, and drops it', () => {
+    const config = load({ model_group_retry_policy: { 'gpt-5': { RateLimitErrorRetries: 1 } } });
+    expect(config.warnings).toEqual([
+      'router_settings.model_group_retry_policy.gpt-5: no model group named "gpt-5" in model_list; ignored',
+    ]);
+    expect(config.router.modelGroupRetryPolicy).toEqual({});
+  });
+
+  it('reads the router-wide form {max_retries, base_delay, max_delay, backoff_factor, jitter}', () => {
+    const { router } = load({
+      retry_policy: { max_retries: 5, base_delay: 1.0, max_delay: 60.0, backoff_factor: 2.0, jitter: true },
+    });
+    expect(router.retryPolicy).toEqual({
+      default: { maxRetries: 5, baseDelayMs: 1000, maxDelayMs: 60_000, backoffFactor: 2 },
+    });
+    expect(normaliseRetryPolicy({ base_delay: 2, jitter: false, RateLimitErrorRetries: 1 })).toEqual({
+      RateLimitError: { maxRetries: 1 },
+      default: { baseDelayMs: 2000, jitter: 0 },
+    });
+    expect(issuesOf(() => load({ retry_policy: { max_retries: -1, jitter: 'lots' } }))).toEqual([
+      'router_settings.retry_policy.max_retries: expected a non-negative integer',
+      'router_settings.retry_policy.jitter: expected true, false or a number between 0 and 1',
+    ]);
   });
 });
 
@@ -173,19 +192,34 @@ describe('fallbacks', () => {
     ]);
   });
 
-  it('reports fallbacks that name unknown groups or repeat a group', () => {
-    const lines = issuesOf(() =>
-      load({
-        fallbacks: [{ 'gpt-4o': ['claude', 'gpt-5'] }, { 'gpt-4o': ['claude'] }, { o1: ['claude'] }],
-        default_fallbacks: ['claude', 'llama'],
-      }),
+  it('reports a group given twice', () => {
+    expect(issuesOf(() => load({ fallbacks: [{ 'gpt-4o': ['claude'] }, { 'gpt-4o': ['claude'] }] }))).toEqual(
+      [
+        'router_settings.fallbacks[1].gpt-4o: fallbacks for "gpt-4o" are already given at router_settings.fallbacks[0].gpt-4o',
+      ],
     );
-    expect(lines).toEqual([
-      'router_settings.default_fallbacks[1]: no model group, alias or deployment id named "llama" in model_list',
-      'router_settings.fallbacks[0].gpt-4o[1]: no model group, alias or deployment id named "gpt-5" in model_list',
-      'router_settings.fallbacks[1].gpt-4o: fallbacks for "gpt-4o" are already given at router_settings.fallbacks[0].gpt-4o',
-      'router_settings.fallbacks[2]: no model group or alias named "o1" in model_list',
+  });
+
+  it('warns about names that match nothing and leaves them out, so they never apply', () => {
+    const config = load({
+      fallbacks: [{ 'gpt-4o': ['claude', 'gpt-5'] }, { o1: ['claude'] }],
+      default_fallbacks: ['claude', 'llama'],
+    });
+    expect(config.warnings).toEqual([
+      'router_settings.fallbacks[0].gpt-4o[1]: no model group, alias or deployment id named "gpt-5" in model_list; ignored',
+      'router_settings.fallbacks[1]: no model group or alias named "o1" in model_list; ignored',
+      'router_settings.default_fallbacks[1]: no model group, alias or deployment id named "llama" in model_list; ignored',
     ]);
+    expect(config.router.fallbacks).toEqual({ 'gpt-4o': ['claude'] });
+    expect(config.router.defaultFallbacks).toEqual(['claude']);
+  });
+
+  it('reads a plain list of names as fallbacks for every group, and a "*" source as the same', () => {
+    const plain = load({ fallbacks: ['gpt-4o-mini', 'claude'] });
+    expect(plain.router.fallbacks).toEqual({ '*': ['gpt-4o-mini', 'claude'] });
+    expect(plain.warnings).toEqual([]);
+    const star = load({ fallbacks: [{ '*': ['claude'] }, { claude: ['gpt-4o'] }] });
+    expect(star.router.fallbacks).toEqual({ '*': ['claude'], claude: ['gpt-4o'] });
   });
 });
 
@@ -198,10 +232,14 @@ describe('model_group_alias', () => {
     expect(resolveGroup(config, 'cheap')).toBe('gpt-4o-mini');
   });
 
-  it('reports an alias to a group that does not exist', () => {
-    expect(issuesOf(() => load({ model_group_alias: { 'gpt-4': 'gpt4o' } }))).toEqual([
-      'router_settings.model_group_alias.gpt-4: no model group named "gpt4o" in model_list',
+  it('warns about an alias to a group that does not exist and drops it: it never hides a group', () => {
+    const config = load({ model_group_alias: { 'gpt-4': 'gpt4o', 'gpt-4o': 'prod-gpt-4o' } });
+    expect(config.warnings).toEqual([
+      'router_settings.model_group_alias.gpt-4: no model group named "gpt4o" in model_list; ignored',
+      'router_settings.model_group_alias.gpt-4o: no model group named "prod-gpt-4o" in model_list; ignored',
     ]);
+    expect(config.router.modelGroupAlias).toEqual({});
+    expect(resolveGroup(config, 'gpt-4o')).toBe('gpt-4o');
   });
 });
 

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, groupsOf, loadConfig, loadConfigFile, resolveGroup } from '../src/index.ts';
 
 const ENV = {
+  REDIS_HOST: 'redis.internal',
+  REDIS_PASSWORD: 's3cret/',
   AZURE_API_KEY_EU: 'az-eu-secret',
   AZURE_API_KEY_CA: 'az-ca-secret',
   OPENAI_API_KEY: 'sk-openai-secret',
@@ -114,7 +116,7 @@ describe('loading a LiteLLM config from the docs', () => {
     expect(eu?.rpm).toBe(6);
     expect(openai).toMatchObject({ id: '1234', rpm: 1440, tpm: 100000, litellmModel: 'openai/gpt-4o' });
     expect(openai?.extraParams).toEqual({ temperature: 0.2, organization: 'org-123' });
-    expect(openai?.info).toEqual({ inputCostPerToken: 0.0000025, extra: { supports_vision: true } });
+    expect(openai?.info).toEqual({ inputCostPerToken: 0.0000025, supportsVision: true });
     expect(claude?.timeoutMs).toBe(30_000);
     expect(turbo).toMatchObject({ tpm: 2000, numRetries: 4, cooldownTimeSec: 0 });
   });
@@ -150,15 +152,20 @@ describe('loading a LiteLLM config from the docs', () => {
     expect(config.warnings).toEqual(
       expect.arrayContaining([
         'model_list[3].litellm_params.stream_timeout: accepted, not yet used',
-        'litellm_settings.drop_params: unsupported, ignored',
-        'litellm_settings.set_verbose: unsupported, ignored',
-        'router_settings.redis_host: ignored, Switchyard connects to REDIS_URL',
-        'router_settings.redis_password: ignored, Switchyard connects to REDIS_URL',
-        'router_settings.redis_port: ignored, Switchyard connects to REDIS_URL',
+        'litellm_settings.set_verbose: ignored; set LOG_LEVEL=debug for verbose logs',
         'general_settings.master_key: proxy setting, ignored',
       ]),
     );
-    expect(config.warnings).toHaveLength(7);
+    expect(config.warnings).toHaveLength(3);
+  });
+
+  it('reads drop_params and the Redis named by redis_host / redis_port / redis_password', () => {
+    expect(config.deployments.every((d) => d.dropParams === true)).toBe(true);
+    expect(config.redis).toEqual({
+      url: 'redis://:s3cret%2F@redis.internal:1992',
+      displayUrl: 'redis://:***@redis.internal:1992',
+      source: 'router_settings.redis_host, router_settings.redis_port, router_settings.redis_password',
+    });
   });
 
   it('applies switchyard defaults when switchyard_settings is absent', () => {
@@ -324,11 +331,13 @@ describe('os.environ references', () => {
           litellm_params: { model: 'gpt-4o', aws_secret_access_key: 'os.environ/AWS_SECRET' },
         },
       ]),
-      { env: {} },
+      { env: { REDIS_URL: 'redis://elsewhere:6379' } },
     );
     expect(config.warnings).toContain(
       'model_list[0].litellm_params.aws_secret_access_key: unsupported, ignored',
     );
+    expect(config.warnings).toContain('router_settings.redis_host: not used, REDIS_URL is set');
+    expect(config.redis).toBeUndefined();
     expect(config.deployments[0]?.extraParams).toEqual({});
   });
 

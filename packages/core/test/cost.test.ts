@@ -5,9 +5,9 @@ import { deployment } from './strategies/fixtures.ts';
 
 describe('pricePerToken', () => {
   it('uses model_info prices when given (a missing side counts as 0)', () => {
-    const d = deployment('d', { info: { extra: {}, inputCostPerToken: 3e-6, outputCostPerToken: 6e-6 } });
+    const d = deployment('d', { info: { inputCostPerToken: 3e-6, outputCostPerToken: 6e-6 } });
     expect(pricePerToken(d)).toEqual({ input: 3e-6, output: 6e-6 });
-    expect(pricePerToken(deployment('e', { info: { extra: {}, outputCostPerToken: 1e-6 } }))).toEqual({
+    expect(pricePerToken(deployment('e', { info: { outputCostPerToken: 1e-6 } }))).toEqual({
       input: 0,
       output: 1e-6,
     });
@@ -25,17 +25,17 @@ describe('pricePerToken', () => {
     const based = deployment('az2', {
       provider: 'azure',
       model: 'prod-eu-4o',
-      info: { extra: {}, baseModel: 'gpt-4o' },
+      info: { baseModel: 'gpt-4o' },
     });
     expect(pricePerToken(based)?.input).toBeCloseTo(2.5e-6, 12);
   });
 
   it('sees new prices when a deployment with the same id is replaced at runtime', () => {
     const before = deployment('same', {
-      info: { extra: {}, inputCostPerToken: 1e-6, outputCostPerToken: 1e-6 },
+      info: { inputCostPerToken: 1e-6, outputCostPerToken: 1e-6 },
     });
     const after = deployment('same', {
-      info: { extra: {}, inputCostPerToken: 2e-6, outputCostPerToken: 2e-6 },
+      info: { inputCostPerToken: 2e-6, outputCostPerToken: 2e-6 },
     });
     expect(pricePerToken(before)?.input).toBe(1e-6);
     expect(pricePerToken(after)?.input).toBe(2e-6);
@@ -44,7 +44,7 @@ describe('pricePerToken', () => {
 
 describe('costOf', () => {
   it('multiplies prompt and completion tokens by their prices', () => {
-    const d = deployment('d', { info: { extra: {}, inputCostPerToken: 1e-6, outputCostPerToken: 2e-6 } });
+    const d = deployment('d', { info: { inputCostPerToken: 1e-6, outputCostPerToken: 2e-6 } });
     expect(costOf(d, { promptTokens: 1000, completionTokens: 500 })).toBeCloseTo(0.002, 12);
   });
 

@@ -3,8 +3,8 @@ import { SwitchyardError } from '../src/errors/taxonomy.ts';
 import { filterByContextWindow, maxInputTokens } from '../src/precall/context-window.ts';
 import { deployment } from './strategies/fixtures.ts';
 
-const small = deployment('small', { model: 'local-small', info: { extra: {}, maxInputTokens: 100 } });
-const large = deployment('large', { model: 'local-large', info: { extra: {}, maxInputTokens: 10_000 } });
+const small = deployment('small', { model: 'local-small', info: { maxInputTokens: 100 } });
+const large = deployment('large', { model: 'local-large', info: { maxInputTokens: 10_000 } });
 const unknown = deployment('unknown', { model: 'local-unknown' });
 
 // ~1 token per word: 500 words is well past 100 tokens and well under 10,000.

@@ -16,7 +16,7 @@ export function deployment(
     apiBase,
     apiKey: 'sk-secret-key-0123456789abcdef',
     tags: [],
-    info: { extra: {} },
+    info: {},
     extraParams: {},
     ...over,
   };

@@ -5,7 +5,8 @@ import { type Env, resolveEnvRefsOf } from './env.ts';
 import { isMapping } from './is-mapping.ts';
 import { childPath } from './path.ts';
 import { resolveProvider } from './provider.ts';
-import { litellmParamsSchema, modelEntrySchema, modelInfoSchema } from './schema.ts';
+import type { PickSetting } from './router-settings.ts';
+import { litellmParamsSchema, modelEntrySchema } from './schema.ts';
 import { isSecretParam } from './secret-params.ts';
 import type { Deployment, ModelInfo } from './types.ts';
 import { collectUnsupportedKeys, UNSUPPORTED } from './unsupported-keys.ts';
@@ -42,7 +43,6 @@ export const FORWARDED_PARAMS: ReadonlySet<string> = new Set([
 ]);
 
 const KNOWN_PARAMS: ReadonlySet<string> = new Set(Object.keys(litellmParamsSchema.shape));
-const KNOWN_INFO: ReadonlySet<string> = new Set(Object.keys(modelInfoSchema.shape));
 const RESOLVED_PARAMS: ReadonlySet<string> = new Set([...KNOWN_PARAMS, ...FORWARDED_PARAMS]);
 
 export interface DeploymentContext {
@@ -122,13 +122,15 @@ export function buildDeployment(
   );
   assign(deployment, 'rpm', params.rpm ?? entry.rpm ?? info?.rpm);
   assign(deployment, 'tpm', params.tpm ?? entry.tpm ?? info?.tpm);
-  assign(deployment, 'weight', params.weight);
+  // LiteLLM's A/B example writes the weight in model_info; litellm_params wins when both do.
+  assign(deployment, 'weight', params.weight ?? info?.weight);
   assign(deployment, 'maxParallelRequests', params.max_parallel_requests);
   assign(deployment, 'order', params.order ?? info?.order);
   // LiteLLM ignores max_retries for routing (it forces the SDK's retries to 0). Users who write it mean
   // "retry this deployment N times", so it counts as num_retries, but only when num_retries is absent.
   assign(deployment, 'numRetries', params.num_retries ?? params.max_retries);
   assign(deployment, 'cooldownTimeSec', params.cooldown_time);
+  assign(deployment, 'dropParams', params.drop_params);
   return {
     deployment,
     idPath: info?.id === undefined ? path : childPath(childPath(path, 'model_info'), 'id'),
@@ -140,11 +142,7 @@ type ParsedInfo = NonNullable<ReturnType<typeof modelEntrySchema.parse>['model_i
 
 /** Pricing written in litellm_params is copied into model_info (LiteLLM does the same) and wins over it. */
 function modelInfo(params: ParsedParams, info: ParsedInfo | undefined): ModelInfo {
-  const extra: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(info ?? {})) {
-    if (!KNOWN_INFO.has(key)) extra[key] = value;
-  }
-  const result: ModelInfo = { extra };
+  const result: ModelInfo = {};
   assign(result, 'inputCostPerToken', params.input_cost_per_token ?? info?.input_cost_per_token);
   assign(result, 'outputCostPerToken', params.output_cost_per_token ?? info?.output_cost_per_token);
   assign(result, 'maxInputTokens', info?.max_input_tokens);
@@ -152,7 +150,32 @@ function modelInfo(params: ParsedParams, info: ParsedInfo | undefined): ModelInf
   assign(result, 'maxTokens', info?.max_tokens);
   assign(result, 'baseModel', info?.base_model ?? params.base_model);
   assign(result, 'mode', info?.mode);
+  assign(result, 'supportsVision', info?.supports_vision);
+  assign(result, 'supportsFunctionCalling', info?.supports_function_calling);
   return result;
+}
+
+/**
+ * Router-wide request defaults onto every deployment, under its own: `default_litellm_params` (request
+ * parameters from the same forwarded list as litellm_params; anything else warned) and `drop_params`.
+ */
+export function applyRouterDefaults(
+  deployments: readonly Deployment[],
+  pick: PickSetting,
+  warnings: string[],
+): void {
+  const defaults = pick('default_litellm_params');
+  const forwarded: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(defaults?.value ?? {})) {
+    if (FORWARDED_PARAMS.has(key) && !isSecretParam(key)) forwarded[key] = value;
+    else warnings.push(`${childPath(defaults!.path, key)}: ${UNSUPPORTED}`);
+  }
+  const dropParams = pick('drop_params')?.value;
+  for (const deployment of deployments) {
+    if (Object.keys(forwarded).length > 0)
+      deployment.extraParams = { ...forwarded, ...deployment.extraParams };
+    if (deployment.dropParams === undefined && dropParams !== undefined) deployment.dropParams = dropParams;
+  }
 }
 
 /** Sets optional fields only when defined, so normalised objects never carry `key: undefined`. */

@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue, throwIfAny } from './config-error.ts';
-import { buildDeployment } from './deployment.ts';
+import { applyRouterDefaults, buildDeployment } from './deployment.ts';
 import { type Env, resolveEnvRefsOf } from './env.ts';
 import { isMapping } from './is-mapping.ts';
 import { childPath } from './path.ts';
+import { redisSettings } from './redis-settings.ts';
 import { buildRouterSettings } from './router-settings.ts';
 import { documentSchema, switchyardSettingsSchema } from './schema.ts';
 import type { Deployment, SwitchyardConfig, SwitchyardSettings } from './types.ts';
@@ -56,7 +57,7 @@ export function loadConfig(input: string | object, opts: LoadOptions = {}): Swit
   });
 
   const modelListValid = issues.length === 0;
-  const router = buildRouterSettings(
+  const { settings: router, pick } = buildRouterSettings(
     [
       { name: 'litellm_settings', raw: doc.litellm_settings },
       { name: 'router_settings', raw: doc.router_settings },
@@ -71,9 +72,13 @@ export function loadConfig(input: string | object, opts: LoadOptions = {}): Swit
         : undefined,
     },
   );
+  applyRouterDefaults(deployments, pick, warnings);
+  const redis = redisSettings(pick, issues, warnings);
   const switchyard = buildSwitchyardSettings(doc.switchyard_settings, env, issues, warnings);
   throwIfAny(issues);
-  return { deployments, router, switchyard: switchyard!, warnings };
+  const config: SwitchyardConfig = { deployments, router, switchyard: switchyard!, warnings };
+  if (redis !== undefined) config.redis = redis;
+  return config;
 }
 
 /** Reads a YAML file; relative paths inside it resolve against the file's directory unless baseDir is given. */

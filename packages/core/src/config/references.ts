@@ -1,5 +1,5 @@
-// Cross references between settings and model_list: every name a setting mentions must exist.
-import type { ConfigIssue } from './config-error.ts';
+// Cross references between settings and model_list. A name that matches nothing is warned about and the
+// reference dropped: LiteLLM's own documented examples name groups they never define, and they must load.
 
 export interface KnownNames {
   groups: ReadonlySet<string>;
@@ -13,23 +13,25 @@ export interface KnownNames {
  */
 export type NameRole = 'group' | 'source' | 'target';
 
+/** True when `name` resolves (or nothing is known to check against); else a warning naming `path`. */
 export function checkName(
   name: string,
   role: NameRole,
   path: string,
   known: KnownNames | undefined,
-  issues: ConfigIssue[],
-): void {
-  if (known === undefined) return;
-  if (known.groups.has(name)) return;
-  if (role !== 'group' && known.aliases.has(name)) return;
-  if (role === 'target' && known.deploymentIds.has(name)) return;
-  if (role === 'source' && name === '*') return;
+  warnings: string[],
+): boolean {
+  if (known === undefined) return true;
+  if (known.groups.has(name)) return true;
+  if (role !== 'group' && known.aliases.has(name)) return true;
+  if (role === 'target' && known.deploymentIds.has(name)) return true;
+  if (role === 'source' && name === '*') return true;
   const accepted =
     role === 'target'
       ? 'model group, alias or deployment id'
       : role === 'source'
         ? 'model group or alias'
         : 'model group';
-  issues.push({ path, message: `no ${accepted} named "${name}" in model_list` });
+  warnings.push(`${path}: no ${accepted} named "${name}" in model_list; ignored`);
+  return false;
 }

@@ -2,10 +2,10 @@
 import { z } from 'zod';
 import { ERROR_TYPES, type ErrorType, isErrorType } from '../errors/taxonomy.ts';
 import { type ConfigIssue, throwIfAny } from './config-error.ts';
-import { fraction, nonNegativeInt, nonNegativeNumber, positiveNumber } from './fields.ts';
+import { boolean, fraction, nonNegativeInt, nonNegativeNumber, positiveNumber } from './fields.ts';
 import { isMapping } from './is-mapping.ts';
 import { childPath } from './path.ts';
-import type { AllowedFailsPolicy, RetryPolicy, RetryRule } from './types.ts';
+import type { AllowedFailsPolicy, RetryPolicy, RetryRule, RouterWideRule } from './types.ts';
 import { parseInto } from './validate.ts';
 
 /**
@@ -32,14 +32,23 @@ function unknownKeyMessage(key: string, suffix: string): string {
   );
 }
 
-/** The backoff form. YAML delays are seconds, like every other LiteLLM duration; RetryRule holds ms. */
-const backoffSchema = z.strictObject({
-  max_retries: nonNegativeInt(),
+/**
+ * The backoff form. YAML delays are seconds, like every other LiteLLM duration; RetryRule holds ms.
+ * `jitter` is the share of each wait drawn at random; `true` means the default share, `false` none.
+ */
+const backoffFields = {
   base_delay: nonNegativeNumber().optional(),
   max_delay: nonNegativeNumber().optional(),
   backoff_factor: positiveNumber().optional(),
-  jitter: fraction().optional(),
-});
+  jitter: z
+    .union([boolean(), fraction()], { error: 'expected true, false or a number between 0 and 1' })
+    .optional(),
+};
+const backoffSchema = z.strictObject({ max_retries: nonNegativeInt(), ...backoffFields });
+
+/** Keys of the router-wide form `retry_policy: {max_retries, base_delay, max_delay, backoff_factor, jitter}`. */
+const ROUTER_WIDE_KEYS: ReadonlySet<string> = new Set(['max_retries', ...Object.keys(backoffFields)]);
+const routerWideSchema = z.strictObject({ max_retries: nonNegativeInt().optional(), ...backoffFields });
 
 function toRule(value: unknown, path: string, issues: ConfigIssue[]): RetryRule | undefined {
   if (!isMapping(value)) {
@@ -47,12 +56,19 @@ function toRule(value: unknown, path: string, issues: ConfigIssue[]): RetryRule 
     return count === undefined ? undefined : { maxRetries: count };
   }
   const parsed = parseInto(backoffSchema, value, path, issues);
-  if (parsed === undefined) return undefined;
-  const rule: RetryRule = { maxRetries: parsed.max_retries };
+  return parsed === undefined ? undefined : { ...backoffRule(parsed), maxRetries: parsed.max_retries };
+}
+
+type Backoff = z.output<z.ZodObject<typeof backoffFields>>;
+
+/** The backoff part of a rule, in ms. */
+function backoffRule(parsed: Backoff): Omit<RetryRule, 'maxRetries'> {
+  const rule: Omit<RetryRule, 'maxRetries'> = {};
   if (parsed.base_delay !== undefined) rule.baseDelayMs = parsed.base_delay * 1000;
   if (parsed.max_delay !== undefined) rule.maxDelayMs = parsed.max_delay * 1000;
   if (parsed.backoff_factor !== undefined) rule.backoffFactor = parsed.backoff_factor;
-  if (parsed.jitter !== undefined) rule.jitter = parsed.jitter;
+  if (parsed.jitter === false) rule.jitter = 0;
+  else if (typeof parsed.jitter === 'number') rule.jitter = parsed.jitter;
   return rule;
 }
 
@@ -93,7 +109,8 @@ function normalisePolicy<T>(
 
 /**
  * `retry_policy` → RetryPolicy. Accepts `RateLimitErrorRetries: 3`, `RateLimitError: 3`,
- * `RateLimitError: {max_retries: 5}` and `{max_retries, base_delay, max_delay, backoff_factor, jitter}`.
+ * `RateLimitError: {max_retries: 5}` and `{max_retries, base_delay, max_delay, backoff_factor, jitter}`
+ * per type, and the router-wide form with those keys at the top (→ `default`), alone or beside types.
  * Without an `issues` collector, problems throw a ConfigError.
  */
 export function normaliseRetryPolicy(
@@ -102,11 +119,31 @@ export function normaliseRetryPolicy(
   issues?: ConfigIssue[],
 ): RetryPolicy {
   const sink = issues ?? [];
-  const policy = normalisePolicy(input, path, 'Retries', sink, (value, keyPath) =>
+  const { routerWide, byType } = splitRouterWide(input);
+  const policy: RetryPolicy = normalisePolicy(byType, path, 'Retries', sink, (value, keyPath) =>
     toRule(value, keyPath, sink),
   );
+  if (routerWide !== undefined) {
+    const parsed = parseInto(routerWideSchema, routerWide, path, sink);
+    if (parsed !== undefined) {
+      const rule: RouterWideRule = backoffRule(parsed);
+      if (parsed.max_retries !== undefined) rule.maxRetries = parsed.max_retries;
+      policy.default = rule;
+    }
+  }
   if (issues === undefined) throwIfAny(sink);
   return policy;
+}
+
+function splitRouterWide(input: unknown): { routerWide?: Record<string, unknown>; byType: unknown } {
+  if (!isMapping(input)) return { byType: input };
+  const entries = Object.entries(input).filter(([, value]) => value !== null && value !== undefined);
+  const wide = entries.filter(([key]) => ROUTER_WIDE_KEYS.has(key));
+  if (wide.length === 0) return { byType: input };
+  return {
+    routerWide: Object.fromEntries(wide),
+    byType: Object.fromEntries(entries.filter(([key]) => !ROUTER_WIDE_KEYS.has(key))),
+  };
 }
 
 /** `allowed_fails_policy` → AllowedFailsPolicy. Accepts `RateLimitErrorAllowedFails: 100` and `RateLimitError: 100`. */

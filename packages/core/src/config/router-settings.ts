@@ -3,12 +3,18 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ConfigIssue } from './config-error.ts';
 import { type Env, resolveEnvRefsOf } from './env.ts';
-import { toFallbackMap } from './fallbacks.ts';
+import { knownTargets, toFallbackMap } from './fallbacks.ts';
+import { isMapping } from './is-mapping.ts';
 import { childPath } from './path.ts';
 import { checkName, type KnownNames } from './references.ts';
 import { normaliseAllowedFailsPolicy, normaliseRetryPolicy } from './retry-policy.ts';
-import { RESOLVED_ROUTER_KEYS, type RouterSettingsInput, routerSettingsSchema } from './schema.ts';
-import type { RetryPolicy, RouterSettings } from './types.ts';
+import {
+  REDIS_KEYS,
+  RESOLVED_ROUTER_KEYS,
+  type RouterSettingsInput,
+  routerSettingsSchema,
+} from './schema.ts';
+import type { CacheSettings, RetryPolicy, RouterSettings, RoutingStrategyName } from './types.ts';
 import { collectUnsupportedKeys } from './unsupported-keys.ts';
 import { parseInto } from './validate.ts';
 
@@ -43,25 +49,39 @@ export interface RouterSettingsContext {
 }
 
 type Key = keyof RouterSettingsInput;
-interface Picked<K extends Key> {
+export interface Picked<K extends Key> {
   value: NonNullable<RouterSettingsInput[K]>;
   path: string;
+}
+/** The value of the first of `keys` set, looking at the sections with the highest precedence first. */
+export type PickSetting = <K extends Key>(...keys: K[]) => Picked<K> | undefined;
+
+const CALLBACK_KEYS = ['success_callback', 'failure_callback', 'callbacks'] as const;
+
+export interface BuiltRouterSettings {
+  settings: RouterSettings;
+  /** Settings read by other builders (deployments' defaults, Redis). */
+  pick: PickSetting;
 }
 
 /** Sections in increasing precedence: later sections win. */
 export function buildRouterSettings(
   sections: readonly SettingsSection[],
   ctx: RouterSettingsContext,
-): RouterSettings {
+): BuiltRouterSettings {
   const parsed: { name: string; data: RouterSettingsInput }[] = [];
+  // One source of truth for Redis: with REDIS_URL set, the config's redis keys are not read at all.
+  const redisFromConfig = !ctx.env.REDIS_URL;
   for (const section of sections) {
     if (section.raw === undefined) continue;
-    const resolved = resolveEnvRefsOf(section.raw, RESOLVED_ROUTER_KEYS, section.name, ctx.env, ctx.issues);
+    const raw = redisFromConfig ? section.raw : withoutRedisKeys(section, ctx.warnings);
+    const keys = redisFromConfig ? ALL_ROUTER_KEYS : RESOLVED_ROUTER_KEYS;
+    const resolved = resolveEnvRefsOf(raw, keys, section.name, ctx.env, ctx.issues);
     collectUnsupportedKeys(routerSettingsSchema, resolved, section.name, ctx.warnings);
     const data = parseInto(routerSettingsSchema, resolved, section.name, ctx.issues);
     if (data !== undefined) parsed.push({ name: section.name, data });
   }
-  const pick = <K extends Key>(...keys: K[]): Picked<K> | undefined => {
+  const pick: PickSetting = <K extends Key>(...keys: K[]): Picked<K> | undefined => {
     for (let i = parsed.length - 1; i >= 0; i--) {
       const { name, data } = parsed[i]!;
       for (const key of keys) {
@@ -74,39 +94,55 @@ export function buildRouterSettings(
   };
 
   const aliasPick = pick('model_group_alias');
-  const known = ctx.known && { ...ctx.known, aliases: new Set(Object.keys(aliasPick?.value ?? {})) };
   const modelGroupAlias: Record<string, string> = {};
   for (const [alias, target] of Object.entries(aliasPick?.value ?? {})) {
     const group = typeof target === 'string' ? target : target.model;
     const aliasPath = childPath(aliasPick!.path, alias);
-    checkName(group, 'group', aliasPath, known, ctx.issues);
+    // A dangling alias is dropped, so it never hides a group of the same name (LiteLLM's guide has one).
+    if (
+      !checkName(group, 'group', aliasPath, ctx.known && { ...ctx.known, aliases: new Set() }, ctx.warnings)
+    )
+      continue;
     if (ctx.known?.groups.has(alias))
       ctx.warnings.push(`${aliasPath}: alias shadows the model group of the same name`);
     modelGroupAlias[alias] = group;
   }
+  const known = ctx.known && { ...ctx.known, aliases: new Set(Object.keys(modelGroupAlias)) };
 
   const groupPolicies = pick('model_group_retry_policy');
   const modelGroupRetryPolicy: Record<string, RetryPolicy> = {};
   for (const [group, policy] of Object.entries(groupPolicies?.value ?? {})) {
     const policyPath = childPath(groupPolicies!.path, group);
-    checkName(group, 'group', policyPath, known, ctx.issues);
-    modelGroupRetryPolicy[group] = normaliseRetryPolicy(policy, policyPath, ctx.issues);
+    const policyOf = normaliseRetryPolicy(policy, policyPath, ctx.issues);
+    if (checkName(group, 'group', policyPath, known, ctx.warnings)) modelGroupRetryPolicy[group] = policyOf;
+  }
+
+  const groupStrategies = pick('model_group_routing_strategy');
+  const modelGroupRoutingStrategy: Record<string, RoutingStrategyName> = {};
+  for (const [group, name] of Object.entries(groupStrategies?.value ?? {})) {
+    if (checkName(group, 'group', childPath(groupStrategies!.path, group), known, ctx.warnings))
+      modelGroupRoutingStrategy[group] = name;
   }
 
   const defaultFallbacks = pick('default_fallbacks');
-  defaultFallbacks?.value.forEach((target, index) => {
-    checkName(target, 'target', childPath(defaultFallbacks.path, index), known, ctx.issues);
-  });
-
   const fallbacks = (key: 'fallbacks' | 'context_window_fallbacks' | 'content_policy_fallbacks') => {
     const found = pick(key);
-    return found === undefined ? {} : toFallbackMap(found.value, found.path, ctx.issues, known);
+    return found === undefined ? {} : toFallbackMap(found.value, found.path, ctx.issues, ctx.warnings, known);
   };
+  for (const { name, data } of parsed) {
+    for (const key of CALLBACK_KEYS) {
+      (data[key] ?? []).forEach((callback, index) => {
+        ctx.warnings.push(
+          `${childPath(childPath(name, key), index)}: callback "${callback}" is not supported, ignored`,
+        );
+      });
+    }
+  }
   const retryPolicy = pick('retry_policy');
   const allowedFailsPolicy = pick('allowed_fails_policy');
 
   const settings: RouterSettings = {
-    routingStrategy: pick('routing_strategy')?.value ?? ROUTER_DEFAULTS.routingStrategy,
+    routingStrategy: ROUTER_DEFAULTS.routingStrategy,
     routingStrategyArgs: pick('routing_strategy_args')?.value ?? {},
     numRetries: pick('num_retries')?.value ?? ROUTER_DEFAULTS.numRetries,
     retryAfterSec: pick('retry_after')?.value ?? ROUTER_DEFAULTS.retryAfterSec,
@@ -120,19 +156,19 @@ export function buildRouterSettings(
     cooldownTimeSec: pick('cooldown_time')?.value ?? ROUTER_DEFAULTS.cooldownTimeSec,
     disableCooldowns: pick('disable_cooldowns')?.value ?? false,
     fallbacks: fallbacks('fallbacks'),
-    defaultFallbacks: defaultFallbacks ? [...defaultFallbacks.value] : [],
+    defaultFallbacks: defaultFallbacks
+      ? knownTargets(defaultFallbacks.value, defaultFallbacks.path, ctx.warnings, known)
+      : [],
     contextWindowFallbacks: fallbacks('context_window_fallbacks'),
     contentPolicyFallbacks: fallbacks('content_policy_fallbacks'),
     maxFallbacks: pick('max_fallbacks')?.value ?? ROUTER_DEFAULTS.maxFallbacks,
     timeoutMs: Math.round((pick('timeout', 'request_timeout')?.value ?? ROUTER_DEFAULTS.timeoutSec) * 1000),
     enablePreCallChecks: pick('enable_pre_call_checks')?.value ?? false,
     modelGroupAlias,
+    modelGroupRoutingStrategy,
   };
-  if (pick('cache', 'cache_responses')?.value === true) {
-    const params = pick('cache_params')?.value;
-    settings.cache = { ttlSec: params?.ttl ?? DEFAULT_CACHE_TTL_SEC };
-    if (params?.namespace) settings.cache.namespace = params.namespace;
-  }
+  const cache = cacheSettings(pick, ctx, known);
+  if (cache !== undefined) settings.cache = cache;
   const maxParallel = pick('default_max_parallel_requests');
   if (maxParallel !== undefined) settings.defaultMaxParallelRequests = maxParallel.value;
   const custom = pick('custom_routing_strategy');
@@ -142,5 +178,68 @@ export function buildRouterSettings(
       ctx.issues.push({ path: custom.path, message: `module not found: ${settings.customStrategyPath}` });
     }
   }
-  return settings;
+  const strategy = pick('routing_strategy');
+  if (strategy?.value === 'custom') {
+    // `custom` names no strategy of its own; the module does.
+    settings.routingStrategy = ROUTER_DEFAULTS.routingStrategy;
+    if (custom === undefined)
+      ctx.issues.push({
+        path: strategy.path,
+        message: 'custom needs custom_routing_strategy: <module path>',
+      });
+  } else if (strategy !== undefined) {
+    settings.routingStrategy = strategy.value;
+  }
+  return { settings, pick };
+}
+
+const ALL_ROUTER_KEYS: ReadonlySet<string> = new Set([...RESOLVED_ROUTER_KEYS, ...REDIS_KEYS]);
+
+function withoutRedisKeys(section: SettingsSection, warnings: string[]): unknown {
+  if (!isMapping(section.raw)) return section.raw;
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(section.raw)) {
+    if (REDIS_KEYS.has(key)) warnings.push(`${childPath(section.name, key)}: not used, REDIS_URL is set`);
+    else kept[key] = value;
+  }
+  return kept;
+}
+
+/**
+ * `cache` / `cache_responses` turn the cache on; `cache_kwargs` (the Router's name) and `cache_params` (the
+ * proxy's) say where, how long and under which namespace — cache_kwargs wins key by key.
+ */
+function cacheSettings(
+  pick: PickSetting,
+  ctx: RouterSettingsContext,
+  known: KnownNames | undefined,
+): CacheSettings | undefined {
+  const on = pick('cache', 'cache_responses')?.value === true;
+  const kwargs = pick('cache_kwargs');
+  const params = pick('cache_params');
+  const groupsPick = pick('caching_groups');
+  if (!on) {
+    for (const unused of [kwargs, params, groupsPick])
+      if (unused) ctx.warnings.push(`${unused.path}: caching is off (set cache_responses: true), ignored`);
+    return undefined;
+  }
+  const merged = { ...params?.value, ...kwargs?.value };
+  const cache: CacheSettings = {
+    ttlSec: merged.ttl ?? DEFAULT_CACHE_TTL_SEC,
+    type: merged.type ?? 'redis',
+    groups: [],
+  };
+  if (merged.namespace) cache.namespace = merged.namespace;
+  // Until the worker applies them (issue 10), say so rather than keep them silently.
+  if (cache.type === 'local')
+    ctx.warnings.push(`${(kwargs ?? params)!.path}.type: local not yet applied, answers are cached in Redis`);
+  groupsPick?.value.forEach((list, index) => {
+    const listPath = childPath(groupsPick.path, index);
+    const groups = list.filter((group, i) =>
+      checkName(group, 'group', childPath(listPath, i), known, ctx.warnings),
+    );
+    if (groups.length >= 2) cache.groups.push(groups);
+  });
+  if (groupsPick) ctx.warnings.push(`${groupsPick.path}: accepted, not yet applied`);
+  return cache;
 }

@@ -25,7 +25,6 @@ function noted<T extends z.ZodType>(schema: T, warning: string): T {
 }
 
 const NOT_YET_USED = 'accepted, not yet used';
-const REDIS_FROM_ENV = 'ignored, Switchyard connects to REDIS_URL';
 
 export const ROUTING_STRATEGIES = [
   'simple-shuffle',
@@ -35,6 +34,9 @@ export const ROUTING_STRATEGIES = [
   'latency-based-routing',
   'cost-based-routing',
 ] as const satisfies readonly RoutingStrategyName[];
+
+/** `custom` means the module named by `custom_routing_strategy` (router-wide). */
+const ROUTING_STRATEGY_NAMES = [...ROUTING_STRATEGIES, 'custom'] as const;
 
 /** `litellm_params` is loose: keys outside this shape are provider parameters or warnings (deployment.ts). */
 export const litellmParamsSchema = z.looseObject(
@@ -58,12 +60,13 @@ export const litellmParamsSchema = z.looseObject(
     input_cost_per_token: nonNegativeNumber().optional(),
     output_cost_per_token: nonNegativeNumber().optional(),
     base_model: text().optional(),
+    drop_params: boolean().optional(),
   },
   { error: expected('a mapping') },
 );
 
-/** `model_info` is loose: unknown keys are kept in `info.extra` for callers, not warned. */
-export const modelInfoSchema = z.looseObject(
+/** `model_info`: keys Switchyard reads; anything else is warned about (nothing is kept silently). */
+export const modelInfoSchema = z.object(
   {
     id: identifier().optional(),
     input_cost_per_token: nonNegativeNumber().optional(),
@@ -77,6 +80,11 @@ export const modelInfoSchema = z.looseObject(
     // LiteLLM's third lookup location for limits (after the entry's top level and litellm_params).
     rpm: nonNegativeInt().optional(),
     tpm: nonNegativeInt().optional(),
+    // LiteLLM's A/B example puts the shuffle weight here (the Router page's first example).
+    weight: nonNegativeNumber().optional(),
+    // Capabilities read by the pre-call checks when a request carries images or tools.
+    supports_vision: boolean().optional(),
+    supports_function_calling: boolean().optional(),
   },
   { error: expected('a mapping') },
 );
@@ -93,7 +101,7 @@ export const modelEntrySchema = z.object(
   { error: expected('a mapping') },
 );
 
-/** LiteLLM's fallback lists: `[{gpt-4: [gpt-3.5]}, …]`, one key per item. */
+/** LiteLLM's fallback lists: `[{gpt-4: [gpt-3.5]}, …]`, one key per item (`*` = every group). */
 const fallbackList = () =>
   z.array(
     z
@@ -101,6 +109,36 @@ const fallbackList = () =>
       .refine((item) => Object.keys(item).length === 1, { error: 'each item must have exactly one key' }),
     { error: expected('a list of {group: [fallbacks]} items') },
   );
+
+/**
+ * `fallbacks` also takes a plain list of names (the Router API reference's form): fallbacks for every group,
+ * read as the wildcard source `[{"*": [names]}]`.
+ */
+const fallbacksField = () =>
+  z.preprocess(
+    (value) =>
+      Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string')
+        ? [{ '*': value }]
+        : value,
+    fallbackList(),
+  );
+
+/** LiteLLM's callback names are integrations (langfuse, sentry, prometheus, …) or Python objects. */
+const callbackList = () => z.union([text().transform((name) => [name]), textList()]);
+
+/** `cache_params` / `cache_kwargs`: where answers are cached, for how long, under which key prefix. */
+function cacheParams() {
+  return z.object(
+    {
+      type: z
+        .enum(['redis', 'local'], { error: expected('redis or local (the caches Switchyard has)') })
+        .optional(),
+      ttl: positiveNumber().optional(),
+      namespace: text().optional(),
+    },
+    { error: expected('a mapping') },
+  );
+}
 
 const aliasTarget = z.union([text(), z.object({ model: text(), hidden: boolean().optional() })], {
   error: expected('a model group name or {model, hidden}'),
@@ -110,7 +148,15 @@ const aliasTarget = z.union([text(), z.object({ model: text(), hidden: boolean()
 export const routerSettingsSchema = z.object(
   {
     routing_strategy: z
-      .enum(ROUTING_STRATEGIES, { error: expected(`one of ${ROUTING_STRATEGIES.join(', ')}`) })
+      .enum(ROUTING_STRATEGY_NAMES, { error: expected(`one of ${ROUTING_STRATEGY_NAMES.join(', ')}`) })
+      .optional(),
+    // Switchyard's key: one strategy per group (LiteLLM needs one Router per strategy for this).
+    model_group_routing_strategy: z
+      .record(
+        z.string(),
+        z.enum(ROUTING_STRATEGIES, { error: expected(`one of ${ROUTING_STRATEGIES.join(', ')}`) }),
+        { error: expected('a mapping of model group to routing strategy') },
+      )
       .optional(),
     routing_strategy_args: mapping().optional(),
     custom_routing_strategy: text().optional(),
@@ -122,7 +168,7 @@ export const routerSettingsSchema = z.object(
     allowed_fails_policy: mapping().optional(),
     cooldown_time: nonNegativeNumber().optional(),
     disable_cooldowns: boolean().optional(),
-    fallbacks: fallbackList().optional(),
+    fallbacks: fallbacksField().optional(),
     default_fallbacks: textList().optional(),
     context_window_fallbacks: fallbackList().optional(),
     content_policy_fallbacks: fallbackList().optional(),
@@ -134,29 +180,47 @@ export const routerSettingsSchema = z.object(
     // Response caching: `litellm_settings.cache: true` or `router_settings.cache_responses: true`.
     cache: boolean().optional(),
     cache_responses: boolean().optional(),
-    cache_params: z
-      .object(
-        {
-          type: noted(z.unknown().optional(), "ignored, the cache lives in the workers' Redis"),
-          ttl: positiveNumber().optional(),
-          namespace: text().optional(),
-        },
-        { error: expected('a mapping') },
-      )
+    cache_params: cacheParams().optional(),
+    // The Router's own name for the same settings (Router(cache_kwargs=…)).
+    cache_kwargs: cacheParams().optional(),
+    // Groups that answer the same prompt alike and so share cached answers.
+    caching_groups: z
+      .array(z.array(text()).min(2, { error: expected('a list of at least two model groups') }), {
+        error: expected('a list of lists of model groups'),
+      })
       .optional(),
+    // Request parameters every call gets unless the deployment or the request sets them.
+    default_litellm_params: mapping().optional(),
+    drop_params: boolean().optional(),
+    client_ttl: noted(
+      z.unknown().optional(),
+      'no meaning for Switchyard (it keeps no SDK clients to cache), ignored',
+    ),
+    set_verbose: noted(z.unknown().optional(), 'ignored; set LOG_LEVEL=debug for verbose logs'),
+    success_callback: callbackList().optional(),
+    failure_callback: callbackList().optional(),
+    callbacks: callbackList().optional(),
     default_max_parallel_requests: positiveInt().optional(),
     model_group_alias: z.record(z.string(), aliasTarget, { error: expected('a mapping') }).optional(),
-    redis_host: noted(z.unknown().optional(), REDIS_FROM_ENV),
-    redis_port: noted(z.unknown().optional(), REDIS_FROM_ENV),
-    redis_password: noted(z.unknown().optional(), REDIS_FROM_ENV),
-    redis_url: noted(z.unknown().optional(), REDIS_FROM_ENV),
+    // Used when REDIS_URL is not set (redis-settings.ts); resolved only then.
+    redis_url: text().optional(),
+    redis_host: text().optional(),
+    redis_port: positiveInt().optional(),
+    redis_password: text().optional(),
   },
   { error: expected('a mapping') },
 );
 
-/** Keys whose `os.environ/` references are resolved: the ones Switchyard reads. */
+export const REDIS_KEYS: ReadonlySet<string> = new Set([
+  'redis_url',
+  'redis_host',
+  'redis_port',
+  'redis_password',
+]);
+
+/** Keys whose `os.environ/` references are always resolved; the redis keys only when REDIS_URL is unset. */
 export const RESOLVED_ROUTER_KEYS: ReadonlySet<string> = new Set(
-  Object.keys(routerSettingsSchema.shape).filter((key) => !key.startsWith('redis_')),
+  Object.keys(routerSettingsSchema.shape).filter((key) => !REDIS_KEYS.has(key)),
 );
 
 export const switchyardSettingsSchema = z.object(

@@ -13,8 +13,9 @@ export interface ModelInfo {
   maxTokens?: number;
   baseModel?: string;
   mode?: string;
-  /** Anything else the user put in model_info, kept for callers. */
-  extra: Record<string, unknown>;
+  /** Explicit capabilities (`supports_vision`, `supports_function_calling`); unset means unknown. */
+  supportsVision?: boolean;
+  supportsFunctionCalling?: boolean;
 }
 
 export interface Deployment {
@@ -45,8 +46,13 @@ export interface Deployment {
   /** Per-deployment cooldown seconds; 0 disables cooldown of this deployment. */
   cooldownTimeSec?: number;
   info: ModelInfo;
-  /** Extra litellm_params forwarded to the provider body (e.g. temperature), secrets excluded. */
+  /**
+   * Extra litellm_params forwarded to the provider body (e.g. temperature), secrets excluded, with the
+   * router's `default_litellm_params` under them.
+   */
   extraParams: Record<string, unknown>;
+  /** LiteLLM `drop_params`: parameters this provider lacks are dropped instead of refused. */
+  dropParams?: boolean;
 }
 
 /** One retry-policy entry after normalising every form users copy from LiteLLM docs. */
@@ -59,7 +65,14 @@ export interface RetryRule {
   jitter?: number;
 }
 
-export type RetryPolicy = Partial<Record<ErrorType, RetryRule>>;
+/**
+ * Rules per error type; `default` is the router-wide form `{max_retries, base_delay, …}`: the retry count
+ * for every retried type without its own rule, and the backoff of every rule that sets none.
+ */
+export type RetryPolicy = Partial<Record<ErrorType, RetryRule>> & { default?: RouterWideRule };
+
+/** The router-wide rule: without `max_retries` it only sets the backoff. */
+export type RouterWideRule = Omit<RetryRule, 'maxRetries'> & { maxRetries?: number };
 export type AllowedFailsPolicy = Partial<Record<ErrorType, number>>;
 export type FallbackMap = Record<string, string[]>;
 
@@ -98,10 +111,31 @@ export interface RouterSettings {
   /** Router-wide request timeout in ms. */
   timeoutMs: number;
   enablePreCallChecks: boolean;
-  /** Response cache in Redis (LiteLLM `cache` / `cache_responses`); absent when off. */
-  cache?: { ttlSec: number; namespace?: string };
+  /** Response cache (LiteLLM `cache` / `cache_responses`); absent when off. */
+  cache?: CacheSettings;
+  /** `model_group_routing_strategy`: groups routed by another strategy than `routingStrategy`. */
+  modelGroupRoutingStrategy?: Record<string, RoutingStrategyName>;
   defaultMaxParallelRequests?: number;
   modelGroupAlias: Record<string, string>;
+}
+
+export interface CacheSettings {
+  ttlSec: number;
+  namespace?: string;
+  /** `redis`: the workers' Redis, shared by all; `local`: each worker process's own memory. */
+  type: 'redis' | 'local';
+  /** `caching_groups`: groups that share cached answers, each list's first name keys the entry. */
+  groups: string[][];
+}
+
+/** Where Redis is when `REDIS_URL` is not set: the config's `redis_url` or `redis_host`/`_port`/`_password`. */
+export interface RedisSettings {
+  /** Connection URL, password included: never log it, log `displayUrl`. */
+  url: string;
+  /** The URL with the password replaced by `***`. */
+  displayUrl: string;
+  /** The config keys it came from, for the start-up line. */
+  source: string;
 }
 
 /** Switchyard's own settings (top-level `switchyard_settings:` in the YAML). */
@@ -121,6 +155,8 @@ export interface SwitchyardConfig {
   deployments: Deployment[];
   router: RouterSettings;
   switchyard: SwitchyardSettings;
+  /** Redis named in router_settings; used only when REDIS_URL is not set (then it is absent). */
+  redis?: RedisSettings;
   /** Unsupported keys found while loading, gathered for one warning. */
   warnings: string[];
 }

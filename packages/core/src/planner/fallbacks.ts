@@ -8,8 +8,10 @@ type FallbackSettings = Pick<
   'fallbacks' | 'defaultFallbacks' | 'contextWindowFallbacks' | 'contentPolicyFallbacks' | 'maxFallbacks'
 >;
 
+/** The group's own list, else the wildcard source's (`[{"*": [...]}]`), as LiteLLM looks them up. */
 function listIn(map: FallbackMap, group: string): string[] | undefined {
-  return Object.hasOwn(map, group) ? map[group] : undefined;
+  if (Object.hasOwn(map, group)) return map[group];
+  return Object.hasOwn(map, '*') ? map['*'] : undefined;
 }
 
 /** The fallback list of `group` for an error of `type`; a present key (even empty) wins over defaults. */

@@ -37,8 +37,14 @@ export function resolveRetryRule(
     ? settings.modelGroupRetryPolicy[group]
     : settings.retryPolicy;
   const rule = policy?.[type];
+  // The router-wide form `{max_retries, base_delay, …}`: its backoff under every rule, its count for the rest.
+  const { maxRetries: wideRetries, ...wideBackoff } = policy?.default ?? {};
   const deterministic = DETERMINISTIC.has(type);
-  if (rule) return { ...rule, excludeFailed: deterministic };
+  if (rule) return { ...wideBackoff, ...rule, excludeFailed: deterministic };
   if (deterministic) return { maxRetries: 0, excludeFailed: true };
-  return { maxRetries: deployment.numRetries ?? settings.numRetries, excludeFailed: false };
+  return {
+    ...wideBackoff,
+    maxRetries: deployment.numRetries ?? wideRetries ?? settings.numRetries,
+    excludeFailed: false,
+  };
 }

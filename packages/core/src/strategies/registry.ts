@@ -1,5 +1,5 @@
 // Name → strategy, the one place `router_settings.routing_strategy` is interpreted.
-import type { RoutingStrategyName } from '../config/types.ts';
+import type { RouterSettings, RoutingStrategyName } from '../config/types.ts';
 import { costBased } from './cost-based/index.ts';
 import { latencyBased } from './latency-based/index.ts';
 import { leastBusy } from './least-busy/index.ts';
@@ -26,4 +26,19 @@ export function createStrategy(name: RoutingStrategyName, custom?: RoutingStrate
     );
   }
   return strategy;
+}
+
+/**
+ * The strategy of each group: `model_group_routing_strategy[group]`, else the custom module, else
+ * `routing_strategy`. Resolved once per group name, so the hot path is a map lookup.
+ */
+export function strategyResolver(
+  settings: Pick<RouterSettings, 'routingStrategy' | 'modelGroupRoutingStrategy'>,
+  custom?: RoutingStrategy,
+): (group: string) => RoutingStrategy {
+  const fallback = createStrategy(settings.routingStrategy, custom);
+  const perGroup = new Map<string, RoutingStrategy>();
+  for (const [group, name] of Object.entries(settings.modelGroupRoutingStrategy ?? {}))
+    perGroup.set(group, createStrategy(name));
+  return (group) => perGroup.get(group) ?? fallback;
 }

@@ -22,9 +22,7 @@ function population(n: number): Candidate[] {
     const d = deployment(`d${i}`, {
       ...(i % 3 === 0 ? { weight: (i % 5) + 1 } : {}),
       ...(i % 4 === 0 ? { rpm: 10, tpm: 1000 } : {}),
-      ...(i % 2 === 0
-        ? { info: { extra: {}, inputCostPerToken: (i % 7) * 1e-6, outputCostPerToken: 1e-6 } }
-        : {}),
+      ...(i % 2 === 0 ? { info: { inputCostPerToken: (i % 7) * 1e-6, outputCostPerToken: 1e-6 } } : {}),
       ...(i % 6 === 5 ? { model: 'unpriced-model' } : {}),
     });
     if (i % 5 === 4) return candidate(d);

@@ -6,7 +6,7 @@ const priced = (id: string, input: number, output: number) =>
   candidate(
     deployment(id, {
       model: 'private-model',
-      info: { extra: {}, inputCostPerToken: input, outputCostPerToken: output },
+      info: { inputCostPerToken: input, outputCostPerToken: output },
     }),
   );
 

@@ -14,7 +14,7 @@ export function deployment(id: string, overrides: Partial<Deployment> = {}): Dep
     litellmModel: 'openai/gpt-4o',
     apiBase: 'https://api.openai.com/v1',
     tags: [],
-    info: { extra: {} },
+    info: {},
     extraParams: {},
     ...overrides,
   };
