@@ -6,8 +6,11 @@ export const DEFAULT_MAX_TOKENS = 4096;
 type Obj = Record<string, unknown>;
 export type Mapped<T> = { ok: true; value: T } | { ok: false; error: string };
 
-/** OpenAI-only parameters with no Anthropic counterpart, dropped rather than rejected by the provider. */
-const DROPPED = new Set([
+/**
+ * OpenAI-only parameters with no Anthropic counterpart. As in LiteLLM they are refused (BadRequestError)
+ * unless `drop_params` is on; then they are dropped. `n: 1` is accepted either way (it is the default).
+ */
+const UNSUPPORTED = new Set([
   'n',
   'presence_penalty',
   'frequency_penalty',
@@ -19,11 +22,10 @@ const DROPPED = new Set([
   'parallel_tool_calls',
   'service_tier',
   'store',
-  'stream',
-  'stream_options',
-  'metadata',
   'reasoning_effort',
 ]);
+/** The queue's own or the streaming path's keys: never the caller's choice of parameter, always dropped. */
+const ALWAYS_DROPPED = new Set(['stream', 'stream_options', 'metadata']);
 /** Keys translated explicitly below. */
 const MAPPED = new Set([
   'model',
@@ -123,15 +125,27 @@ function mapToolChoice(choice: unknown): Obj | undefined {
 }
 
 /** OpenAI chat body (extra params already merged in) → Anthropic Messages body. */
-export function toAnthropicRequest(body: Obj, model: string): Mapped<Obj> {
+export function toAnthropicRequest(
+  body: Obj,
+  model: string,
+  opts: { dropParams?: boolean } = {},
+): Mapped<Obj> {
   try {
     if (!Array.isArray(body.messages)) throw new MappingError('`messages` must be an array');
     if (typeof body.n === 'number' && body.n > 1)
       throw new MappingError('n > 1 is not supported for anthropic');
+    const unsupported = Object.keys(body).filter(
+      (k) => UNSUPPORTED.has(k) && body[k] !== undefined && body[k] !== null && !(k === 'n' && body[k] === 1),
+    );
+    if (unsupported.length > 0 && !opts.dropParams) {
+      throw new MappingError(
+        `anthropic does not support parameters: ${unsupported.join(', ')}; set drop_params: true to drop them`,
+      );
+    }
     const { system, messages } = mapMessages(body.messages);
     const out: Obj = {};
     for (const [k, v] of Object.entries(body)) {
-      if (!DROPPED.has(k) && !MAPPED.has(k) && v !== undefined) out[k] = v; // temperature, top_p, top_k, thinking…
+      if (!UNSUPPORTED.has(k) && !ALWAYS_DROPPED.has(k) && !MAPPED.has(k) && v !== undefined) out[k] = v; // temperature, top_p, top_k, thinking…
     }
     out.model = model;
     out.messages = messages;

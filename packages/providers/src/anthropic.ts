@@ -28,7 +28,9 @@ export function createAnthropicAdapter(env: AdapterEnv): ProviderAdapter {
         throw badRequest(req, `${req.endpoint} is not supported by anthropic (chat.completions only)`);
       }
       const merged = { ...req.deployment.extraParams, ...req.body };
-      const mapped = toAnthropicRequest(merged, req.deployment.model);
+      const mapped = toAnthropicRequest(merged, req.deployment.model, {
+        dropParams: req.deployment.dropParams === true,
+      });
       if (!mapped.ok) throw badRequest(req, mapped.error);
       const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION };
       if (req.deployment.apiKey) headers['x-api-key'] = req.deployment.apiKey;

@@ -2,6 +2,7 @@ export * from './adapter.ts';
 export * from './anthropic.ts';
 export * from './anthropic-mapping.ts';
 export * from './azure.ts';
+export * from './content-filter.ts';
 export * from './errors.ts';
 export type { AdapterEnv, HttpCall, HttpExchange } from './exchange.ts';
 export * from './http-pool.ts';

@@ -8,6 +8,7 @@ import type { ProviderKind } from '@switchyard/core';
 import type { ProviderAdapter, ProviderRequest, ProviderResponse } from './adapter.ts';
 import { createAnthropicAdapter } from './anthropic.ts';
 import { createAzureAdapter } from './azure.ts';
+import { refuseBlockedResponse } from './content-filter.ts';
 import type { AdapterEnv } from './exchange.ts';
 import { createHttpPools } from './http-pool.ts';
 import { createOpenAIAdapter } from './openai.ts';
@@ -51,7 +52,8 @@ export function createProviders(opts: ProvidersOptions = {}): Providers {
   };
   return {
     get,
-    call: (request) => get(request.deployment.provider).call(request),
+    call: async (request) =>
+      refuseBlockedResponse(request, await get(request.deployment.provider).call(request)),
     close: () => pools.close(),
   };
 }

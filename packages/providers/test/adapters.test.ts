@@ -92,7 +92,7 @@ describe('azure adapter', () => {
 
 describe('anthropic adapter', () => {
   it('maps the request to the Messages API and the answer back to chat.completion', async () => {
-    const dep = deployment('anthropic', fake.url, { extraParams: { top_k: 5 } });
+    const dep = deployment('anthropic', fake.url, { extraParams: { top_k: 5 }, dropParams: true });
     const res = await providers.call(
       request(dep, 'chat.completions', {
         model: 'group',
