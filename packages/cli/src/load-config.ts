@@ -5,7 +5,9 @@ export function loadConfigOrExit(file: string): SwitchyardConfig {
   try {
     const config = loadConfigFile(file);
     if (config.warnings.length) {
-      process.stderr.write(`switchyard: unsupported config keys ignored: ${config.warnings.join('; ')}\n`);
+      // One warning, one line per key: what is not supported, not used, or names nothing in model_list.
+      const lines = config.warnings.map((warning) => `  ${warning}`).join('\n');
+      process.stderr.write(`switchyard: config keys not applied (${config.warnings.length}):\n${lines}\n`);
     }
     return config;
   } catch (err) {

@@ -20,7 +20,7 @@ const program = new Command()
 
 program
   .command('worker')
-  .description('run a worker that routes queued completion jobs (Redis from REDIS_URL)')
+  .description('run a worker that routes queued completion jobs (Redis from REDIS_URL, else the config)')
   .requiredOption('-c, --config <file>', 'LiteLLM config.yaml')
   .option('--concurrency <n>', 'jobs processed at once by this process', positiveInt, 50)
   .option('--queue <name>', 'queue name (default: switchyard_settings.queue_name or "switchyard")')

@@ -30,7 +30,7 @@ interface Snapshot {
 
 export class DeploymentRouter {
   readonly #state: RoutingState;
-  readonly #strategy: RoutingStrategy;
+  readonly #strategyOf: (group: string) => RoutingStrategy;
   readonly #config: SwitchyardConfig;
   readonly #snapshotMs: number;
   readonly #random: () => number;
@@ -39,12 +39,13 @@ export class DeploymentRouter {
   constructor(
     config: SwitchyardConfig,
     state: RoutingState,
-    strategy: RoutingStrategy,
+    /** One strategy for every group, or each group's own (`model_group_routing_strategy`). */
+    strategy: RoutingStrategy | ((group: string) => RoutingStrategy),
     opts: { snapshotMs?: number; random?: () => number } = {},
   ) {
     this.#config = config;
     this.#state = state;
-    this.#strategy = strategy;
+    this.#strategyOf = typeof strategy === 'function' ? strategy : () => strategy;
     this.#snapshotMs = opts.snapshotMs ?? 250;
     this.#random = opts.random ?? Math.random;
   }
@@ -54,7 +55,7 @@ export class DeploymentRouter {
     const allowed = req.exclude.length
       ? req.deployments.filter((d) => !req.exclude.includes(d.id))
       : req.deployments;
-    const ranked = orderCandidates(allowed, states, this.#strategy, {
+    const ranked = orderCandidates(allowed, states, this.#strategyOf(req.group), {
       estimatedTokens: req.estimatedTokens,
       tags: req.tags,
       nowMs: Date.now(),

@@ -3,11 +3,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { BatchRunner } from '@switchyard/batch';
 import {
-  createStrategy,
   type Deployment,
   groupsOf,
   loadCustomStrategy,
   type SwitchyardConfig,
+  strategyResolver,
 } from '@switchyard/core';
 import { createProviders } from '@switchyard/providers';
 import { RoutingState } from '@switchyard/redis-state';
@@ -60,7 +60,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const custom = config.router.customStrategyPath
     ? await loadCustomStrategy(config.router.customStrategyPath)
     : undefined;
-  const strategy = createStrategy(config.router.routingStrategy, custom);
+  const strategy = strategyResolver(config.router, custom);
   const state = new RoutingState(stateRedis, { windowMs: opts.windowMs });
   const router = new DeploymentRouter(config, state, strategy);
   const providers = createProviders({ defaultTimeoutMs: config.router.timeoutMs });

@@ -4,10 +4,11 @@ import { RoutingState } from '@switchyard/redis-state';
 import Table from 'cli-table3';
 import { Redis } from 'ioredis';
 import { loadConfigOrExit } from '../load-config.ts';
+import { redisTarget } from '../redis-target.ts';
 
 export async function runStatus(opts: { config: string }): Promise<void> {
   const config = loadConfigOrExit(opts.config);
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  const redis = new Redis(redisTarget(config).url, { maxRetriesPerRequest: 1 });
   try {
     const state = new RoutingState(redis);
     const table = new Table({

@@ -1,6 +1,7 @@
 // `switchyard worker`: one worker process; SIGTERM/SIGINT drain in-flight jobs, then exit 0.
 import { createLogger, type HealthServer, startHealthServer, startWorker } from '@switchyard/worker';
 import { loadConfigOrExit } from '../load-config.ts';
+import { redisTarget } from '../redis-target.ts';
 import { exitOnSignals } from '../shutdown.ts';
 
 const DRAIN_GRACE_MS = 30_000;
@@ -17,9 +18,12 @@ export async function runWorker(opts: {
   const config = loadConfigOrExit(opts.config);
   const logger = createLogger();
   const windowMs = process.env.SWITCHYARD_WINDOW_MS ? Number(process.env.SWITCHYARD_WINDOW_MS) : undefined;
+  const redis = redisTarget(config);
+  logger.info({ redis: redis.displayUrl, from: redis.source }, 'redis');
   const starting = startWorker({
     config,
     logger,
+    redisUrl: redis.url,
     concurrency: opts.concurrency,
     ...(opts.queue ? { queueName: opts.queue } : {}),
     ...(windowMs ? { windowMs } : {}),
