@@ -9,8 +9,8 @@ import { spawnWorkers, stopWorkers, type WorkerProcess, writeTempConfig } from '
 export interface LocalStackOptions {
   /** One entry per fake provider server to start. */
   fakes: readonly FakeProviderOptions[];
-  /** Build the LiteLLM config from the fakes' URLs. */
-  config: (fakes: readonly FakeProvider[]) => object;
+  /** Build the LiteLLM config from the fakes' URLs (and the Redis, for configs that name it). */
+  config: (fakes: readonly FakeProvider[], redis: TestRedis) => object;
   workers?: number;
   concurrency?: number;
   env?: Record<string, string>;
@@ -18,6 +18,8 @@ export interface LocalStackOptions {
   redis?: StartRedisOptions;
   /** How long the client waits for a result. */
   timeoutMs?: number;
+  /** Start workers without REDIS_URL: the config must name this stack's Redis (redis_url, redis_host…). */
+  redisFromConfig?: boolean;
 }
 
 export interface LocalStack {
@@ -43,10 +45,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   };
   try {
     for (const fake of opts.fakes) fakes.push(await startFakeProvider(fake));
-    const configPath = writeTempConfig(opts.config(fakes));
+    const configPath = writeTempConfig(opts.config(fakes, redis));
     workers = await spawnWorkers({
       configPath,
-      redisUrl: redis.url,
+      redisUrl: opts.redisFromConfig ? undefined : redis.url,
       count: opts.workers ?? 2,
       concurrency: opts.concurrency ?? 20,
       ...(opts.env ? { env: opts.env } : {}),

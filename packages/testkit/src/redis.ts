@@ -10,6 +10,8 @@ import { Redis, type RedisOptions } from 'ioredis';
 export interface StartRedisOptions {
   /** Persist writes to an AOF file so `restart()` (or a kill + restart) keeps the data. */
   appendonly?: boolean;
+  /** Require this password (`requirepass`); `url` then carries it. Not applied to a REDIS_URL server. */
+  password?: string;
 }
 
 export interface TestRedis {
@@ -84,8 +86,9 @@ async function startLocal(opts: StartRedisOptions): Promise<TestRedis> {
   const spawnOn = async (p: number): Promise<ChildProcess> => {
     const args = ['--port', String(p), '--bind', HOST, '--dir', dir, '--save', ''];
     args.push('--appendonly', opts.appendonly ? 'yes' : 'no', '--maxmemory-policy', 'noeviction');
+    if (opts.password !== undefined) args.push('--requirepass', opts.password);
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    await waitForPing(proc, p);
+    await waitForPing(proc, p, opts.password);
     return proc;
   };
   // The free port can be taken between freePort() and bind: try a few.
@@ -115,7 +118,7 @@ async function startLocal(opts: StartRedisOptions): Promise<TestRedis> {
     proc.kill('SIGTERM'); // redis flushes the AOF on SIGTERM
     await exited;
   };
-  const url = `redis://${HOST}:${port}`;
+  const url = withPassword(`redis://${HOST}:${port}`, opts.password);
   return {
     url,
     host: HOST,
@@ -136,8 +139,15 @@ async function startLocal(opts: StartRedisOptions): Promise<TestRedis> {
   };
 }
 
+function withPassword(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  const parsed = new URL(url);
+  parsed.password = password;
+  return parsed.href.replace(/\/$/, '');
+}
+
 /** Resolves once the server answers PING; rejects with its output if it exits first or never answers. */
-function waitForPing(proc: ChildProcess, port: number): Promise<void> {
+function waitForPing(proc: ChildProcess, port: number, password?: string): Promise<void> {
   let output = '';
   proc.stdout?.on('data', (d: Buffer) => {
     output = (output + d.toString()).slice(-4000);
@@ -158,7 +168,7 @@ function waitForPing(proc: ChildProcess, port: number): Promise<void> {
     const poll = () => {
       if (done) return;
       if (Date.now() > deadline) return fail('did not answer PING');
-      ping(port).then(
+      ping(port, password).then(
         () => {
           done = true;
           resolve();
@@ -170,17 +180,22 @@ function waitForPing(proc: ChildProcess, port: number): Promise<void> {
   });
 }
 
-function ping(port: number): Promise<void> {
+function ping(port: number, password?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = createConnection({ host: HOST, port });
     let reply = '';
+    // With a password, AUTH answers first: wait for both replies, PONG last.
+    const lines = password === undefined ? 1 : 2;
     socket.setTimeout(500, () => socket.destroy(new Error('timeout')));
-    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('connect', () => {
+      if (password !== undefined) socket.write(`AUTH ${password}\r\n`);
+      socket.write('PING\r\n');
+    });
     socket.on('data', (d) => {
       reply += d.toString();
-      if (!reply.includes('\r\n')) return;
+      if (reply.split('\r\n').length - 1 < lines) return;
       socket.end();
-      if (reply.startsWith('+PONG')) resolve();
+      if (reply.trimEnd().endsWith('+PONG')) resolve();
       else reject(new Error(reply));
     });
     socket.on('error', reject);
@@ -202,10 +217,11 @@ async function startContainer(opts: StartRedisOptions): Promise<TestRedis | unde
       opts.appendonly ? 'yes' : 'no',
       '--maxmemory-policy',
       'noeviction',
+      ...(opts.password === undefined ? [] : ['--requirepass', opts.password]),
     ])
     .start();
   const host = container.getHost();
-  const url = `redis://${host}:${port}`;
+  const url = withPassword(`redis://${host}:${port}`, opts.password);
   return {
     url,
     host,

@@ -17,7 +17,8 @@ export interface WorkerProcess {
 
 export interface SpawnWorkersOptions {
   configPath: string;
-  redisUrl: string;
+  /** Passed as REDIS_URL; undefined starts the worker without REDIS_URL (Redis from the config). */
+  redisUrl: string | undefined;
   count?: number;
   concurrency?: number;
   queue?: string;
@@ -38,8 +39,10 @@ export function spawnWorker(opts: SpawnWorkersOptions): WorkerProcess {
   const args = [CLI, 'worker', '--config', opts.configPath, '--concurrency', String(opts.concurrency ?? 20)];
   if (opts.queue) args.push('--queue', opts.queue);
   if (opts.args) args.push(...opts.args);
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', ...opts.env, REDIS_URL: opts.redisUrl };
+  if (opts.redisUrl === undefined) delete env.REDIS_URL;
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, LOG_LEVEL: 'info', ...opts.env, REDIS_URL: opts.redisUrl },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
