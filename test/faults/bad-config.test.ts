@@ -83,10 +83,10 @@ const BROKEN: {
     path: 'router_settings.num_retries',
   },
   {
-    label: 'fallback to an unknown group',
-    config: { model_list: [deployment()], router_settings: { fallbacks: [{ gpt: ['no-such-group'] }] } },
-    path: 'router_settings.fallbacks',
-    mentions: 'no-such-group',
+    label: 'custom routing strategy without its module',
+    config: { model_list: [deployment()], router_settings: { routing_strategy: 'custom' } },
+    path: 'router_settings.routing_strategy',
+    mentions: 'custom_routing_strategy',
   },
   {
     label: 'unset os.environ/ variable',
