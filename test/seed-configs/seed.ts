@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CompletionError } from '@switchyard/client';
 import { type Deployment, loadConfig, type SwitchyardConfig } from '@switchyard/core';
 import {
   type FakeProvider,
@@ -12,6 +13,7 @@ import {
   startLocalStack,
   type TestRedis,
 } from '@switchyard/testkit';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { parse } from 'yaml';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -79,7 +81,7 @@ export interface SeedStackOptions {
 
 export interface SeedStack extends LocalStack {
   seed: Seed;
-  /** The loaded config (for deployment ids). */
+  /** The config the workers loaded (for deployment ids). */
   config: SwitchyardConfig;
   /** Requests the i-th deployment's fake received. */
   requestsTo(index: number): number;
@@ -87,12 +89,13 @@ export interface SeedStack extends LocalStack {
 
 export async function startSeedStack(name: string, opts: SeedStackOptions = {}): Promise<SeedStack> {
   const seed = readSeed(name);
-  const config = loadSeed(seed);
+  let sent: Doc | undefined;
   const stack = await startLocalStack({
     fakes: seed.doc.model_list.map((_, i) => ({ name: `fake-${i}`, ...opts.fakes?.(i) })),
     config: (fakes, redis) => {
       const doc = pointAtFakes(seed, fakes);
       opts.adjust?.(doc, redis);
+      sent = doc;
       return doc;
     },
     workers: opts.workers ?? 1,
@@ -105,7 +108,8 @@ export async function startSeedStack(name: string, opts: SeedStackOptions = {}):
   return {
     ...stack,
     seed,
-    config,
+    // Ids hash the params as the workers see them (api_base included).
+    config: loadSeed({ ...seed, doc: sent! }),
     requestsTo: (index) => stack.fakes[index]!.requests.filter((r) => r.status !== undefined).length,
   };
 }
@@ -117,4 +121,29 @@ export function workerOutput(stack: LocalStack): string {
 
 export function chat(model: string, content = 'hello', extra: object = {}) {
   return { model, messages: [{ role: 'user', content }], ...extra };
+}
+
+/** One stack of `name` for the enclosing describe block; read it through the getter. */
+export function useSeed(name: string, opts: SeedStackOptions = {}): () => SeedStack {
+  let stack: SeedStack | undefined;
+  beforeAll(async () => {
+    stack = await startSeedStack(name, opts);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  return () => {
+    if (!stack) throw new Error(`stack for ${name} not started`);
+    return stack;
+  };
+}
+
+/** Awaits a completion that must fail, and returns its CompletionError. */
+export async function failure(promise: Promise<unknown>): Promise<CompletionError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, 'the job should have failed').toBeInstanceOf(CompletionError);
+  return err as CompletionError;
 }
