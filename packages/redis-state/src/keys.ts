@@ -31,7 +31,11 @@ export function deploymentKeys(prefix: string, group: string, deploymentId: stri
   };
 }
 
-/** Group key: the next free wake time handed to a waiter (pacing). */
-export function nextWakeKey(prefix: string, group: string): string {
-  return `${groupTag(prefix, group)}:next_wake`;
+/** Group key: the next free wake time handed to a waiter (pacing); background waiters have their own. */
+export function nextWakeKey(
+  prefix: string,
+  group: string,
+  lane: 'interactive' | 'background' = 'interactive',
+): string {
+  return `${groupTag(prefix, group)}:next_wake${lane === 'background' ? ':bg' : ''}`;
 }

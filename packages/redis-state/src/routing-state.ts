@@ -34,7 +34,7 @@ export class RoutingState {
   /** Reserves capacity on the first candidate with room, or says when capacity returns. */
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
     if (request.candidates.length === 0) throw new RangeError('reserve needs at least one candidate');
-    const keys = [nextWakeKey(this.#prefix, request.group)];
+    const keys = [nextWakeKey(this.#prefix, request.group, request.lane)];
     const args: (string | number)[] = [
       this.#windowMs,
       tokenCount(request.estimatedTokens),

@@ -18,7 +18,15 @@ export interface ReserveRequest {
   reservationId: string;
   /** In-flight lease lifetime: a crashed worker's slot frees itself after this long. */
   leaseMs: number;
+  /**
+   * Which queue of waiters a saturated request joins. Each lane hands out its own wake times, so an
+   * interactive request waits for the next free slot, not behind a batch's whole backlog.
+   * @defaultValue 'interactive'
+   */
+  lane?: PacingLane;
 }
+
+export type PacingLane = 'interactive' | 'background';
 
 export type Saturation = 'cooldown' | 'rpm' | 'tpm' | 'parallel';
 

@@ -134,6 +134,22 @@ describe('reserve', () => {
     for (let i = 1; i < wakes.length; i++) expect(wakes[i]! - wakes[i - 1]!).toBe(100);
   });
 
+  it('a background backlog does not push back an interactive waiter: each lane has its own wake times', async () => {
+    const state = f.state({ windowMs: 1000 });
+    const group = newGroup();
+    const d = [{ id: 'a', rpm: 10 }];
+    for (let i = 0; i < 10; i++) expect(await state.reserve(request(group, d))).toMatchObject({ ok: true });
+    const wakeOf = (r: Awaited<ReturnType<typeof state.reserve>>) => (r.ok ? Number.NaN : r.wakeAtMs);
+    const backlog: number[] = [];
+    for (let i = 0; i < 50; i++)
+      backlog.push(wakeOf(await state.reserve(request(group, d, { lane: 'background' }))));
+    // The backlog queues up 100 ms apart, 5 s deep …
+    expect(backlog.at(-1)! - backlog[0]!).toBe(4900);
+    // … while an interactive waiter is told the first free slot, not the end of that queue.
+    const interactive = wakeOf(await state.reserve(request(group, d)));
+    expect(interactive).toBeLessThanOrEqual(backlog[0]! + 100);
+  });
+
   it('paces waiters at the whole group rate when deployments are bound by different limits', async () => {
     const state = f.state({ windowMs: 1000 });
     const group = newGroup();

@@ -7,6 +7,7 @@ import {
   type SwitchyardConfig,
 } from '@switchyard/core';
 import type { ReserveResult, RoutingState } from '@switchyard/redis-state';
+import { currentLane } from './job-lane.ts';
 
 export interface PickRequest {
   group: string;
@@ -75,6 +76,7 @@ export class DeploymentRouter {
       estimatedTokens: req.estimatedTokens,
       reservationId: req.reservationId,
       leaseMs: req.leaseMs,
+      lane: currentLane() ?? 'interactive',
     });
     if (!result.ok) return result;
     const deployment = ordered.find((d) => d.id === result.deploymentId);

@@ -3,6 +3,7 @@ export * from './deployment-router.ts';
 export * from './fetch-watchdog.ts';
 export * from './health-server.ts';
 export * from './job-data.ts';
+export * from './job-lane.ts';
 export * from './job-state.ts';
 export * from './logger.ts';
 export * from './mock-response.ts';
