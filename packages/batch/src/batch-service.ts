@@ -84,7 +84,8 @@ export class BatchService {
     return this.#parts.options;
   }
 
-  async create(req: CreateBatchRequest): Promise<BatchObject> {
+  /** `batchId` lets a caller that awaits the requests' results know their job ids before they exist. */
+  async create(req: CreateBatchRequest, opts: { batchId?: string } = {}): Promise<BatchObject> {
     const { files, records, options, queue } = this.#parts;
     if (typeof req.input_file_id !== 'string' || req.input_file_id === '') {
       throw new BatchApiError(400, 'invalid_request', 'input_file_id must be a file id', 'input_file_id');
@@ -130,7 +131,7 @@ export class BatchService {
     const nowSec = Math.floor(Date.now() / 1000);
     const endpoint: BatchEndpoint = req.endpoint;
     const batch = newBatchObject({
-      id: newBatchId(),
+      id: opts.batchId ?? newBatchId(),
       endpoint,
       inputFileId: file.id,
       completionWindow: String(req.completion_window),

@@ -1,9 +1,16 @@
 // Producer SDK: enqueue OpenAI-shaped requests and await their routed results through job events.
 import { randomUUID } from 'node:crypto';
 import { BatchService, type BatchStoreOptions } from '@switchyard/batch';
-import type { Endpoint } from '@switchyard/core';
+import type { BatchObject, Endpoint } from '@switchyard/core';
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import {
+  type BatchRequest,
+  type BatchRun,
+  type BatchRunOptions,
+  runBatch,
+  type StoredOutcome,
+} from './batch-run.ts';
 import { CompletionError } from './errors.ts';
 import { ResultWaiter } from './result-waiter.ts';
 
@@ -133,6 +140,50 @@ export class SwitchyardClient {
 
   embedding(body: Record<string, unknown>, opts?: EnqueueOptions): Promise<RoutedResult> {
     return this.#call('embeddings', body, opts);
+  }
+
+  /**
+   * Run `requests` as one batch (a BullMQ flow, the same as the gateway's /v1/batches: routed, paced,
+   * retried, cancellable) and iterate its results in completion order, as OpenAI batch output lines.
+   * Its requests run at a lower priority than jobs added without one.
+   */
+  batch(requests: readonly BatchRequest[], opts: BatchRunOptions = {}): BatchRun {
+    return runBatch(
+      {
+        batches: this.batches,
+        ready: () => this.ready(),
+        wait: (jobId, timeoutMs) =>
+          this.#waiter.wait(jobId, timeoutMs).then(
+            (value): StoredOutcome => ({ ok: true, value }),
+            (err: unknown): StoredOutcome =>
+              err instanceof CompletionError
+                ? { ok: false, reason: `${err.type}: ${err.message}` }
+                : undefined,
+          ),
+        cancelWait: (jobId) => this.#waiter.cancel(jobId, new Error('batch ended')),
+        stored: (jobId) =>
+          this.result(jobId, { wait: false }).then(
+            (value): StoredOutcome => (value ? { ok: true, value } : undefined),
+            (err: unknown): StoredOutcome =>
+              err instanceof CompletionError
+                ? { ok: false, reason: `${err.type}: ${err.message}` }
+                : undefined,
+          ),
+        statusPollMs: 500,
+      },
+      requests,
+      opts,
+    );
+  }
+
+  /** A batch's OpenAI Batch object, with live request counts while it runs; undefined when unknown or expired. */
+  batchStatus(batchId: string): Promise<BatchObject | undefined> {
+    return this.batches.get(batchId);
+  }
+
+  /** Removes the batch's waiting requests; running ones finish, then it ends `cancelled`. */
+  cancelBatch(batchId: string): Promise<BatchObject> {
+    return this.batches.cancel(batchId);
   }
 
   /**

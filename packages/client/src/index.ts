@@ -1,3 +1,4 @@
+export * from './batch-run.ts';
 export * from './client.ts';
 export * from './errors.ts';
 export * from './result-waiter.ts';
