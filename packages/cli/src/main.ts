@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `switchyard` command line: worker, gateway, demo, mock-provider, status.
 import { Command, InvalidArgumentError } from 'commander';
+import { runBatchCancel, runBatchResults, runBatchStatus, runBatchSubmit } from './commands/batch.ts';
 import { runDemo } from './commands/demo.ts';
 import { collect, parsePort, runGateway } from './commands/gateway.ts';
 import { runMockProvider } from './commands/mock-provider.ts';
@@ -72,5 +73,39 @@ program
   .description('show per-deployment usage, in-flight counts and cooldowns from Redis')
   .requiredOption('-c, --config <file>', 'LiteLLM config.yaml')
   .action(runStatus);
+
+const batch = program
+  .command('batch')
+  .description('OpenAI-style batches over the queue (Redis from REDIS_URL), as the gateway serves them');
+const queueOption = ['--queue <name>', 'queue name', 'switchyard'] as const;
+batch
+  .command('submit')
+  .description('submit an OpenAI batch input file (JSONL: custom_id, method, url, body per line)')
+  .argument('<file>', 'the .jsonl input file')
+  .option('--model <group>', "run every line on this model group (replaces each body's model)")
+  .option('--wait', 'show a progress bar until the batch ends, then where its results are')
+  .option('--completion-window <d>', 'the batch deadline, e.g. 24h, 90m', '24h')
+  .option(...queueOption)
+  .action(runBatchSubmit);
+batch
+  .command('status')
+  .description("print a batch's OpenAI Batch object (status, request_counts, file ids)")
+  .argument('<id>')
+  .option(...queueOption)
+  .action(runBatchStatus);
+batch
+  .command('cancel')
+  .description('cancel a batch: waiting requests are removed, running ones finish')
+  .argument('<id>')
+  .option(...queueOption)
+  .action(runBatchCancel);
+batch
+  .command('results')
+  .description("write a finished batch's output file (stdout, or -o FILE) and optionally its error file")
+  .argument('<id>')
+  .option('-o, --output <file>', 'write the output JSONL here instead of stdout')
+  .option('--errors <file>', 'write the error JSONL here')
+  .option(...queueOption)
+  .action(runBatchResults);
 
 await program.parseAsync(process.argv);
