@@ -1,7 +1,7 @@
 // Producer SDK: enqueue OpenAI-shaped requests and await their routed results through job events.
 import { randomUUID } from 'node:crypto';
 import { BatchService, type BatchStoreOptions } from '@switchyard/batch';
-import type { BatchObject, Endpoint } from '@switchyard/core';
+import { type BatchObject, bullmqPriority, type Endpoint, withoutPriority } from '@switchyard/core';
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import {
@@ -33,6 +33,10 @@ export interface EnqueueOptions {
   /** Your own id (idempotency: a duplicate id is not added twice). Must not contain ':'. */
   jobId?: string;
   metadata?: Record<string, unknown>;
+  /**
+   * BullMQ job priority (1 = first; jobs without one are served before all prioritized jobs, as in
+   * BullMQ). A LiteLLM-style `priority` in the body (0 = first) sets it to `priority + 1` when this is unset.
+   */
   priority?: number;
   timeoutMs?: number;
 }
@@ -108,7 +112,7 @@ export class SwitchyardClient {
     opts: EnqueueOptions = {},
   ): Promise<string> {
     const jobId = opts.jobId ?? randomUUID();
-    await this.queue.add(endpoint, withMetadata(body, opts), jobOptions(jobId, opts));
+    await this.queue.add(endpoint, withMetadata(body, opts), jobOptions(jobId, body, opts));
     return jobId;
   }
 
@@ -122,7 +126,7 @@ export class SwitchyardClient {
         return {
           name: item.endpoint ?? 'chat.completions',
           data: withMetadata(item.body, item.options ?? {}),
-          opts: jobOptions(jobId, item.options ?? {}),
+          opts: jobOptions(jobId, item.body, item.options ?? {}),
         };
       });
       await this.queue.addBulk(chunk);
@@ -233,9 +237,15 @@ export class SwitchyardClient {
   ): Promise<RoutedResult> {
     await this.ready();
     const jobId = opts.jobId ?? randomUUID();
+    let options: ReturnType<typeof jobOptions>;
+    try {
+      options = jobOptions(jobId, body, opts);
+    } catch (err) {
+      throw new CompletionError(jobId, `BadRequestError: ${(err as Error).message}`);
+    }
     const result = this.#waiter.wait(jobId, opts.timeoutMs ?? this.#timeoutMs);
     try {
-      await this.queue.add(endpoint, withMetadata(body, opts), jobOptions(jobId, opts));
+      await this.queue.add(endpoint, withMetadata(body, opts), options);
     } catch (err) {
       this.#waiter.cancel(jobId, err as Error);
     }
@@ -243,10 +253,13 @@ export class SwitchyardClient {
   }
 }
 
+/** Job data: the body with the options' metadata merged in and `priority` taken out (it is a job option). */
 function withMetadata(body: Record<string, unknown>, opts: EnqueueOptions): Record<string, unknown> {
-  return opts.metadata ? { ...body, metadata: { ...(body.metadata as object), ...opts.metadata } } : body;
+  const data = withoutPriority(body);
+  return opts.metadata ? { ...data, metadata: { ...(data.metadata as object), ...opts.metadata } } : data;
 }
 
-function jobOptions(jobId: string, opts: EnqueueOptions) {
-  return { jobId, ...(opts.priority === undefined ? {} : { priority: opts.priority }) };
+function jobOptions(jobId: string, body: Record<string, unknown>, opts: EnqueueOptions) {
+  const priority = opts.priority ?? bullmqPriority(body);
+  return { jobId, ...(priority === undefined ? {} : { priority }) };
 }

@@ -1,7 +1,7 @@
 // After a failed attempt: retry in the group, fall back to another group, or fail — decided from plain job data.
 import type { Deployment, RouterSettings } from '../config/types.ts';
 import { retryDelayMs } from './backoff.ts';
-import { nextFallback } from './fallbacks.ts';
+import { type FallbackChoice, nextFallback } from './fallbacks.ts';
 import { resolveRetryRule } from './retry-rules.ts';
 import type { AttemptError, PlanState } from './state.ts';
 
@@ -60,16 +60,7 @@ export function planNext(input: PlanInput): PlanDecision {
 
   if (fallback !== undefined) {
     if (!reachesDeadline(state, nowMs)) {
-      const next: PlanState = {
-        ...state,
-        group: fallback.group,
-        retriesUsed: 0,
-        excluded: [],
-        fallbacksUsed: state.fallbacksUsed + 1,
-        triedGroups: [...state.triedGroups, fallback.group],
-        chain: fallback.chain,
-      };
-      return { action: 'fallback', group: fallback.group, delayMs: 0, state: next };
+      return { action: 'fallback', group: fallback.group, delayMs: 0, state: enter(state, fallback) };
     }
     deadlineCut = true;
   }
@@ -78,6 +69,66 @@ export function planNext(input: PlanInput): PlanDecision {
     ? `${error.type}: job deadline reached before the next attempt; last error: ${clip(error.message)}`
     : finalReason(state, error);
   return { action: 'fail', reason, state };
+}
+
+function enter(state: PlanState, fallback: FallbackChoice): PlanState {
+  return {
+    ...state,
+    group: fallback.group,
+    retriesUsed: 0,
+    excluded: [],
+    fallbacksUsed: state.fallbacksUsed + 1,
+    triedGroups: [...state.triedGroups, fallback.group],
+    chain: fallback.chain,
+  };
+}
+
+export interface NoCapacityInput {
+  settings: RouterSettings;
+  state: PlanState;
+  /** Every deployment the job may use in this group is cooling down (not merely at its limits). */
+  allCooling: boolean;
+  /** When the reserve script says capacity returns. */
+  wakeAtMs: number;
+  /** Why no deployment was free: cooldown, rpm, tpm or parallel. */
+  reason: string;
+  nowMs: number;
+}
+
+export type NoCapacityDecision = { state: PlanState } & (
+  | { action: 'wait'; untilMs: number }
+  | { action: 'fallback'; group: string }
+  | { action: 'fail'; reason: string }
+);
+
+/**
+ * No deployment of the group is free. A group whose every deployment is cooling down is broken for now:
+ * the job goes to its fallbacks at once (LiteLLM raises RouterRateLimitError there, which its fallbacks
+ * catch), and waits only when it has none. A group that is only at its rpm / tpm / max_parallel limits is
+ * healthy and busy: the job waits for capacity (computed by Redis, not polled), bounded by the job deadline.
+ */
+export function planNoCapacity(input: NoCapacityInput): NoCapacityDecision {
+  const { settings, nowMs } = input;
+  const group = input.state.group;
+  if (input.allCooling) {
+    const error: AttemptError = {
+      type: 'RateLimitError',
+      status: 429,
+      message: `no deployment of model group "${group}" is available: every one is cooling down`,
+    };
+    const state = recordError(input.state, error);
+    const fallback = nextFallback(settings, state, error.type);
+    if (fallback !== undefined && !reachesDeadline(state, nowMs))
+      return { action: 'fallback', group: fallback.group, state: enter(state, fallback) };
+  }
+  if (reachesDeadline(input.state, input.wakeAtMs)) {
+    return {
+      action: 'fail',
+      reason: `RateLimitError: no capacity in model group "${group}" (${input.reason}) before the job deadline`,
+      state: input.state,
+    };
+  }
+  return { action: 'wait', untilMs: input.wakeAtMs, state: input.state };
 }
 
 function reachesDeadline(state: PlanState, atMs: number): boolean {
