@@ -192,6 +192,10 @@ export const routerSettingsSchema = z.object(
     // Request parameters every call gets unless the deployment or the request sets them.
     default_litellm_params: mapping().optional(),
     drop_params: boolean().optional(),
+    enable_tag_filtering: noted(
+      boolean().optional(),
+      'not needed: tag routing is always on for jobs with metadata.tags',
+    ),
     client_ttl: noted(
       z.unknown().optional(),
       'no meaning for Switchyard (it keeps no SDK clients to cache), ignored',
