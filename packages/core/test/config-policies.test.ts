@@ -355,7 +355,7 @@ describe('provider resolution', () => {
       loadConfig(
         {
           model_list: [
-            { model_name: 'a', litellm_params: { model: 'bedrock/anthropic.claude-v2' } },
+            { model_name: 'a', litellm_params: { model: 'sagemaker/jumpstart-llama' } },
             { model_name: 'b', litellm_params: { model: 'azure/gpt-4o' } },
             { model_name: 'c', litellm_params: { model: 'custom_openai/llama' } },
             { model_name: 'd', litellm_params: { model: 'openai/gpt-4o', api_base: 'not a url' } },
@@ -365,7 +365,7 @@ describe('provider resolution', () => {
       ),
     );
     expect(lines[0]).toMatch(
-      /^model_list\[0\]\.litellm_params\.model: unknown provider "bedrock"; supported prefixes: openai, .*azure, anthropic/,
+      /^model_list\[0\]\.litellm_params\.model: unknown provider "sagemaker"; supported prefixes: openai, .*azure, anthropic/,
     );
     expect(lines.slice(1)).toEqual([
       'model_list[1].litellm_params.api_base: Required for provider "azure"',

@@ -328,14 +328,12 @@ describe('os.environ references', () => {
       withRouter({ redis_host: 'os.environ/REDIS_HOST' }, [
         {
           model_name: 'a',
-          litellm_params: { model: 'gpt-4o', aws_secret_access_key: 'os.environ/AWS_SECRET' },
+          litellm_params: { model: 'gpt-4o', aws_role_secret: 'os.environ/AWS_SECRET' },
         },
       ]),
       { env: { REDIS_URL: 'redis://elsewhere:6379' } },
     );
-    expect(config.warnings).toContain(
-      'model_list[0].litellm_params.aws_secret_access_key: unsupported, ignored',
-    );
+    expect(config.warnings).toContain('model_list[0].litellm_params.aws_role_secret: unsupported, ignored');
     expect(config.warnings).toContain('router_settings.redis_host: not used, REDIS_URL is set');
     expect(config.redis).toBeUndefined();
     expect(config.deployments[0]?.extraParams).toEqual({});

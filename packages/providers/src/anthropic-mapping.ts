@@ -1,10 +1,8 @@
 // Pure translation between the OpenAI chat format and Anthropic's Messages API, both directions.
 import type { Usage } from './adapter.ts';
+import { type Mapped, MappingError, type Obj, textOf } from './chat-parts.ts';
 
 export const DEFAULT_MAX_TOKENS = 4096;
-
-type Obj = Record<string, unknown>;
-export type Mapped<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /**
  * OpenAI-only parameters with no Anthropic counterpart. As in LiteLLM they are refused (BadRequestError)
@@ -37,15 +35,6 @@ const MAPPED = new Set([
   'tools',
   'tool_choice',
 ]);
-
-class MappingError extends Error {}
-
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content))
-    return content.map((p) => (typeof (p as Obj)?.text === 'string' ? (p as Obj).text : '')).join('');
-  return '';
-}
 
 function imageBlock(part: Obj): Obj {
   const url = typeof part.image_url === 'string' ? part.image_url : (part.image_url as Obj | undefined)?.url;

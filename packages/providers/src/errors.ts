@@ -19,6 +19,8 @@ export interface ErrorInfo {
   innerCode?: string;
   /** A status the body itself states (Azure `error.status`, `code: "429"`). */
   status?: number;
+  /** Google's `error.details[].reason` (`API_KEY_INVALID`, …). */
+  reason?: string;
 }
 
 const MESSAGE_LIMIT = 1000;
@@ -32,6 +34,11 @@ const CONTEXT_WINDOW_TEXT = [
   /maximum context limit/i,
   /prompt is too long/i,
   /prompt: length/i,
+  // Gemini / Vertex: "The input token count (1200000) exceeds the maximum number of tokens allowed (1048576)."
+  /exceeds the maximum number of tokens/i,
+  // Bedrock: "Input is too long for requested model", "too many input tokens"; Cohere: "too many tokens: …"
+  /input is too long/i,
+  /too many (input )?tokens/i,
 ];
 const CONTENT_POLICY_CODES = new Set([
   'content_policy_violation',
@@ -44,7 +51,21 @@ const CONTENT_POLICY_TEXT = [
   /content filtering policy/i,
   /as a result of (our|the) safety system/i,
   /violating our usage policy/i,
+  /blocked by (the )?safety/i,
 ];
+
+/** Error names that decide the type whatever the status. */
+const NAMED_TYPES: Readonly<Record<string, ErrorType>> = {
+  ThrottlingException: 'RateLimitError',
+  ServiceQuotaExceededException: 'RateLimitError',
+  ModelNotReadyException: 'RateLimitError',
+  RESOURCE_EXHAUSTED: 'RateLimitError',
+  ServiceUnavailableException: 'ServiceUnavailableError',
+  UNAVAILABLE: 'ServiceUnavailableError',
+  ModelTimeoutException: 'Timeout',
+  UnrecognizedClientException: 'AuthenticationError',
+  UNAUTHENTICATED: 'AuthenticationError',
+};
 
 /** Statuses a body-based "context window" / "content policy" reading may refine (never 401, 429, 5xx). */
 const REFINABLE = new Set([400, 403, 413, 422]);
@@ -66,6 +87,27 @@ const TYPE_STATUS: Record<string, number> = {
   tokens: 429,
   overloaded_error: 529,
   api_error: 500,
+  // Google RPC statuses (Gemini, Vertex) and AWS exception names (Bedrock's `x-amzn-errortype`).
+  INVALID_ARGUMENT: 400,
+  FAILED_PRECONDITION: 400,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  NOT_FOUND: 404,
+  RESOURCE_EXHAUSTED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+  DEADLINE_EXCEEDED: 504,
+  ValidationException: 400,
+  UnrecognizedClientException: 401,
+  AccessDeniedException: 403,
+  ResourceNotFoundException: 404,
+  ThrottlingException: 429,
+  ServiceQuotaExceededException: 429,
+  ModelNotReadyException: 429,
+  ModelTimeoutException: 408,
+  InternalServerException: 500,
+  ModelErrorException: 500,
+  ServiceUnavailableException: 503,
   server_error: 500,
   timeout: 408,
 };
@@ -112,13 +154,19 @@ export function extractErrorInfo(body: unknown): ErrorInfo {
   const o = (e && typeof e === 'object' ? e : b) as Record<string, unknown>;
   const inner = o.innererror as Record<string, unknown> | undefined;
   const rawStatus = typeof o.status === 'number' ? o.status : Number(str(o.code));
-  return {
-    message: str(o.message) ?? str(b.detail),
-    type: str(o.type),
+  // Google: `{error: {code: 429, message, status: "RESOURCE_EXHAUSTED", details: [{reason}]}}`.
+  const googleStatus = typeof o.status === 'string' ? o.status : undefined;
+  const details = Array.isArray(o.details) ? (o.details as Record<string, unknown>[]) : [];
+  const reason = details.map((d) => str(d?.reason)).find((r) => r !== undefined);
+  const info: ErrorInfo = {
+    message: str(o.message) ?? str(o.Message) ?? str(b.detail),
+    type: str(o.type) ?? googleStatus,
     code: str(o.code),
     innerCode: str(inner?.code),
     status: Number.isInteger(rawStatus) && rawStatus >= 400 && rawStatus < 600 ? rawStatus : undefined,
   };
+  if (reason !== undefined) info.reason = reason;
+  return info;
 }
 
 /** The taxonomy type of an error answer; `status` is the HTTP status (for a 200 error body, the implied one). */
@@ -132,6 +180,12 @@ export function errorType(status: number, info: ErrorInfo): ErrorType {
     if (codes.some((c) => CONTENT_POLICY_CODES.has(c)) || CONTENT_POLICY_TEXT.some((r) => r.test(text))) {
       return 'ContentPolicyViolationError';
     }
+  }
+  if (info.reason === 'API_KEY_INVALID') return 'AuthenticationError';
+  // Exceptions whose name says more than their status (Bedrock sends some throttling as 400).
+  for (const c of codes) {
+    const named = NAMED_TYPES[c];
+    if (named !== undefined) return named;
   }
   if (codes.includes('overloaded_error')) return 'ServiceUnavailableError';
   if (codes.includes('DeploymentNotFound')) return 'NotFoundError';
@@ -178,6 +232,9 @@ export function classifyHttpError(
   bodyText: string,
 ): SwitchyardError {
   const info = extractErrorInfo(parseJson(bodyText));
+  // AWS names the exception in a header (`ThrottlingException:http://internal.amazon.com/coral/…`).
+  const amzn = headers['x-amzn-errortype']?.split(':')[0];
+  if (amzn && info.type === undefined) info.type = amzn;
   const detail = info.message ?? (bodyText.trim().slice(0, 200) || 'no error message');
   return build(ctx, errorType(status, info), status, detail, headers);
 }

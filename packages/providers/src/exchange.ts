@@ -17,6 +17,11 @@ export interface HttpCall {
   url: string;
   headers: Record<string, string>;
   body: unknown;
+  /**
+   * Headers that depend on the exact bytes sent or need I/O (SigV4 signatures, OAuth tokens), added last.
+   * Runs under the attempt's deadline; a SwitchyardError it throws is the attempt's error.
+   */
+  authorize?: (url: URL, headers: Record<string, string>, body: string) => Promise<Record<string, string>>;
 }
 
 /** A completed 2xx exchange, body read in full. */
@@ -49,19 +54,37 @@ async function send(
   signal: AbortSignal,
 ): Promise<HttpExchange> {
   const url = new URL(call.url);
+  const body = JSON.stringify(call.body);
+  let headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    ...call.headers,
+  };
+  if (call.authorize)
+    headers = { ...headers, ...(await untilAborted(call.authorize(url, headers, body), signal)) };
   const res = await env.pools.forOrigin(url.origin).request({
     method: 'POST',
     path: url.pathname + url.search,
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...call.headers },
-    body: JSON.stringify(call.body),
+    headers,
+    body,
     signal,
   });
   // The deadline covers the whole body, so a server that sends headers and then drips or hangs still times out.
   const text = await res.body.text();
-  const headers = flatHeaders(res.headers);
+  const resHeaders = flatHeaders(res.headers);
   if (res.statusCode < 200 || res.statusCode >= 300)
-    throw classifyHttpError(ctx, res.statusCode, headers, text);
-  return { status: res.statusCode, headers, text };
+    throw classifyHttpError(ctx, res.statusCode, resHeaders, text);
+  return { status: res.statusCode, headers: resHeaders, text };
+}
+
+/** A credential lookup (instance metadata, token endpoint) must not outlive the attempt's deadline. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /**

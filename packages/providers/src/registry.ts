@@ -8,9 +8,11 @@ import type { ProviderKind } from '@switchyard/core';
 import type { ProviderAdapter, ProviderRequest, ProviderResponse } from './adapter.ts';
 import { createAnthropicAdapter } from './anthropic.ts';
 import { createAzureAdapter } from './azure.ts';
+import { createCohereAdapter } from './cohere.ts';
 import { refuseBlockedResponse } from './content-filter.ts';
 import type { AdapterEnv } from './exchange.ts';
 import { createHttpPools } from './http-pool.ts';
+import { createOllamaAdapter, createOllamaChatAdapter } from './ollama.ts';
 import { createOpenAIAdapter } from './openai.ts';
 
 /** LiteLLM's default request timeout (600 s), used when neither deployment nor caller sets one. */
@@ -30,10 +32,14 @@ export interface Providers {
   close(): Promise<void>;
 }
 
-const FACTORIES: Readonly<Record<ProviderKind, (env: AdapterEnv) => ProviderAdapter>> = {
+// Partial while gemini/, vertex_ai/ and bedrock/ land one by one; config refuses their prefixes until then.
+const FACTORIES: Readonly<Partial<Record<ProviderKind, (env: AdapterEnv) => ProviderAdapter>>> = {
   openai: createOpenAIAdapter,
   azure: createAzureAdapter,
   anthropic: createAnthropicAdapter,
+  cohere: createCohereAdapter,
+  ollama: createOllamaAdapter,
+  ollama_chat: createOllamaChatAdapter,
 };
 
 export function createProviders(opts: ProvidersOptions = {}): Providers {

@@ -5,6 +5,7 @@ import { type Env, resolveEnvRefsOf } from './env.ts';
 import { isMapping } from './is-mapping.ts';
 import { childPath } from './path.ts';
 import { resolveProvider } from './provider.ts';
+import type { CloudParams } from './provider-settings.ts';
 import type { PickSetting } from './router-settings.ts';
 import { litellmParamsSchema, modelEntrySchema } from './schema.ts';
 import { isSecretParam } from './secret-params.ts';
@@ -14,7 +15,7 @@ import { parseInto } from './validate.ts';
 
 /**
  * litellm_params outside the schema that are request-body parameters, forwarded via `extraParams`.
- * Anything else (region_name, aws_*, mock_response, …) is warned about and dropped; credentials never pass.
+ * Anything else (region_name, mock_response, …) is warned about and dropped; credentials never pass.
  * `organization` is OpenAI's org id: adapters send it as the OpenAI-Organization header, not in the body.
  */
 export const FORWARDED_PARAMS: ReadonlySet<string> = new Set([
@@ -82,6 +83,7 @@ export function buildDeployment(
       ...(params.api_base === undefined ? {} : { apiBase: params.api_base }),
       ...(params.api_key === undefined ? {} : { apiKey: params.api_key }),
       ...(params.api_version === undefined ? {} : { apiVersion: params.api_version }),
+      cloud: cloudParams(params),
     },
     paramsPath,
     ctx.env,
@@ -95,6 +97,18 @@ export function buildDeployment(
     else ctx.warnings.push(`${childPath(paramsPath, key)}: ${UNSUPPORTED}`);
   }
   if (provider === undefined) return undefined;
+  // vertex_* / aws_* on a deployment of another provider do nothing: say so rather than look used.
+  for (const [key, kind] of [
+    ['vertex_', 'vertex_ai'],
+    ['aws_', 'bedrock'],
+  ] as const) {
+    if (provider.provider === kind) continue;
+    for (const name of Object.keys(params)) {
+      if (name.startsWith(key) && KNOWN_PARAMS.has(name)) {
+        ctx.warnings.push(`${childPath(paramsPath, name)}: ignored, only ${kind}/ deployments use it`);
+      }
+    }
+  }
 
   const info = entry.model_info;
   // Hash the params as written (unresolved env refs) with the legacy top-level limits folded in, as LiteLLM does.
@@ -115,6 +129,8 @@ export function buildDeployment(
   };
   assign(deployment, 'apiKey', provider.apiKey);
   assign(deployment, 'apiVersion', provider.apiVersion);
+  assign(deployment, 'vertex', provider.vertex);
+  assign(deployment, 'aws', provider.aws);
   assign(
     deployment,
     'timeoutMs',
@@ -135,6 +151,18 @@ export function buildDeployment(
     deployment,
     idPath: info?.id === undefined ? path : childPath(childPath(path, 'model_info'), 'id'),
   };
+}
+
+function cloudParams(params: ParsedParams): CloudParams {
+  const out: CloudParams = {};
+  assign(out, 'vertexProject', params.vertex_project);
+  assign(out, 'vertexLocation', params.vertex_location);
+  assign(out, 'vertexCredentials', params.vertex_credentials);
+  assign(out, 'awsAccessKeyId', params.aws_access_key_id);
+  assign(out, 'awsSecretAccessKey', params.aws_secret_access_key);
+  assign(out, 'awsSessionToken', params.aws_session_token);
+  assign(out, 'awsRegionName', params.aws_region_name);
+  return out;
 }
 
 type ParsedParams = NonNullable<ReturnType<typeof modelEntrySchema.parse>>['litellm_params'];

@@ -1,7 +1,8 @@
 // Which wire protocol a `litellm_params.model` string speaks, and where: LiteLLM's `provider/model` prefixes.
 import type { ConfigIssue } from './config-error.ts';
 import type { Env } from './env.ts';
-import type { ProviderKind } from './types.ts';
+import { bedrockBase, type CloudParams, resolveAws, resolveVertex, vertexBase } from './provider-settings.ts';
+import type { AwsSettings, ProviderKind, VertexSettings } from './types.ts';
 
 interface ProviderSpec {
   kind: ProviderKind;
@@ -9,6 +10,8 @@ interface ProviderSpec {
   defaultBase?: string;
   /** LiteLLM reads the key from this variable when litellm_params.api_key is absent. */
   keyEnv?: string;
+  /** Also consulted for the base URL (LiteLLM's `OLLAMA_API_BASE`, `AZURE_API_BASE`). */
+  baseEnv?: string;
 }
 
 const OPENAI_BASE = 'https://api.openai.com/v1';
@@ -28,6 +31,19 @@ const PROVIDERS: Readonly<Record<string, ProviderSpec>> = {
   mistral: { kind: 'openai', defaultBase: 'https://api.mistral.ai/v1', keyEnv: 'MISTRAL_API_KEY' },
   openrouter: { kind: 'openai', defaultBase: 'https://openrouter.ai/api/v1', keyEnv: 'OPENROUTER_API_KEY' },
   xai: { kind: 'openai', defaultBase: 'https://api.x.ai/v1', keyEnv: 'XAI_API_KEY' },
+  cohere: { kind: 'cohere', defaultBase: 'https://api.cohere.com', keyEnv: 'COHERE_API_KEY' },
+  ollama: {
+    kind: 'ollama',
+    defaultBase: 'http://localhost:11434',
+    keyEnv: 'OLLAMA_API_KEY',
+    baseEnv: 'OLLAMA_API_BASE',
+  },
+  ollama_chat: {
+    kind: 'ollama_chat',
+    defaultBase: 'http://localhost:11434',
+    keyEnv: 'OLLAMA_API_KEY',
+    baseEnv: 'OLLAMA_API_BASE',
+  },
 };
 
 export const SUPPORTED_PROVIDER_PREFIXES: readonly string[] = Object.keys(PROVIDERS);
@@ -39,6 +55,8 @@ export interface ProviderParams {
   apiBase?: string;
   apiKey?: string;
   apiVersion?: string;
+  /** vertex_* and aws_* params. */
+  cloud?: CloudParams;
 }
 
 export interface ResolvedProvider {
@@ -47,6 +65,8 @@ export interface ResolvedProvider {
   apiBase: string;
   apiKey?: string;
   apiVersion?: string;
+  vertex?: VertexSettings;
+  aws?: AwsSettings;
 }
 
 /** Paths are relative to the deployment's `litellm_params`. */
@@ -70,9 +90,15 @@ export function resolveProvider(
     issues.push({ path: `${paramsPath}.model`, message: 'expected a model name after the provider prefix' });
     return undefined;
   }
+  const cloud = params.cloud ?? {};
+  const vertex = spec.kind === 'vertex_ai' ? resolveVertex(cloud, paramsPath, env, issues) : undefined;
+  if (spec.kind === 'vertex_ai' && vertex === undefined) return undefined;
+  const aws = spec.kind === 'bedrock' ? resolveAws(cloud, paramsPath, issues, env) : undefined;
   // Like LiteLLM, Azure also reads its endpoint and version from the environment.
-  const configuredBase = params.apiBase ?? (spec.kind === 'azure' ? nonEmpty(env.AZURE_API_BASE) : undefined);
-  const base = configuredBase ?? spec.defaultBase;
+  const baseEnv = spec.kind === 'azure' ? 'AZURE_API_BASE' : spec.baseEnv;
+  const configuredBase = params.apiBase ?? (baseEnv === undefined ? undefined : nonEmpty(env[baseEnv]));
+  const placedBase = vertex ? vertexBase(vertex.location) : aws ? bedrockBase(aws.region) : undefined;
+  const base = configuredBase ?? spec.defaultBase ?? placedBase;
   if (base === undefined) {
     issues.push({ path: `${paramsPath}.api_base`, message: `Required for provider "${split.prefix}"` });
     return undefined;
@@ -92,6 +118,8 @@ export function resolveProvider(
     params.apiVersion ??
     (spec.kind === 'azure' ? (nonEmpty(env.AZURE_API_VERSION) ?? DEFAULT_AZURE_API_VERSION) : undefined);
   if (apiVersion !== undefined) resolved.apiVersion = apiVersion;
+  if (vertex !== undefined) resolved.vertex = vertex;
+  if (aws !== undefined) resolved.aws = aws;
   return resolved;
 }
 

@@ -61,6 +61,16 @@ export const litellmParamsSchema = z.looseObject(
     output_cost_per_token: nonNegativeNumber().optional(),
     base_model: text().optional(),
     drop_params: boolean().optional(),
+    // Provider credentials and placement (vertex_ai/, bedrock/); os.environ/ references are resolved.
+    vertex_project: text().optional(),
+    vertex_location: text().optional(),
+    vertex_credentials: z
+      .union([text(), mapping()], { error: expected('service-account JSON, a path to it, or a mapping') })
+      .optional(),
+    aws_access_key_id: text().optional(),
+    aws_secret_access_key: text().optional(),
+    aws_session_token: text().optional(),
+    aws_region_name: text().optional(),
   },
   { error: expected('a mapping') },
 );

@@ -1,7 +1,33 @@
 // The normalised configuration every other module reads. The loader turns LiteLLM YAML into this.
 import type { ErrorType } from '../errors/taxonomy.ts';
 
-export type ProviderKind = 'openai' | 'azure' | 'anthropic';
+export type ProviderKind =
+  | 'openai'
+  | 'azure'
+  | 'anthropic'
+  | 'gemini'
+  | 'vertex_ai'
+  | 'bedrock'
+  | 'cohere'
+  | 'ollama'
+  | 'ollama_chat';
+
+/** Google Vertex AI: where the model runs and who calls it (LiteLLM `vertex_*` params). */
+export interface VertexSettings {
+  project: string;
+  location: string;
+  /** Service-account JSON text or a path to it; absent means Application Default Credentials. Secret. */
+  credentials?: string;
+}
+
+/** AWS Bedrock: region and static credentials; without keys the AWS default credential chain is used. */
+export interface AwsSettings {
+  region: string;
+  /** Secrets, like apiKey: never logged, never written to Redis or job data. */
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+}
 export type Endpoint = 'chat.completions' | 'completions' | 'embeddings';
 
 export interface ModelInfo {
@@ -33,6 +59,10 @@ export interface Deployment {
   /** Resolved secret; never logged, never written to Redis or job data. */
   apiKey?: string;
   apiVersion?: string;
+  /** Set for `vertex_ai/` deployments. */
+  vertex?: VertexSettings;
+  /** Set for `bedrock/` deployments. */
+  aws?: AwsSettings;
   /** Per-deployment request timeout in ms. */
   timeoutMs?: number;
   rpm?: number;

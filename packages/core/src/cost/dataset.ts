@@ -1,6 +1,6 @@
 // Prices and context windows from the maintained `@pydantic/genai-prices` dataset, memoised per model.
 import { calcPrice } from '@pydantic/genai-prices';
-import type { Deployment } from '../config/types.ts';
+import type { Deployment, ProviderKind } from '../config/types.ts';
 
 export interface DatasetModel {
   /** USD per token. */
@@ -11,6 +11,13 @@ export interface DatasetModel {
 
 // Small enough to stay on the base tier of tiered prices (some models charge more above ~200k tokens).
 const SAMPLE_TOKENS = 1000;
+
+/** The dataset's provider id where it differs from ours (both Google APIs serve the same priced models). */
+const DATASET_PROVIDER: Partial<Record<ProviderKind, string>> = {
+  gemini: 'google',
+  vertex_ai: 'google',
+  bedrock: 'aws',
+};
 const memo = new Map<string, DatasetModel | null>();
 
 /**
@@ -23,7 +30,7 @@ export function datasetModel(deployment: Deployment): DatasetModel | undefined {
   const key = `${deployment.provider}\u0000${model}`;
   let entry = memo.get(key);
   if (entry === undefined) {
-    entry = search(deployment.provider, model);
+    entry = search(DATASET_PROVIDER[deployment.provider] ?? deployment.provider, model);
     memo.set(key, entry);
   }
   return entry ?? undefined;

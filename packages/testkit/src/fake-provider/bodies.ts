@@ -7,6 +7,7 @@ import {
   promptText,
   randomId,
 } from './content.ts';
+import { dialectOf } from './dialects/index.ts';
 import type { FakeRoute } from './types.ts';
 
 export interface Reply {
@@ -16,9 +17,28 @@ export interface Reply {
   text: string;
   promptTokens: number;
   completionTokens: number;
+  /** Set when the fake answers with a tool call (dialects other than OpenAI/Azure/Anthropic). */
+  toolCall?: { name: string; args: Record<string, unknown> };
 }
 
 export function makeReply(route: FakeRoute, body: Record<string, unknown>, model: string): Reply {
+  const dialect = dialectOf(route.provider);
+  if (dialect) {
+    // Offered tools and a user turn: call the first tool; a tool result: answer about it in text.
+    const t = dialect.turn(route, body);
+    const toolName = t.toolResult === undefined ? t.tools[0] : undefined;
+    const text = `echo: ${(t.toolResult ?? t.lastUser).slice(0, 200)}`;
+    const args = { echo: t.lastUser.slice(0, 200) };
+    return {
+      id: randomId(route.provider === 'cohere' ? '' : 'resp_'),
+      created: Math.floor(Date.now() / 1000),
+      model: route.model ?? (typeof body.model === 'string' ? body.model : model),
+      text,
+      promptTokens: estimateTokens(t.prompt),
+      completionTokens: estimateTokens(toolName === undefined ? text : JSON.stringify(args)),
+      ...(toolName === undefined ? {} : { toolCall: { name: toolName, args } }),
+    };
+  }
   const text = echoReply(body);
   const prefix =
     route.provider === 'anthropic' ? 'msg_' : route.endpoint === 'completions' ? 'cmpl-' : 'chatcmpl-';
@@ -40,11 +60,9 @@ function openAIUsage(r: Reply) {
   };
 }
 
-export function successBody(
-  route: FakeRoute,
-  body: Record<string, unknown>,
-  r: Reply,
-): Record<string, unknown> {
+export function successBody(route: FakeRoute, body: Record<string, unknown>, r: Reply): unknown {
+  const dialect = dialectOf(route.provider);
+  if (dialect) return dialect.success(route, body, r);
   switch (route.endpoint) {
     case 'messages':
       return {
@@ -99,6 +117,8 @@ export function successBody(
         usage: { prompt_tokens: tokens, total_tokens: tokens },
       };
     }
+    default:
+      return {};
   }
 }
 

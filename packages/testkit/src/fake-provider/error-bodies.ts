@@ -1,4 +1,6 @@
 // Each provider's real error shapes: OpenAI/Azure `{error:{message,type,param,code}}`, Anthropic `{type:'error',error:{type,message}}`.
+import type { Reply } from './bodies.ts';
+import { dialectOf } from './dialects/index.ts';
 import type { FakeFault, FakeProviderKind, FakeRoute } from './types.ts';
 
 export interface HttpAnswer {
@@ -45,11 +47,23 @@ const ANTHROPIC_TYPES: Record<number, [type: string, message: string]> = {
   529: ['overloaded_error', 'Overloaded'],
 };
 
-export function errorBody(
+/** A whole error answer in the provider's shape (some dialects name the error in a header too). */
+export function errorAnswer(
   provider: FakeProviderKind,
   status: number,
   spec: ErrorSpec = {},
-): Record<string, unknown> {
+  headers: Record<string, string> = {},
+): HttpAnswer {
+  const dialect = dialectOf(provider);
+  const a = dialect
+    ? dialect.error(status, spec)
+    : { status, headers: {}, body: errorBody(provider, status, spec) };
+  return { ...a, headers: { ...a.headers, ...headers } };
+}
+
+export function errorBody(provider: FakeProviderKind, status: number, spec: ErrorSpec = {}): unknown {
+  const dialect = dialectOf(provider);
+  if (dialect) return dialect.error(status, spec).body;
   if (provider === 'anthropic') {
     const [type, message] = ANTHROPIC_TYPES[status] ?? [
       status >= 500 ? 'api_error' : 'invalid_request_error',
@@ -137,25 +151,33 @@ export function isStatusFault(f: FakeFault): f is StatusFault {
 }
 
 /** The whole HTTP answer for a fault that is expressed as a status and body. */
-export function faultAnswer(route: FakeRoute, fault: StatusFault): HttpAnswer {
+export function faultAnswer(
+  route: FakeRoute,
+  fault: StatusFault,
+  body: Record<string, unknown>,
+  r: Reply,
+): HttpAnswer {
   const p = route.provider;
+  const dialect = dialectOf(p);
   switch (fault.kind) {
     case 'error':
-      return {
-        status: fault.status,
-        headers: { ...retryHeaders(fault.retryAfterSec, fault.retryAfterMs), ...fault.headers },
-        body: errorBody(p, fault.status, { message: fault.message, type: fault.type, code: fault.code }),
-      };
+      return errorAnswer(
+        p,
+        fault.status,
+        { message: fault.message, type: fault.type, code: fault.code },
+        { ...retryHeaders(fault.retryAfterSec, fault.retryAfterMs), ...fault.headers },
+      );
     case 'rate-limit':
-      return {
-        status: 429,
-        headers: { ...retryHeaders(fault.retryAfterSec, fault.retryAfterMs), ...fault.headers },
-        body: errorBody(p, 429),
-      };
+      return errorAnswer(
+        p,
+        429,
+        {},
+        { ...retryHeaders(fault.retryAfterSec, fault.retryAfterMs), ...fault.headers },
+      );
     case 'context-window':
-      return contextWindow(p);
+      return dialect ? dialect.contextWindow(route) : contextWindow(p);
     case 'content-policy':
-      return contentPolicy(p);
+      return dialect ? dialect.contentPolicy(route, body, r) : contentPolicy(p);
     case 'error-body':
       return {
         status: 200,

@@ -1,4 +1,5 @@
 // Maps a method + path onto the provider dialect it imitates; anything else is a 404.
+import { DIALECTS } from './dialects/index.ts';
 import type { FakeEndpoint, FakeRoute } from './types.ts';
 
 const OPENAI_PATHS: Record<string, FakeEndpoint> = {
@@ -9,7 +10,12 @@ const OPENAI_PATHS: Record<string, FakeEndpoint> = {
 
 const AZURE = /^\/openai\/deployments\/([^/]+)(\/chat\/completions|\/completions|\/embeddings)$/;
 
-export function resolveRoute(method: string, pathname: string): FakeRoute | undefined {
+export function resolveRoute(method: string, url: URL): FakeRoute | undefined {
+  for (const d of DIALECTS) {
+    const route = d.route(method, url);
+    if (route) return route;
+  }
+  const pathname = url.pathname;
   if (method !== 'POST') return undefined;
   const azure = AZURE.exec(pathname);
   if (azure) {
@@ -25,16 +31,24 @@ export function resolveRoute(method: string, pathname: string): FakeRoute | unde
   return endpoint ? { provider: 'openai', endpoint } : undefined;
 }
 
-/** The key limits, stats and rules count against: the Azure deployment, else the body's model. */
+/** The key limits, stats and rules count against: the Azure deployment or path model, else the body's model. */
 export function modelKey(route: FakeRoute, body: Record<string, unknown>): string {
   if (route.deployment !== undefined) return route.deployment;
+  if (route.model !== undefined) return route.model;
   return typeof body.model === 'string' ? body.model : '(none)';
 }
 
 /** The credential the request carried, whatever header its dialect uses. */
-export function apiKeyOf(headers: Record<string, string | string[] | undefined>): string | undefined {
+export function apiKeyOf(
+  headers: Record<string, string | string[] | undefined>,
+  url?: URL,
+): string | undefined {
   const auth = headers.authorization;
   if (typeof auth === 'string' && auth.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
-  const key = headers['api-key'] ?? headers['x-api-key'];
+  // SigV4: the access key id is the credential's first field.
+  const sigv4 = typeof auth === 'string' ? /^AWS4-HMAC-SHA256 Credential=([^/]+)\//.exec(auth) : null;
+  if (sigv4) return sigv4[1];
+  const key =
+    headers['api-key'] ?? headers['x-api-key'] ?? headers['x-goog-api-key'] ?? url?.searchParams.get('key');
   return typeof key === 'string' ? key : undefined;
 }

@@ -4,7 +4,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeReply, successBody } from './bodies.ts';
 import { randomId } from './content.ts';
-import { errorBody, faultAnswer, type HttpAnswer, isStatusFault } from './error-bodies.ts';
+import { dialectOf } from './dialects/index.ts';
+import { errorAnswer, faultAnswer, type HttpAnswer, isStatusFault } from './error-bodies.ts';
 import { createLimiter } from './limits.ts';
 import { type Random, seededRandom } from './random.ts';
 import { apiKeyOf, modelKey, resolveRoute } from './routes.ts';
@@ -63,29 +64,21 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
       return;
     }
     const raw = await readBody(req);
-    const route = resolveRoute(req.method ?? 'GET', url.pathname);
+    const route = resolveRoute(req.method ?? 'GET', url);
     let body: Record<string, unknown>;
     try {
       const parsed: unknown = raw === '' ? {} : JSON.parse(raw);
       body = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
     } catch {
-      send(res, {
-        status: 400,
-        headers: {},
-        body: errorBody(route?.provider ?? 'openai', 400, { message: 'Invalid JSON body.' }),
-      });
+      send(res, errorAnswer(route?.provider ?? 'openai', 400, { message: 'Invalid JSON body.' }));
       return;
     }
     if (!route) {
-      send(res, {
-        status: 404,
-        headers: {},
-        body: errorBody('openai', 404, { message: `No route ${req.method} ${url.pathname}` }),
-      });
+      send(res, errorAnswer('openai', 404, { message: `No route ${req.method} ${url.pathname}` }));
       return;
     }
     const key = modelKey(route, body);
-    const apiKey = apiKeyOf(req.headers);
+    const apiKey = apiKeyOf(req.headers, url);
     const record: FakeRequestRecord = {
       time: Date.now(),
       method: req.method ?? 'POST',
@@ -125,10 +118,8 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
     };
 
     if (opts.apiKeys && (apiKey === undefined || !opts.apiKeys.includes(apiKey))) {
-      reply(
-        { status: 401, headers: {}, body: errorBody(route.provider, 401) },
-        { kind: 'error', status: 401 },
-      );
+      const a = errorAnswer(route.provider, 401);
+      reply(a, { kind: 'error', status: a.status });
       return;
     }
     const verdict = limiter.admit(key, book.inFlight(key) - 1, Date.now());
@@ -142,10 +133,11 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
         verdict.reason === 'rpm'
           ? `Rate limit reached for ${key}: requests per minute limit exceeded.`
           : `Rate limit reached for ${key}: too many concurrent requests.`;
-      reply(
-        { status: 429, headers, body: errorBody(route.provider, 429, { message }) },
-        { kind: 'error', status: 429, rateLimited: true },
-      );
+      reply(errorAnswer(route.provider, 429, { message }, headers), {
+        kind: 'error',
+        status: 429,
+        rateLimited: true,
+      });
       return;
     }
 
@@ -155,12 +147,12 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
     if (res.destroyed) return;
 
+    const r = makeReply(route, body, key);
     if (fault && isStatusFault(fault)) {
-      const a = faultAnswer(route, fault);
+      const a = faultAnswer(route, fault, body, r);
       reply(a, { kind: 'fault', fault: fault.kind, status: a.status });
       return;
     }
-    const r = makeReply(route, body, key);
     const full = JSON.stringify(successBody(route, body, r));
     switch (fault?.kind) {
       case 'hang':
@@ -207,7 +199,16 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
         return;
       }
     }
-    if (body.stream === true) {
+    const dialect = dialectOf(route.provider);
+    const streamed = dialect?.stream(route, body, r);
+    if (streamed) {
+      res.writeHead(200, { 'content-type': streamed.contentType, 'cache-control': 'no-cache' });
+      for (const frame of streamed.frames) res.write(frame);
+      res.end();
+      finish({ kind: 'ok' });
+      return;
+    }
+    if (body.stream === true && !dialect) {
       res.writeHead(200, {
         'content-type': 'text/event-stream',
         'cache-control': 'no-cache',
@@ -225,8 +226,7 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent)
-        send(res, { status: 500, headers: {}, body: errorBody('openai', 500, { message: String(err) }) });
+      if (!res.headersSent) send(res, errorAnswer('openai', 500, { message: String(err) }));
       else res.destroy();
     });
   });

@@ -1,7 +1,34 @@
 // Everything a fake provider is told is plain JSON, so the CLI can build it from flags and tests from literals.
 
-export type FakeProviderKind = 'openai' | 'azure' | 'anthropic';
-export type FakeEndpoint = 'chat.completions' | 'completions' | 'embeddings' | 'messages';
+export type FakeProviderKind =
+  | 'openai'
+  | 'azure'
+  | 'anthropic'
+  | 'gemini'
+  | 'vertex_ai'
+  | 'bedrock'
+  | 'cohere'
+  | 'ollama';
+export type FakeEndpoint =
+  | 'chat.completions'
+  | 'completions'
+  | 'embeddings'
+  | 'messages'
+  // Gemini (Google AI Studio) and Vertex AI
+  | 'generateContent'
+  | 'streamGenerateContent'
+  | 'embedContent'
+  | 'batchEmbedContents'
+  | 'predict'
+  // Bedrock runtime
+  | 'converse'
+  | 'converse-stream'
+  | 'invoke'
+  // Cohere v2 (`chat`, `embed`, `rerank`) and Ollama (`chat`, `generate`, `embed`)
+  | 'chat'
+  | 'generate'
+  | 'embed'
+  | 'rerank';
 
 /** A recognised request: which provider dialect, which endpoint, and the model key it counts against. */
 export interface FakeRoute {
@@ -9,6 +36,8 @@ export interface FakeRoute {
   endpoint: FakeEndpoint;
   /** Azure deployment name from the URL path. */
   deployment?: string;
+  /** Model named in the URL path (Gemini, Vertex AI, Bedrock). */
+  model?: string;
 }
 
 /** A latency in ms, or a `[min, max]` range drawn from the seeded random source. */
@@ -99,8 +128,13 @@ export interface FakeProviderOptions {
   /** Sliding window of the `rpm` limit, default 60 000 ms. */
   rateWindowMs?: number;
   modelLimits?: Record<string, FakeLimits>;
-  /** When set, other keys get a 401 in the route's error shape. */
+  /** When set, other keys get a 401 in the route's error shape (Bedrock: the SigV4 access key id). */
   apiKeys?: string[];
+  /**
+   * Bedrock: access key id → secret. When set, every Bedrock request's SigV4 signature is checked and a
+   * wrong one gets AWS's 403 `InvalidSignatureException`.
+   */
+  awsCredentials?: Record<string, string>;
   /** Cap of `fake.requests` (oldest dropped first), default 1000. */
   logLimit?: number;
 }

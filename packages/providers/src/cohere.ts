@@ -1,0 +1,91 @@
+// Cohere v2: chat, embeddings, and rerank (LiteLLM's rerank shape, which is Cohere's).
+import type { ProviderAdapter, ProviderRequest, ProviderResponse } from './adapter.ts';
+import { mapped } from './chat-parts.ts';
+import {
+  fromCohereChat,
+  fromCohereEmbed,
+  fromCohereRerank,
+  toCohereChat,
+  toCohereEmbed,
+  toCohereRerank,
+} from './cohere-mapping.ts';
+import type { AdapterEnv } from './exchange.ts';
+import { chatBody, mergedBody, requireEndpoint, translatedCall, trimBase, unwrap } from './translate.ts';
+
+/** The OpenAI chat parameters Cohere v2 has a counterpart for (the rest: refused, or dropped with drop_params). */
+const SUPPORTED: ReadonlySet<string> = new Set([
+  'temperature',
+  'top_p',
+  'seed',
+  'presence_penalty',
+  'frequency_penalty',
+  'max_tokens',
+  'max_completion_tokens',
+  'stop',
+  'response_format',
+  'tools',
+  'tool_choice',
+  'n',
+]);
+
+export interface CohereAdapter extends ProviderAdapter {
+  /** `body` is LiteLLM's rerank request (`query`, `documents`, `top_n`, `return_documents`). */
+  rerank(request: Omit<ProviderRequest, 'endpoint'>): Promise<ProviderResponse>;
+}
+
+function headers(req: Omit<ProviderRequest, 'endpoint'>): Record<string, string> {
+  return req.deployment.apiKey ? { authorization: `Bearer ${req.deployment.apiKey}` } : {};
+}
+
+export function createCohereAdapter(env: AdapterEnv): CohereAdapter {
+  return {
+    kind: 'cohere',
+    async call(req) {
+      requireEndpoint(req, ['chat.completions', 'embeddings']);
+      const d = req.deployment;
+      const body = req.endpoint === 'chat.completions' ? chatBody(req, SUPPORTED) : mergedBody(req);
+      const base = trimBase(d.apiBase);
+      if (req.endpoint === 'embeddings') {
+        const call = {
+          url: `${base}/v2/embed`,
+          headers: headers(req),
+          body: unwrap(
+            req,
+            mapped(() => toCohereEmbed(body, d.model)),
+          ),
+        };
+        return translatedCall(env, req, call, 'no `embeddings.float` array', (b) =>
+          fromCohereEmbed(b, d.model),
+        );
+      }
+      const call = {
+        url: `${base}/v2/chat`,
+        headers: headers(req),
+        body: unwrap(
+          req,
+          mapped(() => toCohereChat(body, d.model)),
+        ),
+      };
+      return translatedCall(env, req, call, 'no `message`', (b) => {
+        const out = fromCohereChat(b);
+        // Cohere's chat answer does not name the model; the deployment's is what served it.
+        if (out) out.body.model = d.model;
+        return out;
+      });
+    },
+    async rerank(r) {
+      const req: ProviderRequest = { ...r, endpoint: 'embeddings' };
+      const body = mergedBody(req);
+      const d = r.deployment;
+      const call = {
+        url: `${trimBase(d.apiBase)}/v2/rerank`,
+        headers: headers(r),
+        body: unwrap(
+          req,
+          mapped(() => toCohereRerank(body, d.model)),
+        ),
+      };
+      return translatedCall(env, req, call, 'no `results` array', (b) => fromCohereRerank(b, body));
+    },
+  };
+}

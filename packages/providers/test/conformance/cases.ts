@@ -1,0 +1,90 @@
+// One entry per provider: how to point a deployment at the fake, how to ask it to stream, how to map the stream.
+import type { Deployment, ProviderKind } from '@switchyard/core';
+import type { FakeProvider } from '@switchyard/testkit';
+import {
+  createCohereStreamMapper,
+  createOllamaStreamMapper,
+  mapped,
+  toCohereChat,
+  toOllamaChat,
+  toOllamaGenerate,
+} from '../../src/index.ts';
+import { deployment } from '../deployment.ts';
+import { ndjson, sseData } from './assemble.ts';
+
+type Obj = Record<string, unknown>;
+
+export interface StreamSpec {
+  /** Provider-format request for a streamed answer (path relative to the fake, body). */
+  request(dep: Deployment, body: Obj): { path: string; body: Obj; headers?: Record<string, string> };
+  /** The raw response body → provider events. */
+  parse(raw: Uint8Array): Obj[];
+  mapper(meta: { id: string; model: string; created: number }): (event: Obj) => Obj[];
+}
+
+export interface ConformanceCase {
+  kind: ProviderKind;
+  deployment(fake: FakeProvider): Deployment;
+  /** Also serves embeddings (with this model). */
+  embeddingModel?: string;
+  tools: boolean;
+  /** Cost of 1M prompt + 1M completion tokens is in the dataset (false for local models). */
+  priced: boolean;
+  stream: StreamSpec;
+}
+
+function must<T>(m: { ok: true; value: T } | { ok: false; error: string }): T {
+  if (!m.ok) throw new Error(m.error);
+  return m.value;
+}
+
+const text = (raw: Uint8Array) => Buffer.from(raw).toString('utf8');
+
+export const CASES: ConformanceCase[] = [
+  {
+    kind: 'ollama_chat',
+    deployment: (fake) => deployment('ollama_chat', fake.url, { model: 'llama3.2', apiKey: undefined }),
+    embeddingModel: 'nomic-embed-text',
+    tools: true,
+    priced: false,
+    stream: {
+      request: (dep, body) => ({
+        path: '/api/chat',
+        body: { ...must(mapped(() => toOllamaChat(body, dep.model))), stream: true },
+      }),
+      parse: (raw) => ndjson(text(raw)),
+      mapper: createOllamaStreamMapper,
+    },
+  },
+  {
+    kind: 'ollama',
+    deployment: (fake) => deployment('ollama', fake.url, { model: 'llama3.2', apiKey: undefined }),
+    embeddingModel: 'nomic-embed-text',
+    tools: false,
+    priced: false,
+    stream: {
+      request: (dep, body) => ({
+        path: '/api/generate',
+        body: { ...must(mapped(() => toOllamaGenerate(body, dep.model))), stream: true },
+      }),
+      parse: (raw) => ndjson(text(raw)),
+      mapper: createOllamaStreamMapper,
+    },
+  },
+  {
+    kind: 'cohere',
+    deployment: (fake) => deployment('cohere', fake.url, { model: 'command-r-plus' }),
+    embeddingModel: 'embed-english-v3.0',
+    tools: true,
+    priced: true,
+    stream: {
+      request: (dep, body) => ({
+        path: '/v2/chat',
+        body: { ...must(mapped(() => toCohereChat(body, dep.model))), stream: true },
+        headers: { authorization: `Bearer ${dep.apiKey}` },
+      }),
+      parse: (raw) => sseData(text(raw)),
+      mapper: createCohereStreamMapper,
+    },
+  },
+];

@@ -1,0 +1,220 @@
+// The suite every translating provider passes against its fake flavour: chat, streaming (the pure chunk mapper
+// over the fake's real stream), tools, embeddings, errors classified, usage and cost.
+import { costOf, type ErrorType, SwitchyardError } from '@switchyard/core';
+import { type FakeFault, type FakeProvider, startFakeProvider } from '@switchyard/testkit';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createProviders, type Providers } from '../../src/index.ts';
+import { request } from '../deployment.ts';
+import { assemble } from './assemble.ts';
+import { CASES } from './cases.ts';
+
+let fake: FakeProvider;
+let providers: Providers;
+
+beforeAll(async () => {
+  fake = await startFakeProvider();
+  providers = createProviders({ defaultTimeoutMs: 5_000 });
+});
+afterAll(async () => {
+  await providers.close();
+  await fake.close();
+});
+beforeEach(() => fake.reset());
+
+type Obj = Record<string, unknown>;
+
+const TOOLS = [
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Weather for a city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  },
+];
+
+function chatBody(over: Obj = {}): Obj {
+  return {
+    model: 'group',
+    messages: [
+      { role: 'system', content: 'be brief' },
+      { role: 'user', content: 'first question' },
+      { role: 'assistant', content: 'first answer' },
+      { role: 'user', content: 'what is up' },
+    ],
+    temperature: 0.3,
+    max_tokens: 50,
+    stop: ['END'],
+    ...over,
+  };
+}
+
+async function failure(p: Promise<unknown>): Promise<SwitchyardError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SwitchyardError);
+  return err as SwitchyardError;
+}
+
+describe.each(CASES)('$kind', (c) => {
+  it('chat completion: OpenAI shape, echoed answer, finish reason, usage', async () => {
+    const dep = c.deployment(fake);
+    const res = await providers.call(request(dep, 'chat.completions', chatBody()));
+    expect(res.body).toMatchObject({
+      object: 'chat.completion',
+      choices: [
+        { index: 0, message: { role: 'assistant', content: 'echo: what is up' }, finish_reason: 'stop' },
+      ],
+    });
+    expect(typeof res.body.id).toBe('string');
+    expect(res.usage.promptTokens).toBeGreaterThan(0);
+    expect(res.usage.completionTokens).toBeGreaterThan(0);
+    expect(res.usage.totalTokens).toBe(res.usage.promptTokens + res.usage.completionTokens);
+    expect(res.body.usage).toEqual({
+      prompt_tokens: res.usage.promptTokens,
+      completion_tokens: res.usage.completionTokens,
+      total_tokens: res.usage.totalTokens,
+    });
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0]?.body).not.toHaveProperty('metadata');
+  });
+
+  it('cost comes from the price dataset (local models are unpriced)', async () => {
+    const dep = c.deployment(fake);
+    const res = await providers.call(request(dep, 'chat.completions', chatBody()));
+    const cost = costOf(dep, res.usage);
+    if (c.priced) expect(cost).toBeGreaterThan(0);
+    else expect(cost).toBe(0);
+  });
+
+  it('streaming: the chunk mapper turns the provider stream into chunks that add up to the same answer', async () => {
+    const dep = c.deployment(fake);
+    const plain = await providers.call(request(dep, 'chat.completions', chatBody()));
+    const { path, body, headers } = c.stream.request(dep, chatBody());
+    const res = await fetch(`${fake.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+    const events = c.stream.parse(new Uint8Array(await res.arrayBuffer()));
+    expect(events.length).toBeGreaterThan(2);
+    const map = c.stream.mapper({ id: 'chatcmpl-1', model: dep.model, created: 1 });
+    const chunks = events.flatMap((e) => map(e));
+    const got = assemble(chunks);
+    expect(new Set(got.objects)).toEqual(new Set(['chat.completion.chunk']));
+    expect(got.role).toBe('assistant');
+    expect(got.text).toBe('echo: what is up');
+    expect(got.finishReason).toBe('stop');
+    expect(got.usage?.prompt_tokens).toBe(plain.usage.promptTokens);
+    expect(got.usage?.completion_tokens).toBe(plain.usage.completionTokens);
+    // Only the last chunk carries usage, as OpenAI's include_usage does.
+    expect(chunks.filter((ch) => ch.usage !== undefined)).toHaveLength(1);
+  });
+
+  it.runIf(c.tools)(
+    'tools: a tool call comes back in OpenAI form, and its result goes back in the provider form',
+    async () => {
+      const dep = c.deployment(fake);
+      const first = await providers.call(
+        request(dep, 'chat.completions', {
+          model: 'g',
+          messages: [{ role: 'user', content: 'weather in Paris?' }],
+          tools: TOOLS,
+        }),
+      );
+      const choice = (first.body.choices as Obj[])[0] as { message: Obj; finish_reason: string };
+      expect(choice.finish_reason).toBe('tool_calls');
+      const calls = choice.message.tool_calls as {
+        id: string;
+        type: string;
+        function: { name: string; arguments: string };
+      }[];
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toMatchObject({ type: 'function', function: { name: 'get_weather' } });
+      expect(calls[0]?.id).toMatch(/\S/);
+      expect(JSON.parse(calls[0]!.function.arguments)).toEqual({ echo: 'weather in Paris?' });
+
+      const second = await providers.call(
+        request(dep, 'chat.completions', {
+          model: 'g',
+          tools: TOOLS,
+          messages: [
+            { role: 'user', content: 'weather in Paris?' },
+            { role: 'assistant', content: null, tool_calls: calls },
+            { role: 'tool', tool_call_id: calls[0]!.id, content: 'sunny, 21C' },
+          ],
+        }),
+      );
+      expect((second.body.choices as Obj[])[0]).toMatchObject({
+        message: { content: 'echo: sunny, 21C' },
+        finish_reason: 'stop',
+      });
+    },
+  );
+
+  it.runIf(c.tools)('tools, streamed: the mapper emits the call with its arguments', async () => {
+    const dep = c.deployment(fake);
+    const body = { model: 'g', messages: [{ role: 'user', content: 'weather in Rome?' }], tools: TOOLS };
+    const { path, body: sent, headers } = c.stream.request(dep, body);
+    const res = await fetch(`${fake.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(sent),
+    });
+    const map = c.stream.mapper({ id: 'chatcmpl-2', model: dep.model, created: 1 });
+    const got = assemble(c.stream.parse(new Uint8Array(await res.arrayBuffer())).flatMap((e) => map(e)));
+    expect(got.finishReason).toBe('tool_calls');
+    expect(got.toolCalls).toHaveLength(1);
+    expect(got.toolCalls[0]?.name).toBe('get_weather');
+    expect(JSON.parse(got.toolCalls[0]!.arguments)).toEqual({ echo: 'weather in Rome?' });
+  });
+
+  it.runIf(c.embeddingModel !== undefined)(
+    'embeddings: OpenAI list with one vector per input and usage',
+    async () => {
+      const dep = { ...c.deployment(fake), model: c.embeddingModel! };
+      const res = await providers.call(request(dep, 'embeddings', { model: 'g', input: ['alpha', 'beta'] }));
+      const data = res.body.data as { object: string; index: number; embedding: number[] }[];
+      expect(res.body.object).toBe('list');
+      expect(data.map((d) => d.index)).toEqual([0, 1]);
+      expect(data[0]?.object).toBe('embedding');
+      expect(data[0]?.embedding.length).toBeGreaterThan(0);
+      expect(data[0]?.embedding).not.toEqual(data[1]?.embedding);
+      expect(res.usage.promptTokens).toBeGreaterThan(0);
+    },
+  );
+
+  const faults: [string, FakeFault, ErrorType][] = [
+    ['429', { kind: 'rate-limit', retryAfterSec: 3 }, 'RateLimitError'],
+    ['500', { kind: 'error', status: 500 }, 'InternalServerError'],
+    ['503 overload', { kind: 'error', status: 503 }, 'ServiceUnavailableError'],
+    ['context window', { kind: 'context-window' }, 'ContextWindowExceededError'],
+    ['safety block', { kind: 'content-policy' }, 'ContentPolicyViolationError'],
+    ['not JSON', { kind: 'malformed' }, 'InternalServerError'],
+  ];
+  it.each(faults)('error %s → %s', async (_name, fault, type) => {
+    fake.script([{ fault }]);
+    const dep = c.deployment(fake);
+    const err = await failure(providers.call(request(dep, 'chat.completions', chatBody())));
+    expect(err.type).toBe(type);
+    expect(err.provider).toBe(c.kind);
+    if (type === 'RateLimitError') expect(err.retryAfterMs).toBe(3000);
+    if (dep.apiKey) expect(err.message).not.toContain(dep.apiKey);
+  });
+
+  it('a refused credential → AuthenticationError, the key never in the message', async () => {
+    const guarded = await startFakeProvider({ apiKeys: ['the-right-key-0000'] });
+    try {
+      const dep = { ...c.deployment(guarded), apiKey: 'sk-wrong-key-0123456789' };
+      const err = await failure(providers.call(request(dep, 'chat.completions', chatBody())));
+      expect(err.type).toBe('AuthenticationError');
+      expect(err.message).not.toContain('sk-wrong-key-0123456789');
+    } finally {
+      await guarded.close();
+    }
+  });
+});

@@ -1,0 +1,73 @@
+// Each translating provider end to end: a real queued job through worker processes to the provider's fake
+// flavour, answered in OpenAI's shape with routing, usage and cost; a provider error fails the job with its type.
+import { CompletionError } from '@switchyard/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chat, type Stack, startStack } from './harness.ts';
+
+let stack: Stack;
+
+/** `[group, litellm_params]` for one deployment of each provider, all on the one fake server. */
+const DEPLOYMENTS = (url: string): [string, Record<string, unknown>][] => [
+  ['ollama-chat', { model: 'ollama_chat/llama3.2', api_base: url }],
+  ['ollama-generate', { model: 'ollama/llama3.2', api_base: url }],
+  ['ollama-embed', { model: 'ollama/nomic-embed-text', api_base: url }],
+  ['cohere-chat', { model: 'cohere/command-r-plus', api_base: url, api_key: 'co-secret-key-1234' }],
+  ['cohere-embed', { model: 'cohere/embed-english-v3.0', api_base: url, api_key: 'co-secret-key-1234' }],
+];
+
+beforeAll(async () => {
+  stack = await startStack({
+    config: (fake) => ({
+      model_list: DEPLOYMENTS(fake.url).map(([group, params]) => ({
+        model_name: group,
+        litellm_params: params,
+        model_info: { id: group },
+      })),
+      router_settings: { num_retries: 0 },
+    }),
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe.each([
+  ['ollama-chat', 'ollama_chat', '/api/chat'],
+  ['ollama-generate', 'ollama', '/api/generate'],
+  ['cohere-chat', 'cohere', '/v2/chat'],
+])('%s', (group, provider, path) => {
+  it('a queued chat job is answered by the provider, mapped to chat.completion', async () => {
+    stack.fake.reset();
+    const r = await stack.client.completion(chat(group, `hello ${provider}`));
+    expect(r.routing).toMatchObject({ modelGroup: group, deploymentId: group, provider });
+    expect(r.choices).toEqual([
+      expect.objectContaining({
+        message: expect.objectContaining({ content: `echo: hello ${provider}` }),
+        finish_reason: 'stop',
+      }),
+    ]);
+    expect((r.usage as { total_tokens: number }).total_tokens).toBeGreaterThan(0);
+    if (provider === 'cohere') expect(r.routing.cost).toBeGreaterThan(0);
+    expect(stack.fake.requests.map((q) => q.path)).toEqual([path]);
+  });
+
+  it('a provider 429 fails the job with RateLimitError', async () => {
+    stack.fake.script([{ fault: { kind: 'rate-limit' } }]);
+    try {
+      const err = await stack.client.completion(chat(group)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CompletionError);
+      expect((err as CompletionError).type).toBe('RateLimitError');
+    } finally {
+      stack.fake.reset();
+    }
+  });
+});
+
+it('embeddings through Ollama and Cohere', async () => {
+  for (const group of ['ollama-embed', 'cohere-embed']) {
+    const r = await stack.client.embedding({ model: group, input: ['a', 'b'] });
+    expect(r.routing.deploymentId).toBe(group);
+    expect(r.data as unknown[]).toHaveLength(2);
+  }
+});
