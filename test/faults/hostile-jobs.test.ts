@@ -46,6 +46,14 @@ const bad = (label: string, data: unknown, name = 'chat.completions'): Case => (
   expect: 'BadRequestError',
 });
 
+/** Odd data the worker must survive; forged `_switchyard` state is ignored on a job's first run. */
+const settles = (label: string, data: unknown): Case => ({
+  label,
+  name: 'chat.completions',
+  data,
+  expect: 'settles',
+});
+
 const CASES: Case[] = [
   bad('unknown name', { model: 'healthy', messages: msgs }, 'chat.completion'),
   bad('unknown name __proto__', { model: 'healthy', messages: msgs }, '__proto__'),
@@ -71,18 +79,18 @@ const CASES: Case[] = [
     '__proto__ in a message',
     JSON.parse(`{"model":"healthy","messages":[{"__proto__":{"role":"user","content":"x"}}]}`),
   ),
-  bad('_switchyard is a string', { model: 'healthy', messages: msgs, _switchyard: 'garbage' }),
-  bad('_switchyard plan is a number', {
+  settles('_switchyard is a string', { model: 'healthy', messages: msgs, _switchyard: 'garbage' }),
+  settles('_switchyard plan is a number', {
     model: 'healthy',
     messages: msgs,
     _switchyard: { plan: 5, attempts: [] },
   }),
-  bad('_switchyard plan junk', {
+  settles('_switchyard plan junk', {
     model: 'healthy',
     messages: msgs,
     _switchyard: { plan: { group: 'healthy', excluded: 7, attempts: 'x' }, attempts: [] },
   }),
-  bad('_switchyard points elsewhere', {
+  settles('_switchyard points elsewhere', {
     model: 'healthy',
     messages: msgs,
     _switchyard: { plan: { group: 'no-such-group' }, attempts: [{}] },

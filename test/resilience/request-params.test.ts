@@ -1,5 +1,7 @@
 // LiteLLM's per-request router parameters in the job body: num_retries, fallbacks, disable_fallbacks,
 // timeout. They shape this job's routing and never reach the provider.
+import { stateNamespace } from '@switchyard/core';
+import { RoutingState } from '@switchyard/redis-state';
 import { describe, expect, it } from 'vitest';
 import { chat, openaiDeployment } from '../integration/harness.ts';
 import { failureOf, requestsTo, useStack } from './support.ts';
@@ -16,6 +18,7 @@ const stack = useStack({
       allowed_fails: 1000,
       fallbacks: [{ primary: ['configured-fallback'] }],
     },
+    switchyard_settings: { allow_mock_params: true },
   }),
   fake: { latencyMs: 1 },
 });
@@ -88,5 +91,27 @@ describe('per-request router parameters', () => {
     expect(res.routing.attempts[0]?.error?.type).toBe('InternalServerError');
     expect(requestsTo(fake, 'primary-model')).toHaveLength(0);
     expect(requestsTo(fake, 'configured-model')).toHaveLength(1);
+  });
+
+  it('a mocked outcome leaves no trace in routing state: no cooldown, no usage, nothing in flight', async () => {
+    const { client, redis } = stack();
+    const conn = redis.client();
+    const state = new RoutingState(conn, { prefix: stateNamespace({}) });
+    const read = async () => (await state.snapshot('backup', ['backup-model']))[0]!;
+    try {
+      const before = await read();
+      for (let i = 0; i < 3; i++) {
+        await failureOf(
+          client.completion({ ...chat('backup'), mock_response: 'litellm.RateLimitError', num_retries: 0 }),
+        );
+      }
+      await client.completion({ ...chat('backup'), mock_response: 'fine' });
+      const after = await read();
+      expect(after).toMatchObject({ cooldownUntilMs: 0, inflight: 0 });
+      expect(after.rpmUsed).toBe(before.rpmUsed);
+      expect(after.tpmUsed).toBe(before.tpmUsed);
+    } finally {
+      conn.disconnect();
+    }
   });
 });

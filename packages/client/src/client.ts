@@ -1,7 +1,15 @@
 // Producer SDK: enqueue OpenAI-shaped requests and await their routed results through job events.
 import { randomUUID } from 'node:crypto';
 import { BatchService, type BatchStoreOptions } from '@switchyard/batch';
-import { type BatchObject, bullmqPriority, type Endpoint, withoutPriority } from '@switchyard/core';
+import {
+  type BatchObject,
+  bullmqPriority,
+  DEFAULT_QUEUE_NAME,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  type Endpoint,
+  type RoutedResult,
+  withoutPriority,
+} from '@switchyard/core';
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import {
@@ -41,22 +49,7 @@ export interface EnqueueOptions {
   timeoutMs?: number;
 }
 
-export interface RoutingInfo {
-  modelGroup: string;
-  deploymentId: string;
-  provider: string;
-  latencyMs: number;
-  cost: number;
-  cacheHit: boolean;
-  attempts: {
-    deploymentId: string;
-    modelGroup: string;
-    latencyMs: number;
-    error?: { type: string; status: number; message: string };
-  }[];
-}
-
-export type RoutedResult = Record<string, unknown> & { routing: RoutingInfo };
+export type { AttemptRecord, RoutedResult, RoutingInfo } from '@switchyard/core';
 
 export interface BatchItem {
   endpoint?: Endpoint;
@@ -80,7 +73,7 @@ export class SwitchyardClient {
     const producerOpts: RedisOptions = { maxRetriesPerRequest: 1 };
     this.#redis = new Redis(url, producerOpts);
     const prefix = opts.prefix ? { prefix: opts.prefix } : {};
-    this.queue = new Queue(opts.queueName ?? 'switchyard', { connection: this.#redis, ...prefix });
+    this.queue = new Queue(opts.queueName ?? DEFAULT_QUEUE_NAME, { connection: this.#redis, ...prefix });
     // QueueEvents blocks on XREAD, so it needs its own connection that waits through outages.
     this.#eventsRedis = new Redis(url, { maxRetriesPerRequest: null });
     this.#waiter = new ResultWaiter(this.queue, { connection: this.#eventsRedis, ...prefix }, opts.pollMs);
@@ -90,7 +83,7 @@ export class SwitchyardClient {
     this.#redis.on('error', ignore);
     this.#eventsRedis.on('error', ignore);
     this.queue.on('error', ignore);
-    this.#timeoutMs = opts.timeoutMs ?? 600_000;
+    this.#timeoutMs = opts.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
     this.#batchOptions = opts.batch ?? {};
   }
 

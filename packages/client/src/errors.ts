@@ -1,12 +1,12 @@
 // The error a caller sees: the taxonomy name parsed back out of the job's failedReason.
-import { type ErrorType, parseReason } from '@switchyard/core';
+import { type ErrorType, parseFailedReason } from '@switchyard/core';
 
 export class CompletionError extends Error {
   readonly type: ErrorType;
   readonly jobId: string;
 
   constructor(jobId: string, failedReason: string) {
-    const { type, message } = parseReason(failedReason);
+    const { type, message } = parseFailedReason(failedReason);
     super(message);
     this.name = type;
     this.type = type;

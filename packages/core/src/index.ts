@@ -7,6 +7,7 @@ export { withoutPassword } from './config/redis-settings.ts';
 export { normaliseAllowedFailsPolicy, normaliseRetryPolicy } from './config/retry-policy.ts';
 export * from './config/route-targets.ts';
 export * from './config/types.ts';
+export * from './contract/index.ts';
 export * from './cost/cost.ts';
 export * from './cost/price.ts';
 export * from './errors/openai-error-body.ts';

@@ -25,6 +25,9 @@ export function parseRetryAfter(value: string, now: number): number | undefined 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/** A provider may not park a job for longer than this, whatever its header says (job data is bounded). */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
 /** Lower-cased headers in, the longest requested wait in ms out (undefined when none says anything). */
 export function retryAfterMs(headers: Record<string, string>, now: number = Date.now()): number | undefined {
   const candidates: (number | undefined)[] = [];
@@ -37,5 +40,5 @@ export function retryAfterMs(headers: Record<string, string>, now: number = Date
     if (d !== undefined) candidates.push(parseDurationMs(d));
   }
   const found = candidates.filter((c): c is number => c !== undefined && Number.isFinite(c));
-  return found.length === 0 ? undefined : Math.ceil(Math.max(...found));
+  return found.length === 0 ? undefined : Math.min(MAX_RETRY_AFTER_MS, Math.ceil(Math.max(...found)));
 }

@@ -52,4 +52,9 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs({}, now)).toBeUndefined();
     expect(retryAfterMs({ 'retry-after': 'later', 'x-ratelimit-reset-tokens': '??' }, now)).toBeUndefined();
   });
+
+  it('caps a hostile wait at one hour, so a provider cannot park a job for days', () => {
+    expect(retryAfterMs({ 'retry-after': '99999999' }, now)).toBe(3_600_000);
+    expect(retryAfterMs({ 'x-ratelimit-reset-requests': '700h' }, now)).toBe(3_600_000);
+  });
 });

@@ -1,10 +1,9 @@
 // Dispatch by job name: a batch's own jobs (the flow's parent, the deadline) go to the BatchRunner;
-// every other job is a routed request for the processor, run in its pacing lane. Batch jobs are not wrapped in containErrors:
+// every other job is a routed request for the processor. Batch jobs are not wrapped in containErrors:
 // a Redis hiccup while writing a batch's files is worth BullMQ's retries, not a permanent failure.
 import type { BatchRunner } from '@switchyard/batch';
 import { BATCH_JOB_NAMES, type BatchJobData } from '@switchyard/core';
 import { type Job, UnrecoverableError } from 'bullmq';
-import { laneOf, runInLane } from './job-lane.ts';
 
 type Processor = (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown>;
 
@@ -12,7 +11,7 @@ export function withBatchJobs(runner: BatchRunner, requests: Processor): Process
   return async (job, token, signal) => {
     if (job.name === BATCH_JOB_NAMES.finalize) return runner.finalize(batchJob(job));
     if (job.name === BATCH_JOB_NAMES.expire) return runner.expire(batchJob(job));
-    return runInLane(laneOf(job), () => requests(job, token, signal));
+    return requests(job, token, signal);
   };
 }
 

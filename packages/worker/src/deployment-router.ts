@@ -6,8 +6,7 @@ import {
   type RoutingStrategy,
   type SwitchyardConfig,
 } from '@switchyard/core';
-import type { ReserveResult, RoutingState } from '@switchyard/redis-state';
-import { currentLane } from './job-lane.ts';
+import type { PacingLane, ReserveResult, RoutingState } from '@switchyard/redis-state';
 
 export interface PickRequest {
   group: string;
@@ -19,6 +18,8 @@ export interface PickRequest {
   avoid?: string | undefined;
   reservationId: string;
   leaseMs: number;
+  /** Which waiters' schedule a saturated request joins. @defaultValue 'interactive' */
+  lane?: PacingLane;
 }
 
 export type PickResult = (ReserveResult & { ok: false }) | { ok: true; deployment: Deployment };
@@ -52,18 +53,7 @@ export class DeploymentRouter {
   }
 
   async pick(req: PickRequest): Promise<PickResult> {
-    const states = await this.#states(req.group, req.deployments);
-    const allowed = req.exclude.length
-      ? req.deployments.filter((d) => !req.exclude.includes(d.id))
-      : req.deployments;
-    const ranked = orderCandidates(allowed, states, this.#strategyOf(req.group), {
-      estimatedTokens: req.estimatedTokens,
-      tags: req.tags,
-      nowMs: Date.now(),
-      random: this.#random,
-      args: this.#config.router.routingStrategyArgs,
-    });
-    const ordered = req.avoid ? moveLast(ranked, req.avoid) : ranked;
+    const ordered = await this.#rank(req);
     const defaultParallel = this.#config.router.defaultMaxParallelRequests;
     const result = await this.#state.reserve({
       group: req.group,
@@ -76,21 +66,45 @@ export class DeploymentRouter {
       estimatedTokens: req.estimatedTokens,
       reservationId: req.reservationId,
       leaseMs: req.leaseMs,
-      lane: currentLane() ?? 'interactive',
+      lane: req.lane ?? 'interactive',
     });
     if (!result.ok) return result;
     const deployment = ordered.find((d) => d.id === result.deploymentId);
-    if (!deployment) throw new Error(`reserve returned unknown deployment ${result.deploymentId}`);
+    if (!deployment) throw new RangeError(`reserve returned unknown deployment ${result.deploymentId}`);
     return { ok: true, deployment };
+  }
+
+  /**
+   * The deployment `pick` would try first, without reserving anything: for attempts that never reach a
+   * provider (mocks), which must leave no trace in routing state.
+   */
+  async preview(req: PickRequest): Promise<Deployment> {
+    const ordered = await this.#rank(req);
+    const first = ordered[0] ?? req.deployments[0];
+    if (!first) throw new RangeError(`model group "${req.group}" has no deployments`);
+    return first;
+  }
+
+  async #rank(req: PickRequest): Promise<Deployment[]> {
+    const states = await this.#states(req.group, req.deployments);
+    const allowed = req.exclude.length
+      ? req.deployments.filter((d) => !req.exclude.includes(d.id))
+      : req.deployments;
+    const ranked = orderCandidates(allowed, states, this.#strategyOf(req.group), {
+      estimatedTokens: req.estimatedTokens,
+      tags: req.tags,
+      nowMs: Date.now(),
+      random: this.#random,
+      args: this.#config.router.routingStrategyArgs,
+    });
+    return req.avoid ? moveLast(ranked, req.avoid) : ranked;
   }
 
   /** Health of a group's deployments as of the last snapshot (for the planner's "another healthy one?"). */
   async health(
     group: string,
     deployments: readonly Deployment[],
-    fresh = false,
   ): Promise<{ id: string; healthy: boolean }[]> {
-    if (fresh) this.#snapshots.delete(group);
     const states = await this.#states(group, deployments);
     const now = Date.now();
     return deployments.map((d) => ({ id: d.id, healthy: (states.get(d.id)?.cooldownUntilMs ?? 0) <= now }));

@@ -4,7 +4,6 @@ export * from './fetch-watchdog.ts';
 export * from './health-server.ts';
 export * from './job-data.ts';
 export * from './job-lane.ts';
-export * from './job-state.ts';
 export * from './logger.ts';
 export * from './mock-response.ts';
 export * from './outcome-batcher.ts';

@@ -1,12 +1,14 @@
 // Validates what producers put on the queue; anything malformed fails its job with BadRequestError at once.
-import { type Endpoint, SwitchyardError } from '@switchyard/core';
+import { type Endpoint, isEndpoint, JOB_NAMES, STATE_KEY, SwitchyardError } from '@switchyard/core';
 import { z } from 'zod';
 import { type RequestRouterParams, splitRouterParams } from './request-params.ts';
 
-export const ENDPOINTS: readonly Endpoint[] = ['chat.completions', 'completions', 'embeddings'];
+/** Tags select deployments and enter cache keys and logs: a request may not send thousands. */
+export const MAX_TAGS = 32;
+export const MAX_TAG_LENGTH = 128;
 
 const metadata = z
-  .object({ tags: z.array(z.string()).optional() })
+  .object({ tags: z.array(z.string().max(MAX_TAG_LENGTH)).max(MAX_TAGS).optional() })
   .catchall(z.unknown())
   .optional();
 
@@ -35,42 +37,15 @@ const schemas: Record<Endpoint, z.ZodType<Record<string, unknown>>> = {
     .catchall(z.unknown()),
 };
 
-/** Internal key the worker keeps in job data across retries; producers never set it. */
-export const STATE_KEY = '_switchyard';
-
-/**
- * The shape the worker writes under STATE_KEY. Anything else there was written by someone else and
- * would derail the planner, so the job is refused rather than routed on junk.
- */
-const storedState = z.object({
-  plan: z
-    .object({
-      originalGroup: z.string(),
-      group: z.string(),
-      retriesUsed: z.number(),
-      fallbacksUsed: z.number(),
-      triedGroups: z.array(z.string()),
-      excluded: z.array(z.string()),
-      chain: z.array(z.object({}).catchall(z.unknown())),
-      fallbackErrors: z.array(z.object({}).catchall(z.unknown())),
-    })
-    .catchall(z.unknown()),
-  attempts: z.array(z.object({ deploymentId: z.string(), modelGroup: z.string() }).catchall(z.unknown())),
-});
-
 export interface ValidJob {
   endpoint: Endpoint;
-  /** The OpenAI request body without our internal key and without `metadata`. */
+  /** The OpenAI request body without our internal key (read by the worker only) and without `metadata`. */
   body: Record<string, unknown>;
   model: string;
   metadata: Record<string, unknown>;
   tags: string[] | undefined;
   /** LiteLLM per-request router parameters, taken out of `body`. */
   params: RequestRouterParams;
-}
-
-export function isEndpoint(name: string): name is Endpoint {
-  return (ENDPOINTS as readonly string[]).includes(name);
 }
 
 /** Stands in for stored job data that is not JSON (see SwitchyardWorker). */
@@ -94,20 +69,11 @@ export function validateJob(name: string, data: unknown): ValidJob {
   if (!isEndpoint(name)) {
     throw new SwitchyardError(
       'BadRequestError',
-      `unknown job name "${clip(name)}"; expected one of ${ENDPOINTS.join(', ')}`,
+      `unknown job name "${clip(name)}"; expected one of ${JOB_NAMES.join(', ')}`,
     );
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new SwitchyardError('BadRequestError', 'job data must be a JSON object (the OpenAI request body)');
-  }
-  if (
-    Object.hasOwn(data, STATE_KEY) &&
-    !storedState.safeParse((data as Record<string, unknown>)[STATE_KEY]).success
-  ) {
-    throw new SwitchyardError(
-      'BadRequestError',
-      `${STATE_KEY} is the worker's own retry state; producers must not set it`,
-    );
   }
   if (depthExceeds(data, MAX_DATA_DEPTH)) {
     throw new SwitchyardError('BadRequestError', `job data nests deeper than ${MAX_DATA_DEPTH} levels`);

@@ -1,6 +1,7 @@
 // LiteLLM's response cache, in the workers' Redis: identical requests to the same model group share an
-// answer for `ttl` seconds. The key hashes the endpoint, the group and the request body (keys sorted), as
-// LiteLLM's cache key covers the group and every LLM parameter.
+// answer for `ttl` seconds. The key hashes the endpoint, the group, the tags and the request body (keys
+// sorted), as LiteLLM's cache key covers the group and every LLM parameter; keys live under the queue's
+// namespace so two installations sharing a Redis share no answers.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
@@ -11,17 +12,40 @@ export interface CachedResponse {
   provider: string;
 }
 
+export interface CacheKeyInput {
+  endpoint: string;
+  group: string;
+  body: Record<string, unknown>;
+  tags?: readonly string[] | undefined;
+  /** The request's own namespace (`cache: {namespace}`). */
+  namespace?: string | undefined;
+}
+
+export interface ResponseCacheOptions {
+  /** Key prefix: the installation's namespace (`stateNamespace`). */
+  prefix: string;
+  /** The config's cache namespace (`cache_params.namespace`). */
+  namespace?: string | undefined;
+  /** Entries larger than this (JSON bytes) are not stored. @defaultValue 1048576 */
+  maxEntryBytes?: number;
+}
+
 export class ResponseCache {
   readonly #redis: Redis;
   readonly #prefix: string;
+  readonly #maxEntryBytes: number;
 
-  constructor(redis: Redis, opts: { namespace?: string; prefix?: string } = {}) {
+  constructor(redis: Redis, opts: ResponseCacheOptions) {
     this.#redis = redis;
-    this.#prefix = [opts.prefix ?? 'sy', 'cache', opts.namespace].filter(Boolean).join(':');
+    this.#prefix = [opts.prefix, 'cache', opts.namespace].filter(Boolean).join(':');
+    this.#maxEntryBytes = opts.maxEntryBytes ?? 1_048_576;
   }
 
-  key(endpoint: string, group: string, body: Record<string, unknown>, namespace?: string): string {
-    const digest = createHash('sha256').update(stableJson({ endpoint, group, body })).digest('hex');
+  key({ endpoint, group, body, tags, namespace }: CacheKeyInput): string {
+    const sortedTags = tags?.length ? [...tags].sort() : undefined;
+    const digest = createHash('sha256')
+      .update(stableJson({ endpoint, group, tags: sortedTags, body }))
+      .digest('hex');
     return namespace ? `${this.#prefix}:${namespace}:${digest}` : `${this.#prefix}:${digest}`;
   }
 
@@ -35,25 +59,13 @@ export class ResponseCache {
     }
   }
 
-  set(key: string, value: CachedResponse, ttlSec: number): Promise<unknown> {
-    return this.#redis.set(key, JSON.stringify(value), 'PX', Math.max(1, Math.round(ttlSec * 1000)));
+  /** Stores an answer unless it is larger than the cap; resolves false when it was skipped. */
+  async set(key: string, value: CachedResponse, ttlSec: number): Promise<boolean> {
+    const json = JSON.stringify(value);
+    if (Buffer.byteLength(json) > this.#maxEntryBytes) return false;
+    await this.#redis.set(key, json, 'PX', Math.max(1, Math.round(ttlSec * 1000)));
+    return true;
   }
-}
-
-/** A job's result answered from the cache: no attempt, no cost, the deployment that first answered. */
-export function cachedResult(hit: CachedResponse): Record<string, unknown> {
-  return {
-    ...hit.body,
-    routing: {
-      modelGroup: hit.modelGroup,
-      deploymentId: hit.deploymentId,
-      provider: hit.provider,
-      latencyMs: 0,
-      cost: 0,
-      cacheHit: true,
-      attempts: [],
-    },
-  };
 }
 
 /** JSON with object keys sorted at every level, so equal requests hash equally. */

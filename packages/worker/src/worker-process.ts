@@ -7,6 +7,7 @@ import {
   groupsOf,
   loadCustomStrategy,
   type SwitchyardConfig,
+  stateNamespace,
   strategyResolver,
 } from '@switchyard/core';
 import { createProviders } from '@switchyard/providers';
@@ -61,7 +62,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     ? await loadCustomStrategy(config.router.customStrategyPath)
     : undefined;
   const strategy = strategyResolver(config.router, custom);
-  const state = new RoutingState(stateRedis, { windowMs: opts.windowMs });
+  const namespace = stateNamespace({ ...config.switchyard, queueName });
+  const state = new RoutingState(stateRedis, { prefix: namespace, windowMs: opts.windowMs });
   const router = new DeploymentRouter(config, state, strategy);
   const providers = createProviders({ defaultTimeoutMs: config.router.timeoutMs });
   const groups: Map<string, Deployment[]> = groupsOf(config);
@@ -74,7 +76,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     call: (req) => providers.call(req),
     logger,
     ...(config.router.cache
-      ? { cache: new ResponseCache(stateRedis, { namespace: config.router.cache.namespace }) }
+      ? {
+          cache: new ResponseCache(stateRedis, {
+            prefix: namespace,
+            namespace: config.router.cache.namespace,
+            maxEntryBytes: config.switchyard.cacheMaxEntryBytes,
+          }),
+        }
       : {}),
   });
   const bullRedis = workerConnection(opts.redisUrl);

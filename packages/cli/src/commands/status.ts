@@ -1,5 +1,5 @@
 // `switchyard status`: what every worker sees right now — usage, in-flight, latency, cooldowns per deployment.
-import { groupsOf } from '@switchyard/core';
+import { groupsOf, stateNamespace } from '@switchyard/core';
 import { RoutingState } from '@switchyard/redis-state';
 import Table from 'cli-table3';
 import { Redis } from 'ioredis';
@@ -10,7 +10,7 @@ export async function runStatus(opts: { config: string }): Promise<void> {
   const config = loadConfigOrExit(opts.config);
   const redis = new Redis(redisTarget(config).url, { maxRetriesPerRequest: 1 });
   try {
-    const state = new RoutingState(redis);
+    const state = new RoutingState(redis, { prefix: stateNamespace(config.switchyard) });
     const table = new Table({
       head: [
         'group',

@@ -135,6 +135,9 @@ function buildSwitchyardSettings(
     queueName: parsed.queue_name,
     resultTtlSec: parsed.result_ttl_seconds,
     lockDurationMs: parsed.lock_duration_ms,
+    allowMockParams: parsed.allow_mock_params,
+    maxRequestRetries: parsed.max_request_retries,
+    cacheMaxEntryBytes: parsed.cache_max_entry_bytes,
   };
   if (parsed.queue_prefix !== undefined) settings.queuePrefix = parsed.queue_prefix;
   if (parsed.job_deadline_seconds !== undefined)

@@ -245,6 +245,12 @@ export const switchyardSettingsSchema = z.object(
     result_ttl_seconds: nonNegativeInt().default(3600),
     job_deadline_seconds: positiveNumber().optional(),
     lock_duration_ms: positiveInt().default(30_000),
+    // LiteLLM's mock_response / mock_testing_* are testing tools: a producer may not use them unless this is on.
+    allow_mock_params: boolean().default(false),
+    // Upper bound on a request's own `num_retries` (job data is untrusted input).
+    max_request_retries: nonNegativeInt().default(10),
+    // Answers larger than this are not cached (bounds what one request can make Redis hold).
+    cache_max_entry_bytes: positiveInt().default(1_048_576),
   },
   { error: expected('a mapping') },
 );

@@ -1,5 +1,8 @@
 // The normalised configuration every other module reads. The loader turns LiteLLM YAML into this.
+import type { Endpoint } from '../contract/job-names.ts';
 import type { ErrorType } from '../errors/taxonomy.ts';
+
+export type { Endpoint };
 
 export type ProviderKind =
   | 'openai'
@@ -28,7 +31,6 @@ export interface AwsSettings {
   secretAccessKey?: string;
   sessionToken?: string;
 }
-export type Endpoint = 'chat.completions' | 'completions' | 'embeddings';
 
 export interface ModelInfo {
   /** USD per input / output token (LiteLLM `input_cost_per_token`, `output_cost_per_token`). */
@@ -179,6 +181,12 @@ export interface SwitchyardSettings {
   jobDeadlineMs?: number;
   /** BullMQ lock duration; a crashed worker's jobs return to the queue after about this long. */
   lockDurationMs: number;
+  /** Whether jobs may carry LiteLLM's mock_response / mock_testing_* (testing only). */
+  allowMockParams: boolean;
+  /** Cap on a request's own `num_retries`. */
+  maxRequestRetries: number;
+  /** Larger answers are not written to the response cache. */
+  cacheMaxEntryBytes: number;
 }
 
 export interface SwitchyardConfig {

@@ -1,4 +1,6 @@
 // LiteLLM's exception names: the first word of every failedReason and the `type` of every attempt error.
+import { failedReason } from '../contract/failure.ts';
+
 export const ERROR_TYPES = [
   'BadRequestError',
   'AuthenticationError',
@@ -67,14 +69,6 @@ export class SwitchyardError extends Error {
 
   /** The contract's failure format: `<Type>: <message>`. */
   toReason(): string {
-    return `${this.type}: ${this.message}`;
+    return failedReason(this.type, this.message);
   }
-}
-
-/** Parse a failedReason back into its type (client side). Unknown prefixes map to APIConnectionError. */
-export function parseReason(reason: string): { type: ErrorType; message: string } {
-  const idx = reason.indexOf(':');
-  const head = idx > 0 ? reason.slice(0, idx) : '';
-  if (isErrorType(head)) return { type: head, message: reason.slice(idx + 1).trim() };
-  return { type: 'APIConnectionError', message: reason };
 }

@@ -1,5 +1,6 @@
 // After a failed attempt: retry in the group, fall back to another group, or fail — decided from plain job data.
 import type { Deployment, RouterSettings } from '../config/types.ts';
+import type { ErrorType } from '../errors/taxonomy.ts';
 import { retryDelayMs } from './backoff.ts';
 import { type FallbackChoice, nextFallback } from './fallbacks.ts';
 import { resolveRetryRule } from './retry-rules.ts';
@@ -65,9 +66,7 @@ export function planNext(input: PlanInput): PlanDecision {
     deadlineCut = true;
   }
 
-  const reason = deadlineCut
-    ? `${error.type}: job deadline reached before the next attempt; last error: ${clip(error.message)}`
-    : finalReason(state, error);
+  const reason = deadlineCut ? deadlineReason(error) : finalReason(state, error);
   return { action: 'fail', reason, state };
 }
 
@@ -129,6 +128,12 @@ export function planNoCapacity(input: NoCapacityInput): NoCapacityDecision {
     };
   }
   return { action: 'wait', untilMs: input.wakeAtMs, state: input.state };
+}
+
+/** The one failure of a job whose deadline passed: the last error's type, and its message after ours. */
+export function deadlineReason(last?: { type: ErrorType; message: string }): string {
+  const tail = last ? `; last error: ${clip(last.message)}` : '';
+  return `${last?.type ?? 'Timeout'}: job deadline reached before the next attempt${tail}`;
 }
 
 function reachesDeadline(state: PlanState, atMs: number): boolean {

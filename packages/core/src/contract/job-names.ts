@@ -1,0 +1,10 @@
+// The job names a producer may put on the queue: one per OpenAI endpoint the workers serve.
+
+export const JOB_NAMES = ['chat.completions', 'completions', 'embeddings'] as const;
+
+/** A queue job name, which is also the OpenAI endpoint it stands for. */
+export type Endpoint = (typeof JOB_NAMES)[number];
+
+export function isEndpoint(name: string): name is Endpoint {
+  return (JOB_NAMES as readonly string[]).includes(name);
+}

@@ -1,0 +1,63 @@
+// What the stages of one job share: the worker's long-lived parts (deps) and the job's own context.
+import type { Deployment, Endpoint, JobState, RouterSettings, SwitchyardConfig } from '@switchyard/core';
+import type { ProviderResponse } from '@switchyard/providers';
+import type { RoutingState } from '@switchyard/redis-state';
+import type { Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { DeploymentRouter } from '../deployment-router.ts';
+import type { ValidJob } from '../job-data.ts';
+import type { MockPlan } from '../mock-response.ts';
+import type { OutcomeBatcher } from '../outcome-batcher.ts';
+import type { ResponseCache } from '../response-cache.ts';
+import type { RouteTarget } from '../route-target.ts';
+
+/** One provider call: the same shape for the real provider, a mock, and (later) a streaming call. */
+export type Invoke = (req: {
+  endpoint: Endpoint;
+  body: Record<string, unknown>;
+  deployment: Deployment;
+  signal: AbortSignal;
+}) => Promise<ProviderResponse>;
+
+/** The worker's parts every job uses; built once per process. */
+export interface PipelineDeps {
+  config: SwitchyardConfig;
+  groups: ReadonlyMap<string, readonly Deployment[]>;
+  resolveTarget: (name: string) => RouteTarget | undefined;
+  router: DeploymentRouter;
+  state: RoutingState;
+  outcomes: OutcomeBatcher;
+  call: Invoke;
+  logger: Logger;
+  random: () => number;
+  /** Present when the config turns response caching on. */
+  cache?: ResponseCache;
+  /** Writes nobody waits for (cache stores); failures are logged. */
+  background: (write: Promise<unknown>) => void;
+}
+
+/** Where a job's answer may be stored in the response cache. */
+export interface CacheSlot {
+  key: string;
+  /** False for `no-store` requests and mocked answers. */
+  store: boolean;
+  ttlSec: number;
+}
+
+/** One job, prepared: everything its attempts need, and the state that survives between them. */
+export interface JobContext {
+  job: Job;
+  request: ValidJob;
+  /** The plan and the attempts so far; written back to the job's data when it parks or fails. */
+  state: JobState;
+  /** The config's router settings with the request's own retries and fallbacks. */
+  settings: RouterSettings;
+  /** Per-attempt timeout in ms, never beyond the configured one. */
+  timeoutMs: number;
+  /** The request shortened the timeout: its timeouts say nothing about the deployment's health. */
+  callerTimeout: boolean;
+  estimatedTokens: number;
+  /** The request's mocks (only when the config allows them). */
+  mock?: MockPlan;
+  cache?: CacheSlot;
+}
