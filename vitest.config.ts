@@ -1,11 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
+// Two tiers: `unit` (pure code and in-process tests with a real Redis, seconds) and `e2e` (worker
+// processes, the gateway, fault and chaos suites). `pnpm test` runs both.
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     // Each file starts its own redis-server and child processes; keep the 2-core machine breathing.
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['packages/*/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'] } },
+    ],
   },
 });

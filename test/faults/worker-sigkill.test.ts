@@ -3,6 +3,7 @@
 // `failed`), and the dead worker's in-flight leases in Redis free themselves. Provider calls are
 // at-least-once: the killed worker's calls were already sent, so BullMQ's stalled-job recovery
 // sends them again from the surviving worker — at most one extra call per killed job.
+import { stateNamespace } from '@switchyard/core';
 import { RoutingState } from '@switchyard/redis-state';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chat, openaiDeployment, type Stack, startStack } from '../integration/harness.ts';
@@ -36,7 +37,7 @@ it('loses no job and delivers none twice when a worker is SIGKILLed mid-flight',
   const log = new SettlementLog(stack.redis.url);
   await log.ready();
   const redis = stack.redis.client();
-  const state = new RoutingState(redis);
+  const state = new RoutingState(redis, { prefix: stateNamespace({}) });
   const inflight = async () => (await state.snapshot('slow', ['slow-model']))[0]!.inflight;
   try {
     const ids = await stack.client.enqueueBatch(

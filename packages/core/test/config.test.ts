@@ -173,6 +173,9 @@ describe('loading a LiteLLM config from the docs', () => {
       queueName: 'switchyard',
       resultTtlSec: 3600,
       lockDurationMs: 30_000,
+      allowMockParams: false,
+      maxRequestRetries: 10,
+      cacheMaxEntryBytes: 1_048_576,
     });
   });
 
@@ -225,6 +228,9 @@ describe('defaults', () => {
           result_ttl_seconds: 60,
           job_deadline_seconds: 90,
           lock_duration_ms: 5000,
+          allow_mock_params: true,
+          max_request_retries: 2,
+          cache_max_entry_bytes: 1000,
         },
       },
       { env: {} },
@@ -234,6 +240,9 @@ describe('defaults', () => {
       resultTtlSec: 60,
       jobDeadlineMs: 90_000,
       lockDurationMs: 5000,
+      allowMockParams: true,
+      maxRequestRetries: 2,
+      cacheMaxEntryBytes: 1000,
     });
   });
 });
