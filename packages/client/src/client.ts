@@ -206,9 +206,15 @@ export class SwitchyardClient {
     if (job?.finishedOn) {
       const state = await job.getState();
       if (state === 'completed' || state === 'failed') {
-        if (pending) this.#waiter.cancel(jobId, new Error('settled from stored state'));
-        if (state === 'failed') throw new CompletionError(jobId, job.failedReason);
-        return job.returnvalue as RoutedResult;
+        // Every other wait on this id settles with the same outcome.
+        if (state === 'failed') {
+          const reason = job.failedReason ?? 'APIConnectionError: failed without a reason';
+          if (pending) this.#waiter.deliver(jobId, { reason });
+          throw new CompletionError(jobId, reason);
+        }
+        const value = job.returnvalue as RoutedResult;
+        if (pending) this.#waiter.deliver(jobId, { value });
+        return value;
       }
     }
     if (!pending) return undefined;

@@ -5,11 +5,16 @@ import { CompletionError, WaitTimeoutError } from './errors.ts';
 
 const POLL_BATCH = 50;
 
-interface Pending {
+interface Waiter {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
-  since: number;
   timer: NodeJS.Timeout;
+}
+
+/** Everyone waiting for one job id: two waits on the same id both settle. */
+interface Pending {
+  waiters: Waiter[];
+  since: number;
 }
 
 export class ResultWaiter {
@@ -38,18 +43,26 @@ export class ResultWaiter {
   /** Register before the job is added so an instant result cannot be missed. */
   wait(jobId: string, timeoutMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const waiter: Waiter = { resolve, reject, timer: undefined as unknown as NodeJS.Timeout };
+      waiter.timer = setTimeout(() => {
         void this.#check(jobId).then((done) => {
-          if (!done) this.#settle(jobId, { error: new WaitTimeoutError(jobId, timeoutMs) });
+          if (!done) this.#drop(jobId, waiter, new WaitTimeoutError(jobId, timeoutMs));
         });
       }, timeoutMs);
-      this.#pending.set(jobId, { resolve, reject, since: Date.now(), timer });
+      const pending = this.#pending.get(jobId);
+      if (pending) pending.waiters.push(waiter);
+      else this.#pending.set(jobId, { waiters: [waiter], since: Date.now() });
       this.#poller ??= setInterval(() => void this.#pollStale(), this.#pollMs);
     });
   }
 
   cancel(jobId: string, err: Error): void {
     this.#settle(jobId, { error: err });
+  }
+
+  /** Settles every wait on a job from its stored outcome (read by the caller). */
+  deliver(jobId: string, outcome: { value: unknown } | { reason: string }): void {
+    this.#settle(jobId, outcome);
   }
 
   async close(): Promise<void> {
@@ -62,27 +75,47 @@ export class ResultWaiter {
     const p = this.#pending.get(jobId);
     if (!p) return;
     this.#pending.delete(jobId);
-    clearTimeout(p.timer);
+    this.#stopPollerWhenIdle();
+    for (const w of p.waiters) {
+      clearTimeout(w.timer);
+      if (outcome.error) w.reject(outcome.error);
+      else if (outcome.reason !== undefined) w.reject(new CompletionError(jobId, outcome.reason));
+      else w.resolve(outcome.value);
+    }
+  }
+
+  /** One waiter gives up (its own timeout); the others on the same id keep waiting. */
+  #drop(jobId: string, waiter: Waiter, err: Error): void {
+    const p = this.#pending.get(jobId);
+    if (!p) return;
+    p.waiters = p.waiters.filter((w) => w !== waiter);
+    if (p.waiters.length === 0) this.#pending.delete(jobId);
+    this.#stopPollerWhenIdle();
+    waiter.reject(err);
+  }
+
+  #stopPollerWhenIdle(): void {
     if (this.#pending.size === 0 && this.#poller) {
       clearInterval(this.#poller);
       this.#poller = undefined;
     }
-    if (outcome.error) p.reject(outcome.error);
-    else if (outcome.reason !== undefined) p.reject(new CompletionError(jobId, outcome.reason));
-    else p.resolve(outcome.value);
   }
 
-  /** Settle from the job's stored state; true when it was finished. */
+  /** Settle from the job's stored state; true when it was finished. Never rejects: Redis may be away. */
   async #check(jobId: string): Promise<boolean> {
-    const job = await this.#queue.getJob(jobId).catch(() => undefined);
-    if (!job) return false;
-    if (job.finishedOn && job.failedReason !== undefined && (await job.isFailed())) {
-      this.#settle(jobId, { reason: job.failedReason });
-      return true;
-    }
-    if (job.finishedOn && (await job.isCompleted())) {
-      this.#settle(jobId, { value: job.returnvalue });
-      return true;
+    try {
+      const job = await this.#queue.getJob(jobId);
+      if (!job) return false;
+      if (job.finishedOn && job.failedReason !== undefined && (await job.isFailed())) {
+        this.#settle(jobId, { reason: job.failedReason });
+        return true;
+      }
+      if (job.finishedOn && (await job.isCompleted())) {
+        this.#settle(jobId, { value: job.returnvalue });
+        return true;
+      }
+    } catch {
+      // A Redis hiccup: the next poll or the job's event settles it.
     }
     return false;
   }

@@ -1,0 +1,61 @@
+// The client's shared result waiter against a real Redis and a plain BullMQ worker (no Switchyard
+// worker needed: the waiter only reads job events and job state).
+import { startRedis, type TestRedis } from '@switchyard/testkit';
+import { Worker } from 'bullmq';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SwitchyardClient } from '../src/client.ts';
+
+let redis: TestRedis;
+let client: SwitchyardClient;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  client = new SwitchyardClient({ redisUrl: redis.url, timeoutMs: 10_000, pollMs: 100 });
+  await client.ready();
+});
+
+afterAll(async () => {
+  await client?.close();
+  await redis?.stop();
+});
+
+function answering(value: (name: string) => unknown) {
+  return new Worker(
+    'switchyard',
+    async (job) => {
+      const v = value(job.name);
+      if (v instanceof Error) throw v;
+      return v;
+    },
+    { connection: { host: redis.host, port: redis.port, maxRetriesPerRequest: null } },
+  );
+}
+
+it('settles two waits on the same job id, and a late reader, with the same result', async () => {
+  const id = await client.enqueue('chat.completions', { model: 'g', messages: [] });
+  const both = Promise.all([client.result(id), client.result(id)]);
+  const worker = answering(() => ({ answer: 42 }));
+  try {
+    expect(await both).toEqual([{ answer: 42 }, { answer: 42 }]);
+    expect(await client.result(id)).toEqual({ answer: 42 });
+  } finally {
+    await worker.close();
+  }
+});
+
+it('keeps waiting through a Redis restart with no unhandled rejection, then gets the result', async () => {
+  const id = await client.enqueue('chat.completions', { model: 'g', messages: [] });
+  const waiting = client.result(id);
+  // The 100 ms state poll runs into the outage: it must not reject into the void.
+  redis.kill('SIGKILL');
+  await new Promise((r) => setTimeout(r, 600));
+  await redis.restart();
+  // Without AOF the restarted Redis is empty: the job is added again under the same id.
+  await client.queue.add('chat.completions', { model: 'g', messages: [] }, { jobId: id });
+  const worker = answering(() => ({ answer: 'after outage' }));
+  try {
+    expect(await waiting).toEqual({ answer: 'after outage' });
+  } finally {
+    await worker.close();
+  }
+});
