@@ -3,8 +3,8 @@
 // OpenAI puts non-2xx answers in the error file with their error body) and one that never got an
 // answer (malformed line, expired) has `response: null` and `error {code, message}`.
 
+import { parseFailedReason } from '../contract/failure.ts';
 import { openaiErrorFor } from '../errors/openai-error-body.ts';
-import { parseReason } from '../errors/taxonomy.ts';
 import type { BatchLineFailure } from './input.ts';
 import type { BatchRequestCounts } from './types.ts';
 
@@ -41,7 +41,7 @@ export function successLine(batchId: string, slot: BatchSlot, body: unknown): Ba
 
 /** A routed request that failed after its retries and fallbacks: OpenAI's error body and status. */
 export function failureLine(batchId: string, slot: BatchSlot, failedReason: string): BatchOutputLine {
-  const { type, message } = parseReason(failedReason);
+  const { type, message } = parseFailedReason(failedReason);
   const { status, body } = openaiErrorFor(type, message);
   return {
     id: batchRequestId(batchId, slot.line),
