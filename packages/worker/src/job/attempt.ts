@@ -2,7 +2,6 @@
 import { type Deployment, deadlineReason, parseFailedReason, SwitchyardError } from '@switchyard/core';
 import type { ProviderResponse } from '@switchyard/providers';
 import type { Saturation } from '@switchyard/redis-state';
-import { laneOf } from '../job-lane.ts';
 import { checkContext } from '../precall.ts';
 import type { JobContext, PipelineDeps } from './context.ts';
 
