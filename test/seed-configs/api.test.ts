@@ -75,9 +75,10 @@ describe('api-retry-backoff.yaml: router-wide retry policy, allowed_fails 2, coo
   it('has cooled both deployments for 300 s: the third failure in the minute crosses allowed_fails 2', async () => {
     const { redis, config } = stack();
     const { RoutingState } = await import('@switchyard/redis-state');
+    const { stateNamespace } = await import('@switchyard/core');
     const r = redis.client();
     try {
-      const states = await new RoutingState(r).snapshot(
+      const states = await new RoutingState(r, { prefix: stateNamespace({}) }).snapshot(
         'gpt-4',
         config.deployments.map((d) => d.id),
       );
