@@ -151,7 +151,11 @@ describe('failures in OpenAI’s error shape, with the taxonomy’s status', () 
 
   it('refuses bad JSON, streaming and unknown routes without enqueueing anything', async () => {
     const jobs = await totalJobs();
-    const badJson = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', body: '{"model":' });
+    const badJson = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"model":',
+    });
     expect(badJson.status).toBe(400);
     expect(await badJson.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
 

@@ -1,5 +1,6 @@
 // Producer SDK: enqueue OpenAI-shaped requests and await their routed results through job events.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { BatchService, type BatchStoreOptions } from '@switchyard/batch';
 import {
   type BatchObject,
@@ -47,9 +48,14 @@ export interface EnqueueOptions {
    */
   priority?: number;
   timeoutMs?: number;
+  /** Stops waiting for the result when aborted (the job keeps running; fetch it later by id). */
+  signal?: AbortSignal;
 }
 
 export type { AttemptRecord, RoutedResult, RoutingInfo } from '@switchyard/core';
+
+/** How long `close()` waits for BullMQ to close gracefully before disconnecting. */
+const CLOSE_GRACE_MS = 2_000;
 
 export interface BatchItem {
   endpoint?: Endpoint;
@@ -91,6 +97,16 @@ export class SwitchyardClient {
   get batches(): BatchService {
     this.#batches ??= new BatchService(this.#redis, this.queue, this.#batchOptions);
     return this.#batches;
+  }
+
+  /** The producer connection (fails fast while Redis is away), for small reads and writes beside jobs. */
+  get connection(): Redis {
+    return this.#redis;
+  }
+
+  /** Callers currently awaiting a result through this client. */
+  get waiting(): number {
+    return this.#waiter.size;
   }
 
   /** Resolves once the shared event listener is attached (called lazily by the awaiting methods). */
@@ -221,10 +237,15 @@ export class SwitchyardClient {
     return (await pending) as RoutedResult;
   }
 
+  /** Settles every wait, then lets go of Redis; with Redis away it does not wait for it to return. */
   async close(): Promise<void> {
-    await this.#batches?.close();
-    await this.#waiter.close();
-    await this.queue.close();
+    const graceful = (async () => {
+      await this.#batches?.close();
+      await this.#waiter.close();
+      await this.queue.close();
+    })().catch(() => {});
+    // BullMQ's close waits for a connection to come back; a Redis that is gone would hold it forever.
+    await Promise.race([graceful, delay(CLOSE_GRACE_MS, undefined, { ref: false })]);
     this.#redis.disconnect();
     this.#eventsRedis.disconnect();
   }
@@ -242,7 +263,7 @@ export class SwitchyardClient {
     } catch (err) {
       throw new CompletionError(jobId, `BadRequestError: ${(err as Error).message}`);
     }
-    const result = this.#waiter.wait(jobId, opts.timeoutMs ?? this.#timeoutMs);
+    const result = this.#waiter.wait(jobId, opts.timeoutMs ?? this.#timeoutMs, opts.signal);
     try {
       await this.queue.add(endpoint, withMetadata(body, opts), options);
     } catch (err) {

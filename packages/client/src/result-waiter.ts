@@ -40,8 +40,11 @@ export class ResultWaiter {
     return this.#events.waitUntilReady().then(() => undefined);
   }
 
-  /** Register before the job is added so an instant result cannot be missed. */
-  wait(jobId: string, timeoutMs: number): Promise<unknown> {
+  /**
+   * Register before the job is added so an instant result cannot be missed. An aborted `signal` drops
+   * this wait only (the job keeps running; other waits on it stay).
+   */
+  wait(jobId: string, timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, timer: undefined as unknown as NodeJS.Timeout };
       waiter.timer = setTimeout(() => {
@@ -49,11 +52,24 @@ export class ResultWaiter {
           if (!done) this.#drop(jobId, waiter, new WaitTimeoutError(jobId, timeoutMs));
         });
       }, timeoutMs);
+      signal?.addEventListener(
+        'abort',
+        () =>
+          this.#drop(jobId, waiter, signal.reason instanceof Error ? signal.reason : new Error('aborted')),
+        { once: true },
+      );
       const pending = this.#pending.get(jobId);
       if (pending) pending.waiters.push(waiter);
       else this.#pending.set(jobId, { waiters: [waiter], since: Date.now() });
       this.#poller ??= setInterval(() => void this.#pollStale(), this.#pollMs);
     });
+  }
+
+  /** Waits currently registered (every caller of every job id). */
+  get size(): number {
+    let n = 0;
+    for (const p of this.#pending.values()) n += p.waiters.length;
+    return n;
   }
 
   cancel(jobId: string, err: Error): void {
@@ -87,7 +103,8 @@ export class ResultWaiter {
   /** One waiter gives up (its own timeout); the others on the same id keep waiting. */
   #drop(jobId: string, waiter: Waiter, err: Error): void {
     const p = this.#pending.get(jobId);
-    if (!p) return;
+    if (!p?.waiters.includes(waiter)) return;
+    clearTimeout(waiter.timer);
     p.waiters = p.waiters.filter((w) => w !== waiter);
     if (p.waiters.length === 0) this.#pending.delete(jobId);
     this.#stopPollerWhenIdle();

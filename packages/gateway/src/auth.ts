@@ -12,12 +12,23 @@ export function bearerKeyCheck(apiKeys: readonly string[] | undefined): KeyCheck
   const keys = (apiKeys ?? []).filter((k) => k.length > 0).map(digest);
   if (keys.length === 0) return undefined;
   return (headers) => {
-    const match = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '');
-    if (!match?.[1]) return false;
-    const given = digest(match[1].trim());
+    const key = bearerKey(headers);
+    if (key === undefined) return false;
+    const given = digest(key);
     // Compare against every key (no early exit) so the matching key's position is not observable.
     let ok = false;
     for (const key of keys) ok = timingSafeEqual(given, key) || ok;
     return ok;
   };
+}
+
+/** The caller's key from `Authorization: Bearer <key>`, if any. */
+export function bearerKey(headers: IncomingHttpHeaders): string | undefined {
+  const match = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '');
+  return match?.[1]?.trim() || undefined;
+}
+
+/** A key's SHA-256, hex: what is stored in Redis to remember who created a job (never the key). */
+export function keyHash(key: string): string {
+  return digest(key).toString('hex');
 }

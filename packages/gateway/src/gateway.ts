@@ -12,11 +12,12 @@ import {
 } from '@switchyard/client';
 import type { Endpoint } from '@switchyard/core';
 import { batchApiError } from './api-error.ts';
-import { bearerKeyCheck } from './auth.ts';
+import { bearerKey, bearerKeyCheck } from './auth.ts';
 import { batchesRoute } from './batches-api.ts';
 import { type ApiHandler, filesRoute } from './files-api.ts';
+import type { JobOwners } from './job-owners.ts';
 import { gatewayError, type HttpError, taxonomyError } from './openai-error.ts';
-import { readJsonBody } from './read-body.ts';
+import { isJsonContentType, readJsonBody } from './read-body.ts';
 import { JOB_ID_HEADER, routingHeaders, sendError, sendJson } from './reply.ts';
 import { resolveRoute } from './routes.ts';
 
@@ -40,6 +41,12 @@ export interface GatewayOptions {
   readinessTimeoutMs?: number;
   /** Serves /v1/files and /v1/batches. Default: the client's (`client.batches`). */
   batches?: BatchService;
+  /** LiteLLM's `general_settings.master_key`: a valid API key that may also read any job. */
+  masterKey?: string;
+  /** Remembers which key created each job, so `GET /v1/jobs/<id>` answers only that key. */
+  owners?: JobOwners;
+  /** Requests allowed to wait for results at once; more are answered 503. @defaultValue 10000 */
+  maxWaiting?: number;
 }
 
 export interface Gateway {
@@ -72,7 +79,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const { client } = opts;
   const logger = opts.logger ?? NOOP_LOGGER;
   const maxBodyBytes = opts.maxBodyBytes ?? 16 * 1024 * 1024;
-  const keyCheck = bearerKeyCheck(opts.apiKeys);
+  const keyCheck = bearerKeyCheck([...(opts.apiKeys ?? []), ...(opts.masterKey ? [opts.masterKey] : [])]);
+  const maxWaiting = opts.maxWaiting ?? 10_000;
   const waiting = new Set<(err: Error) => void>();
 
   async function call(
@@ -80,6 +88,20 @@ export function createGateway(opts: GatewayOptions): Gateway {
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<string | undefined> {
+    if (!isJsonContentType(req.headers['content-type'])) {
+      res.setHeader('connection', 'close');
+      sendError(res, gatewayError(415, 'request bodies must be application/json'));
+      return undefined;
+    }
+    if (waiting.size >= maxWaiting) {
+      res.setHeader('connection', 'close');
+      sendError(
+        res,
+        gatewayError(503, 'too many requests waiting; retry shortly', 'service_unavailable_error'),
+        { 'retry-after': '1' },
+      );
+      return undefined;
+    }
     const read = await readJsonBody(req, maxBodyBytes);
     if (!read.ok) {
       // The unread remainder of a refused body is not worth receiving.
@@ -96,7 +118,18 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
     // Our own id, so a timeout or a failure can still tell the caller which job to look up later.
     const jobId = randomUUID();
-    const callOpts: EnqueueOptions = { jobId, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) };
+    const key = bearerKey(req.headers);
+    if (opts.owners && keyCheck && key !== undefined) await opts.owners.record(jobId, key);
+    // A caller that hangs up stops waiting: its waiter is freed, the job goes on (fetch it by id).
+    const gone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) gone.abort(new ReleasedError('caller disconnected'));
+    });
+    const callOpts: EnqueueOptions = {
+      jobId,
+      signal: gone.signal,
+      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    };
     const pending = CALLS[endpoint](client, read.body, callOpts);
     let release: ((err: Error) => void) | undefined;
     const released = new Promise<never>((_, reject) => {
@@ -116,8 +149,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
     return jobId;
   }
 
-  async function job(id: string, res: ServerResponse): Promise<void> {
-    const stored = await client.queue.getJob(id);
+  async function job(id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const key = bearerKey(req.headers);
+    const allowed = !keyCheck || key === opts.masterKey || (await opts.owners?.isOwner(id, key)) === true;
+    const stored = allowed ? await client.queue.getJob(id) : undefined;
+    // Someone else's job is answered exactly like a job that does not exist.
     if (!stored) {
       sendError(
         res,
@@ -151,7 +187,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
       ]);
       sendJson(res, 200, { status: 'ready', redis: 'ok', waiting: counts.waiting ?? 0 });
     } catch (err) {
-      sendJson(res, 503, { status: 'unavailable', redis: (err as Error).message });
+      // The cause (hosts, ports) is for the operator's log, not for whoever can reach the probe.
+      logger.warn({ err: (err as Error).message }, 'readiness: queue unreachable');
+      sendJson(res, 503, { status: 'unavailable', redis: 'unreachable' });
     } finally {
       clearTimeout(timer);
     }
@@ -176,10 +214,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         return;
       }
       logger.error({ err: (err as Error).message }, 'batch store unavailable');
-      sendError(
-        res,
-        gatewayError(503, `queue unavailable: ${(err as Error).message}`, 'service_unavailable_error'),
-      );
+      sendError(res, queueUnavailable());
     }
   }
 
@@ -225,7 +260,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       return undefined;
     }
     if (route.kind === 'job') {
-      await job(route.id, res);
+      await job(route.id, req, res);
       return route.id;
     }
     return call(route.endpoint, req, res);
@@ -277,7 +312,12 @@ function errorFor(err: unknown, jobId: string, logger: GatewayLogger): HttpError
   if (err instanceof ReleasedError) {
     return gatewayError(503, `the gateway is shutting down; ${later}`, 'service_unavailable_error');
   }
-  // Anything else comes from the queue itself (Redis unreachable while enqueueing or reading).
+  // Anything else comes from the queue itself (Redis unreachable while enqueueing or reading): the
+  // cause goes to the log, never to the caller (it names internal hosts).
   logger.error({ jobId, err: (err as Error).message }, 'queue unavailable');
-  return gatewayError(503, `queue unavailable: ${(err as Error).message}`, 'service_unavailable_error');
+  return queueUnavailable();
+}
+
+function queueUnavailable(): HttpError {
+  return gatewayError(503, 'queue unavailable; retry shortly', 'service_unavailable_error');
 }

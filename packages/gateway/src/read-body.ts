@@ -18,6 +18,11 @@ export async function readRawBody(req: IncomingMessage, maxBytes: number): Promi
   return Buffer.concat(chunks);
 }
 
+/** `application/json`, with or without parameters (`; charset=utf-8`). */
+export function isJsonContentType(value: string | undefined): boolean {
+  return /^application\/json\s*(;|$)/i.test(value ?? '');
+}
+
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
   const raw = await readRawBody(req, maxBytes);
   if (!raw) {

@@ -4,7 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BatchStoreOptions } from '@switchyard/batch';
 import { SwitchyardClient } from '@switchyard/client';
+import { DEFAULT_RESULT_TTL_SEC, stateNamespace } from '@switchyard/core';
 import { createGateway, type GatewayLogger } from './gateway.ts';
+import { JobOwners } from './job-owners.ts';
 
 export interface StartGatewayOptions {
   /** Default 4000 (the LiteLLM Proxy's port); 0 picks a free one. */
@@ -24,6 +26,16 @@ export interface StartGatewayOptions {
   drainMs?: number;
   /** Caps and retention of /v1/files and /v1/batches (defaults in BATCH_STORE_DEFAULTS). */
   batch?: BatchStoreOptions;
+  /** LiteLLM's `general_settings.master_key`: an API key that may also read any caller's job. */
+  masterKey?: string;
+  /** How long finished jobs are kept (the config's result_ttl_seconds): job ownership lives as long. */
+  resultTtlSec?: number;
+  /** Open connections at once; more are refused by the socket. @defaultValue 4096 */
+  maxConnections?: number;
+  /** Requests waiting for results at once; more get 503. @defaultValue 10000 */
+  maxWaiting?: number;
+  /** Bound on the readiness probe's Redis round trip. @defaultValue 2000 */
+  readinessTimeoutMs?: number;
 }
 
 export interface RunningGateway {
@@ -41,8 +53,19 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.batch ? { batch: opts.batch } : {}),
   });
+  const namespace = stateNamespace({
+    ...(opts.queueName ? { queueName: opts.queueName } : {}),
+    ...(opts.prefix ? { queuePrefix: opts.prefix } : {}),
+  });
+  // Ownership must outlive the longest wait and the kept result.
+  const ownerTtlSec =
+    (opts.resultTtlSec ?? DEFAULT_RESULT_TTL_SEC) + (opts.timeoutMs ?? 600_000) / 1000 + 86_400;
   const gateway = createGateway({
     client,
+    owners: new JobOwners(client.connection, namespace, ownerTtlSec),
+    ...(opts.masterKey ? { masterKey: opts.masterKey } : {}),
+    ...(opts.maxWaiting ? { maxWaiting: opts.maxWaiting } : {}),
+    ...(opts.readinessTimeoutMs ? { readinessTimeoutMs: opts.readinessTimeoutMs } : {}),
     ...(opts.apiKeys ? { apiKeys: opts.apiKeys } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
@@ -50,6 +73,7 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
   // Attach the shared result listener before accepting traffic, so the first request pays nothing extra.
   await client.ready();
   const server = createServer(gateway.handle);
+  server.maxConnections = opts.maxConnections ?? 4096;
   server.listen(opts.port ?? 4000, opts.host ?? '127.0.0.1');
   await once(server, 'listening');
   const { address, port } = server.address() as AddressInfo;

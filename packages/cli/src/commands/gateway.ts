@@ -1,16 +1,22 @@
 // `switchyard gateway`: the OpenAI-compatible HTTP front door to the queue; SIGTERM/SIGINT drain, then exit 0.
+
+import { DEFAULT_QUEUE_NAME } from '@switchyard/core';
 import { startGateway } from '@switchyard/gateway';
 import { createLogger } from '@switchyard/worker';
 import { InvalidArgumentError } from 'commander';
+import { loadConfigOrExit } from '../load-config.ts';
+import { redisTarget } from '../redis-target.ts';
 import { exitOnSignals } from '../shutdown.ts';
 
 /** The gateway drains waiting requests for up to 10 s (startGateway's drainMs); then it must be gone. */
 const GATEWAY_CLOSE_DEADLINE_MS = 20_000;
 
 export interface GatewayCommandOptions {
+  /** LiteLLM config.yaml: queue name and prefix, result TTL, master key and Redis, as the workers read them. */
+  config?: string;
   port: number;
   host: string;
-  queue: string;
+  queue?: string;
   apiKey: string[];
   timeout: number;
   batchMaxFileBytes?: number;
@@ -40,10 +46,17 @@ export function gatewayKeys(flags: readonly string[], env = process.env.SWITCHYA
 export async function runGateway(opts: GatewayCommandOptions): Promise<void> {
   const logger = createLogger({ name: 'switchyard-gateway' });
   const apiKeys = gatewayKeys(opts.apiKey);
+  const config = opts.config ? loadConfigOrExit(opts.config) : undefined;
+  const redis = config ? redisTarget(config) : undefined;
+  const queue = opts.queue ?? config?.switchyard.queueName ?? DEFAULT_QUEUE_NAME;
   const gateway = await startGateway({
     port: opts.port,
     host: opts.host,
-    queueName: opts.queue,
+    queueName: queue,
+    ...(redis ? { redisUrl: redis.url } : {}),
+    ...(config?.switchyard.queuePrefix ? { prefix: config.switchyard.queuePrefix } : {}),
+    ...(config ? { resultTtlSec: config.switchyard.resultTtlSec } : {}),
+    ...(config?.masterKey ? { masterKey: config.masterKey } : {}),
     apiKeys,
     timeoutMs: opts.timeout,
     logger,
@@ -62,8 +75,11 @@ export async function runGateway(opts: GatewayCommandOptions): Promise<void> {
     deadlineMs: GATEWAY_CLOSE_DEADLINE_MS,
   });
   // The number of keys, never the keys.
-  logger.info({ url: gateway.url, queue: opts.queue, apiKeys: apiKeys.length }, 'gateway listening');
-  if (apiKeys.length === 0)
+  logger.info(
+    { url: gateway.url, queue, apiKeys: apiKeys.length, masterKey: Boolean(config?.masterKey) },
+    'gateway listening',
+  );
+  if (apiKeys.length === 0 && !config?.masterKey)
     logger.warn('no API keys configured: every caller that can reach the port is accepted');
   process.send?.({ type: 'ready', url: gateway.url });
 }

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue, throwIfAny } from './config-error.ts';
 import { applyRouterDefaults, buildDeployment } from './deployment.ts';
-import { type Env, resolveEnvRefsOf } from './env.ts';
+import { type Env, resolveEnvRefs, resolveEnvRefsOf } from './env.ts';
 import { isMapping } from './is-mapping.ts';
 import { childPath } from './path.ts';
 import { redisSettings } from './redis-settings.ts';
@@ -31,9 +31,7 @@ export function loadConfig(input: string | object, opts: LoadOptions = {}): Swit
   const doc = parseInto(documentSchema, raw, '', issues);
   collectUnsupportedKeys(documentSchema, raw, '', warnings);
   if (doc === undefined) throw new ConfigError(issues);
-  for (const key of Object.keys(doc.general_settings ?? {})) {
-    warnings.push(`${childPath('general_settings', key)}: proxy setting, ignored`);
-  }
+  const general = generalSettings(doc.general_settings, env, issues, warnings);
   if (doc.environment_variables !== undefined) {
     warnings.push('environment_variables: not applied; set them in the worker environment');
   }
@@ -78,6 +76,7 @@ export function loadConfig(input: string | object, opts: LoadOptions = {}): Swit
   throwIfAny(issues);
   const config: SwitchyardConfig = { deployments, router, switchyard: switchyard!, warnings };
   if (redis !== undefined) config.redis = redis;
+  if (general.masterKey !== undefined) config.masterKey = general.masterKey;
   return config;
 }
 
@@ -143,4 +142,25 @@ function buildSwitchyardSettings(
   if (parsed.job_deadline_seconds !== undefined)
     settings.jobDeadlineMs = Math.round(parsed.job_deadline_seconds * 1000);
   return settings;
+}
+
+/** LiteLLM proxy's general_settings: the gateway reads `master_key`; the rest is listed as ignored. */
+function generalSettings(
+  raw: Record<string, unknown> | undefined,
+  env: Env,
+  issues: ConfigIssue[],
+  warnings: string[],
+): { masterKey?: string } {
+  const out: { masterKey?: string } = {};
+  for (const [key, value] of Object.entries(raw ?? {})) {
+    const path = childPath('general_settings', key);
+    if (key !== 'master_key') {
+      warnings.push(`${path}: proxy setting, ignored`);
+      continue;
+    }
+    const resolved = resolveEnvRefs(value, path, env, issues);
+    if (typeof resolved === 'string' && resolved.length > 0) out.masterKey = resolved;
+    else issues.push({ path, message: 'expected a non-empty string (or os.environ/NAME)' });
+  }
+  return out;
 }

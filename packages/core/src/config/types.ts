@@ -195,6 +195,8 @@ export interface SwitchyardConfig {
   switchyard: SwitchyardSettings;
   /** Redis named in router_settings; used only when REDIS_URL is not set (then it is absent). */
   redis?: RedisSettings;
+  /** `general_settings.master_key`: the gateway's admin key (also a valid API key). Never logged. */
+  masterKey?: string;
   /** Unsupported keys found while loading, gathered for one warning. */
   warnings: string[];
 }
