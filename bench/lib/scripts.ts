@@ -1,7 +1,7 @@
 // SHA1 → name of Switchyard's Lua scripts, the way ioredis computes the EVALSHA digest, so MONITOR
 // output can tell routing/recording round trips apart from BullMQ's own scripts.
 import { createHash } from 'node:crypto';
-import { scriptSource } from '../../packages/redis-state/src/script-loader.ts';
+import { scriptSource } from '@switchyard/redis-state';
 
 const NAMES = ['reserveCapacity', 'recordOutcome', 'releaseReservation', 'snapshotDeployments'];
 

@@ -1,6 +1,8 @@
 // Batch objects and plans in Redis. The gateway (cancel) and the worker (finalize, expire) both move a
 // batch's status, so every change is a compare-and-set on the stored JSON, retried on a lost race.
+
 import type { BatchLineFailure, BatchObject, BatchSlot } from '@switchyard/core';
+import { CodedError, ERROR_CODES } from '@switchyard/core';
 import type { Redis } from 'ioredis';
 import type { StoreKeys } from './keys.ts';
 
@@ -61,7 +63,10 @@ export class RecordStore {
       const set = await this.#redis.eval(COMPARE_AND_SET, 1, key, raw, JSON.stringify(next), ttlSec ?? '');
       if (set === 1) return next;
     }
-    throw new Error(`batch ${id} kept changing under ${MAX_CAS_TRIES} updates`);
+    throw new CodedError(
+      ERROR_CODES.batchConflict,
+      `batch ${id} kept changing under ${MAX_CAS_TRIES} updates`,
+    );
   }
 
   async plan(id: string): Promise<BatchPlan | undefined> {

@@ -7,6 +7,7 @@ import {
   type BatchOutputLine,
   type BatchSlot,
   completionWindowSeconds,
+  ERROR_CODES,
   expiredLine,
   failureLine,
   invalidLine,
@@ -44,6 +45,7 @@ export interface BatchRunOptions {
 
 /** The batch ended without every result (it failed validation, or was cancelled or expired). */
 export class BatchEndedError extends Error {
+  readonly code = ERROR_CODES.batchEnded;
   readonly batch: BatchObject;
   constructor(batch: BatchObject) {
     const detail = batch.errors?.data.map((e) => e.message).join('; ');

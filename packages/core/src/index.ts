@@ -10,6 +10,7 @@ export * from './config/types.ts';
 export * from './contract/index.ts';
 export * from './cost/cost.ts';
 export * from './cost/price.ts';
+export * from './errors/codes.ts';
 export * from './errors/openai-error-body.ts';
 export * from './errors/taxonomy.ts';
 export * from './planner/index.ts';

@@ -1,5 +1,6 @@
 // The OpenAI-compatible front door: one HTTP request becomes one queued job, answered with the job's
 // result (or its taxonomy error) once a worker has routed it. The gateway keeps no routing state.
+
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BatchService } from '@switchyard/batch';
@@ -11,6 +12,7 @@ import {
   WaitTimeoutError,
 } from '@switchyard/client';
 import type { Endpoint } from '@switchyard/core';
+import { CodedError, ERROR_CODES } from '@switchyard/core';
 import { batchApiError } from './api-error.ts';
 import { bearerKey, bearerKeyCheck } from './auth.ts';
 import { batchesRoute } from './batches-api.ts';
@@ -73,7 +75,11 @@ const CALLS: Readonly<Record<Endpoint, Call>> = {
 const NOOP_LOGGER: GatewayLogger = { debug() {}, warn() {}, error() {} };
 
 /** Thrown into waiting requests by `releaseWaiting()`. */
-class ReleasedError extends Error {}
+class ReleasedError extends CodedError {
+  constructor(message = 'released') {
+    super(ERROR_CODES.gatewayReleased, message);
+  }
+}
 
 export function createGateway(opts: GatewayOptions): Gateway {
   const { client } = opts;

@@ -1,13 +1,19 @@
 // Pieces of the OpenAI chat format every translating adapter reads and writes: text, images, tool calls, stops,
 // and the OpenAI `chat.completion` / `chat.completion.chunk` objects built from a provider's answer.
+
 import { randomUUID } from 'node:crypto';
+import { CodedError, ERROR_CODES } from '@switchyard/core';
 import type { Usage } from './adapter.ts';
 
 export type Obj = Record<string, unknown>;
 export type Mapped<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** A request the provider cannot express; becomes a BadRequestError naming the provider. */
-export class MappingError extends Error {}
+export class MappingError extends CodedError {
+  constructor(message: string) {
+    super(ERROR_CODES.providerMapping, message);
+  }
+}
 
 /** Runs a mapping, turning MappingError into `{ ok: false }` (anything else is a bug and propagates). */
 export function mapped<T>(fn: () => T): Mapped<T> {

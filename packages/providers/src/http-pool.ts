@@ -1,4 +1,5 @@
 // One keep-alive undici Pool per origin, shared by every adapter, so connections are reused across deployments.
+import { CodedError, ERROR_CODES } from '@switchyard/core';
 import { Pool } from 'undici';
 
 export interface HttpPoolOptions {
@@ -20,7 +21,7 @@ export function createHttpPools(opts: HttpPoolOptions = {}): HttpPools {
   let closed = false;
   return {
     forOrigin(origin) {
-      if (closed) throw new Error('HTTP pools are closed');
+      if (closed) throw new CodedError(ERROR_CODES.poolsClosed, 'HTTP pools are closed');
       let pool = pools.get(origin);
       if (!pool) {
         pool = new Pool(origin, {

@@ -4,7 +4,9 @@
 // it in openai-compatible.ts / anthropic.ts on top of exchange.ts (same URL, headers, deadline and error
 // mapping; only the body is parsed as SSE instead of JSON), and add `stream(req)` here delegating the same
 // way `call()` does.
+
 import type { ProviderKind } from '@switchyard/core';
+import { CodedError, ERROR_CODES } from '@switchyard/core';
 import type { ProviderAdapter, ProviderRequest, ProviderResponse } from './adapter.ts';
 import { createAnthropicAdapter } from './anthropic.ts';
 import { createAzureAdapter } from './azure.ts';
@@ -50,7 +52,8 @@ export function createProviders(opts: ProvidersOptions = {}): Providers {
     let a = adapters.get(kind);
     if (!a) {
       const factory = FACTORIES[kind];
-      if (!factory) throw new Error(`unknown provider kind: ${String(kind)}`);
+      if (!factory)
+        throw new CodedError(ERROR_CODES.unknownProvider, `unknown provider kind: ${String(kind)}`);
       a = factory(env);
       adapters.set(kind, a);
     }

@@ -1,3 +1,4 @@
 export * from './keys.ts';
 export * from './routing-state.ts';
+export { scriptSource } from './script-loader.ts';
 export * from './types.ts';

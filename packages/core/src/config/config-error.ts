@@ -6,7 +6,10 @@ export interface ConfigIssue {
   message: string;
 }
 
+import { ERROR_CODES } from '../errors/codes.ts';
+
 export class ConfigError extends Error {
+  readonly code = ERROR_CODES.config;
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: readonly ConfigIssue[]) {

@@ -1,5 +1,6 @@
 // LiteLLM's exception names: the first word of every failedReason and the `type` of every attempt error.
 import { failedReason } from '../contract/failure.ts';
+import { type ErrorCode, taxonomyCode } from './codes.ts';
 
 export const ERROR_TYPES = [
   'BadRequestError',
@@ -52,6 +53,8 @@ export interface SwitchyardErrorOptions {
 /** Every failure the router reasons about is one of these; `message` never contains secrets. */
 export class SwitchyardError extends Error {
   readonly type: ErrorType;
+  /** Stable code, e.g. `SY_ERR_RATE_LIMIT`. */
+  readonly code: ErrorCode;
   readonly status: number;
   readonly retryAfterMs: number | undefined;
   readonly provider: string | undefined;
@@ -61,6 +64,7 @@ export class SwitchyardError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = type;
     this.type = type;
+    this.code = taxonomyCode(type);
     this.status = options.status ?? DEFAULT_STATUS[type];
     this.retryAfterMs = options.retryAfterMs;
     this.provider = options.provider;

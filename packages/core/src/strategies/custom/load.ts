@@ -1,6 +1,8 @@
 // The only I/O of the strategies: importing the user's custom strategy module once at worker start.
+
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CodedError, ERROR_CODES } from '../../errors/codes.ts';
 import type { RoutingStrategy } from '../types.ts';
 import { customStrategy } from './index.ts';
 
@@ -11,9 +13,13 @@ export async function loadCustomStrategy(path: string): Promise<RoutingStrategy>
   try {
     mod = await import(url);
   } catch (error) {
-    throw new Error(`custom_routing_strategy: cannot import ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new CodedError(
+      ERROR_CODES.customStrategy,
+      `custom_routing_strategy: cannot import ${path}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return customStrategy(mod, `custom_routing_strategy ${path}`);
 }
