@@ -153,10 +153,11 @@ describe('loading a LiteLLM config from the docs', () => {
       expect.arrayContaining([
         'model_list[3].litellm_params.stream_timeout: accepted, not yet used',
         'litellm_settings.set_verbose: ignored; set LOG_LEVEL=debug for verbose logs',
-        'general_settings.master_key: proxy setting, ignored',
       ]),
     );
-    expect(config.warnings).toHaveLength(3);
+    // general_settings.master_key is read (the gateway's admin key), so it is not in the warning.
+    expect(config.warnings).toHaveLength(2);
+    expect(config.masterKey).toBe('sk-1234');
   });
 
   it('reads drop_params and the Redis named by redis_host / redis_port / redis_password', () => {

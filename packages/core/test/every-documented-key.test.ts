@@ -150,7 +150,6 @@ it('loads a config using every documented key and warns about exactly what it do
   const config = loadConfig(EVERYTHING, { env: { AZURE_API_KEY: 'az' }, baseDir: dir });
   expect(config.warnings).toMatchInlineSnapshot(`
     [
-      "general_settings.master_key: proxy setting, ignored",
       "environment_variables: not applied; set them in the worker environment",
       "model_list[0].litellm_params.stream_timeout: accepted, not yet used",
       "model_list[0].model_info.supported_environments: unsupported, ignored",
