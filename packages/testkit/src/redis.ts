@@ -12,6 +12,12 @@ export interface StartRedisOptions {
   appendonly?: boolean;
   /** Require this password (`requirepass`); `url` then carries it. Not applied to a REDIS_URL server. */
   password?: string;
+  /**
+   * With `appendonly`: `always` fsyncs every write before Redis replies, so a SIGKILL loses nothing a
+   * client was told succeeded. Redis's default `everysec` can lose the last second or two of writes
+   * (a job taken just before the crash is then taken again after it: one duplicate provider call).
+   */
+  appendfsync?: 'always' | 'everysec';
 }
 
 export interface TestRedis {
@@ -87,6 +93,7 @@ async function startLocal(opts: StartRedisOptions): Promise<TestRedis> {
     const args = ['--port', String(p), '--bind', HOST, '--dir', dir, '--save', ''];
     args.push('--appendonly', opts.appendonly ? 'yes' : 'no', '--maxmemory-policy', 'noeviction');
     if (opts.password !== undefined) args.push('--requirepass', opts.password);
+    if (opts.appendfsync) args.push('--appendfsync', opts.appendfsync);
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     await waitForPing(proc, p, opts.password);
     return proc;
@@ -218,6 +225,7 @@ async function startContainer(opts: StartRedisOptions): Promise<TestRedis | unde
       '--maxmemory-policy',
       'noeviction',
       ...(opts.password === undefined ? [] : ['--requirepass', opts.password]),
+      ...(opts.appendfsync ? ['--appendfsync', opts.appendfsync] : []),
     ])
     .start();
   const host = container.getHost();

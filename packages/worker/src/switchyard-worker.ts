@@ -1,4 +1,5 @@
-// BullMQ's Worker, tolerant of job data that is not JSON (a hand-written producer in any language).
+// BullMQ's Worker, tolerant of job data that is not JSON (a hand-written producer in any language), and
+// observable and disposable enough to be replaced in place when its fetch connection is stuck.
 import { type Job, type JobJson, Worker } from 'bullmq';
 import { UnparseableJobData } from './job-data.ts';
 
@@ -16,5 +17,20 @@ export class SwitchyardWorker extends Worker {
       job.data = new UnparseableJobData((err as Error).message);
       return job;
     }
+  }
+
+  /** Whether the dedicated blocking connection that fetches jobs (BZPOPMIN) is `ready` now. */
+  async blockingReady(): Promise<boolean> {
+    const client = await this.getBackend().blockingClient;
+    return client?.status === 'ready';
+  }
+
+  /**
+   * Drops a worker whose close() cannot finish (a blocking connection wedged after a Redis outage):
+   * stops renewing locks (it holds no job any more) and cuts its connections without waiting.
+   */
+  abandon(): void {
+    void this.lockManager.close();
+    void this.disconnect().catch(() => {});
   }
 }

@@ -1,6 +1,6 @@
 // A worker's lifecycle: connect, build the router, process jobs, drain on SIGTERM/SIGINT and exit 0.
 
-import { setTimeout as delay } from 'node:timers/promises';
+import { hostname } from 'node:os';
 import { BatchRunner } from '@switchyard/batch';
 import {
   type Deployment,
@@ -15,6 +15,7 @@ import { RoutingState } from '@switchyard/redis-state';
 import { Queue, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { withBatchJobs } from './batch-jobs.ts';
+import { Consumer } from './consumer.ts';
 import { containErrors } from './contain-errors.ts';
 import { DeploymentRouter } from './deployment-router.ts';
 import { createFetchWatchdog } from './fetch-watchdog.ts';
@@ -22,10 +23,6 @@ import type { WorkerHealth } from './health-server.ts';
 import { createProcessor } from './processor.ts';
 import { evictionPolicyWarning, workerConnection } from './redis-connection.ts';
 import { ResponseCache } from './response-cache.ts';
-import { SwitchyardWorker } from './switchyard-worker.ts';
-
-/** How long an idle worker waits for BullMQ's close before giving up on a wedged connection. */
-const WEDGED_CLOSE_MS = 5_000;
 
 export interface WorkerOptions {
   config: SwitchyardConfig;
@@ -38,10 +35,17 @@ export interface WorkerOptions {
   /** Called when jobs wait, slots are free, and nothing was fetched for `stallMs` (default 60 s). */
   onFetchStall?: (waiting: number) => void;
   stallMs?: number;
+  /** Replace a BullMQ worker that is not fetching although Redis answers after this long (default 2 s). */
+  recoverMs?: number;
+  /** BullMQ worker name, stored on each job it takes (`processedBy`). Default `<hostname>:<pid>`. */
+  name?: string;
 }
 
 export interface RunningWorker {
-  worker: Worker;
+  /** The BullMQ worker fetching now (a new one after each in-process recovery). */
+  readonly worker: Worker;
+  /** How many times the BullMQ worker was replaced because it had stopped fetching. */
+  readonly replacements: number;
   /** Whether this worker can take jobs now (for a health endpoint). */
   health(): WorkerHealth;
   /** Stop taking jobs, let in-flight ones finish (up to `graceMs`), then release everything. */
@@ -85,14 +89,17 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         }
       : {}),
   });
-  const bullRedis = workerConnection(opts.redisUrl);
   const prefix = config.switchyard.queuePrefix ? { prefix: config.switchyard.queuePrefix } : {};
   const concurrency = opts.concurrency ?? 50;
   const watchQueue = new Queue(queueName, { connection: stateRedis, ...prefix });
+  watchQueue.on('error', () => {}); // the watchdog skips a check Redis cannot answer
+  let consumer: Consumer | undefined;
   const watchdog = createFetchWatchdog({
     queue: watchQueue,
     concurrency,
+    recoverMs: opts.recoverMs ?? 2_000,
     stallMs: opts.stallMs ?? 60_000,
+    onRecover: (why) => consumer?.replace(why),
     onStall: (waiting) => {
       logger.error({ waiting }, 'worker stopped fetching jobs although jobs are waiting');
       opts.onFetchStall?.(waiting);
@@ -100,67 +107,70 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   });
   const batches = new BatchRunner(stateRedis, watchQueue);
   const dispatch = withBatchJobs(batches, containErrors(processor));
-  const worker = new SwitchyardWorker(queueName, watchdog.track(dispatch), {
-    connection: bullRedis,
-    ...prefix,
-    concurrency,
-    lockDuration: config.switchyard.lockDurationMs,
-    // Check for stalled jobs as often as a lock can expire, so a killed worker's jobs return promptly.
-    stalledInterval: config.switchyard.lockDurationMs,
-    removeOnComplete: { age: config.switchyard.resultTtlSec },
-    removeOnFail: { age: config.switchyard.resultTtlSec },
-    autorun: true,
+  consumer = new Consumer({
+    queueName,
+    processor: watchdog.track(dispatch),
+    connect: () => workerConnection(opts.redisUrl),
+    logger,
+    options: {
+      ...prefix,
+      name: opts.name ?? `${hostname()}:${process.pid}`,
+      concurrency,
+      lockDuration: config.switchyard.lockDurationMs,
+      // Check for stalled jobs as often as a lock can expire, so a killed worker's jobs return promptly.
+      stalledInterval: config.switchyard.lockDurationMs,
+      removeOnComplete: { age: config.switchyard.resultTtlSec },
+      removeOnFail: { age: config.switchyard.resultTtlSec },
+      // A fetch that failed on a connection error is retried after 1 s instead of BullMQ's 15 s.
+      runRetryDelay: 1_000,
+    },
+    listen: (worker) => {
+      worker.on('error', (err) => {
+        // A replaced worker's connections are cut on purpose; only the fetching one's errors matter.
+        if (worker === consumer?.worker) logger.error({ err: err.message }, 'worker error');
+      });
+      worker.on('failed', (job, err) => {
+        if (job) logger.info({ jobId: job.id, reason: err.message }, 'job failed');
+      });
+      worker.on('drained', () => watchdog.drained());
+    },
   });
-  worker.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
-  worker.on('failed', (job, err) => {
-    if (job) logger.info({ jobId: job.id, reason: err.message }, 'job failed');
-  });
-  await worker.waitUntilReady();
-  watchdog.start(worker);
+  const running = consumer;
+  await running.waitUntilReady();
+  watchdog.start(() => running.worker);
   logger.info({ queue: queueName, concurrency, groups: [...groups.keys()] }, 'worker ready');
 
   let closing: Promise<void> | undefined;
   const close = (graceMs = 30_000): Promise<void> => {
     closing ??= (async () => {
       watchdog.stop();
-      const forced = setTimeout(() => {
-        logger.warn({ graceMs }, 'drain deadline passed; cancelling in-flight jobs');
-        worker.cancelAllJobs('worker shutting down');
-        void worker.close(true);
-      }, graceMs);
-      // BullMQ's close waits for its blocking connection too, which after a Redis outage can stay wedged
-      // (rarely, under load). Once no job of ours is running there is nothing left to drain: a few
-      // seconds later we stop waiting for it.
-      const idle = (async () => {
-        while (watchdog.status().running > 0) await delay(50, undefined, { ref: false });
-        await delay(WEDGED_CLOSE_MS, undefined, { ref: false });
-        return 'wedged' as const;
-      })();
-      if ((await Promise.race([worker.close(), idle])) === 'wedged') {
-        logger.warn(
-          { afterMs: WEDGED_CLOSE_MS },
-          'BullMQ close did not return with no job running; closing anyway',
-        );
-      }
-      clearTimeout(forced);
+      await running.close(graceMs);
       await processor.flush();
       await providers.close();
       await watchQueue.close();
       stateRedis.disconnect();
-      bullRedis.disconnect();
     })();
     return closing;
   };
   const health = (): WorkerHealth => {
-    const { running, stalled } = watchdog.status();
+    const { running: jobs, stuck } = watchdog.status();
     const status = closing
       ? 'closing'
       : stateRedis.status !== 'ready'
         ? 'redis-unavailable'
-        : stalled
+        : stuck
           ? 'fetch-stalled'
           : 'ok';
-    return { ok: status === 'ok', status, queue: queueName, concurrency, running };
+    return { ok: status === 'ok', status, queue: queueName, concurrency, running: jobs };
   };
-  return { worker, close, health };
+  return {
+    get worker() {
+      return running.worker;
+    },
+    get replacements() {
+      return running.replacements;
+    },
+    close,
+    health,
+  };
 }

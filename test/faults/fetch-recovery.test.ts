@@ -1,0 +1,153 @@
+// Injects: a worker's BullMQ blocking (fetch) connection parked for good during a Redis outage — ioredis
+// `disconnect()` while it is `reconnecting` clears its retry timer and emits nothing (the mechanism of
+// bullmq#4585), so it never becomes ready again — while the worker has jobs in flight. "Recovered" means
+// the same process takes jobs again within 5 s of Redis accepting connections (it replaces its BullMQ
+// Worker in place), the jobs in flight finish on the old one, and every job makes exactly one provider call.
+// The control shows the parked connection really wedges a worker that does not recover.
+import { loadConfig } from '@switchyard/core';
+import {
+  type FakeProvider,
+  type StartRedisOptions,
+  startFakeProvider,
+  startRedis,
+  type TestRedis,
+} from '@switchyard/testkit';
+import { createLogger, type RunningWorker, startWorker } from '@switchyard/worker';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openaiDeployment } from '../integration/harness.ts';
+import { waitFor } from './helpers.ts';
+
+const REDIS: StartRedisOptions = { appendonly: true, appendfsync: 'always' };
+const CONCURRENCY = 4;
+
+let redis: TestRedis;
+let slow: FakeProvider;
+let fast: FakeProvider;
+let producer: Redis;
+
+beforeAll(async () => {
+  redis = await startRedis(REDIS);
+  slow = await startFakeProvider({ latencyMs: 8_000 });
+  fast = await startFakeProvider({ latencyMs: 50 });
+  producer = new Redis(redis.url, { maxRetriesPerRequest: null });
+  producer.on('error', () => {});
+});
+
+afterAll(async () => {
+  producer?.disconnect();
+  await slow?.close();
+  await fast?.close();
+  await redis?.stop();
+});
+
+function config() {
+  return loadConfig({
+    model_list: [openaiDeployment(slow, 'slow', 'slow-model'), openaiDeployment(fast, 'fast', 'fast-model')],
+  });
+}
+
+const body = (model: string, content: string) => ({ model, messages: [{ role: 'user', content }] });
+
+/** Kill Redis, park the worker's blocking connection while it reconnects, restart; returns when Redis is up. */
+async function outageWithParkedFetch(running: RunningWorker): Promise<number> {
+  const blocking = await running.worker.getBackend().blockingClient!;
+  redis.kill('SIGKILL');
+  await waitFor(() => blocking.status === 'reconnecting', 10_000, 'the blocking connection reconnecting');
+  blocking.disconnect();
+  await new Promise((r) => setTimeout(r, 1_000));
+  await redis.restart();
+  const up = Date.now();
+  // Still parked once Redis is back: ioredis will never retry it.
+  await new Promise((r) => setTimeout(r, 300));
+  expect(blocking.status).toBe('reconnecting');
+  return up;
+}
+
+/** When each job started (processedOn), read straight from the job hashes. */
+async function startedAt(queue: Queue, ids: string[]): Promise<number[]> {
+  const p = producer.pipeline();
+  for (const id of ids) p.hget(queue.toKey(id), 'processedOn');
+  return ((await p.exec()) ?? []).map(([, v]) => Number(v ?? 0));
+}
+
+async function allCompleted(queue: Queue, ids: string[]): Promise<boolean> {
+  const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
+  return states.every((s) => s === 'completed');
+}
+
+const callsFor = (fake: FakeProvider, prefix: string) =>
+  fake.requests.filter((r) => JSON.stringify(r.body).includes(prefix));
+
+it('a worker whose fetch connection is wedged after an outage takes jobs again within 5 s, in-flight jobs intact', async () => {
+  const queueName = 'recovery';
+  const running = await startWorker({
+    config: config(),
+    logger: createLogger({ level: 'silent' }),
+    redisUrl: redis.url,
+    queueName,
+    concurrency: CONCURRENCY,
+  });
+  const queue = new Queue(queueName, { connection: producer });
+  queue.on('error', () => {});
+  try {
+    // Two 8-second calls in flight (they outlast the 5 s bound: only a new fetch can start a job within
+    // it) and two free slots: the worker waits on its blocking connection.
+    const inFlight = ['slow-0', 'slow-1'];
+    for (const id of inFlight) await queue.add('chat.completions', body('slow', `${id} call`), { jobId: id });
+    await waitFor(() => callsFor(slow, 'call').length === 2, 10_000, 'both slow calls in flight');
+
+    const up = await outageWithParkedFetch(running);
+    const fresh = Array.from({ length: 6 }, (_, i) => `fast-${i}`);
+    await queue.addBulk(
+      fresh.map((id) => ({
+        name: 'chat.completions',
+        data: body('fast', `${id} call`),
+        opts: { jobId: id },
+      })),
+    );
+    await waitFor(
+      async () => (await startedAt(queue, fresh)).some((t) => t >= up),
+      8_000,
+      'a job started after the outage',
+    );
+    const firstStart = Math.min(...(await startedAt(queue, fresh)).filter((t) => t >= up)) - up;
+    console.info(`fetch-recovery: first job started ${firstStart} ms after Redis came back`);
+    expect(firstStart).toBeLessThan(5_000);
+    expect(running.replacements).toBeGreaterThanOrEqual(1);
+
+    const all = [...inFlight, ...fresh];
+    await waitFor(() => allCompleted(queue, all), 20_000, 'every job completed');
+    // The in-flight calls were neither dropped nor repeated; every new job was called once.
+    for (const id of all) expect(callsFor(id.startsWith('slow') ? slow : fast, `${id} call`)).toHaveLength(1);
+    expect(running.health().status).toBe('ok');
+  } finally {
+    await running.close(10_000);
+    await queue.close();
+  }
+});
+
+it('control: without in-process recovery the same parked connection never fetches again', async () => {
+  const queueName = 'no-recovery';
+  const running = await startWorker({
+    config: config(),
+    logger: createLogger({ level: 'silent' }),
+    redisUrl: redis.url,
+    queueName,
+    concurrency: CONCURRENCY,
+    recoverMs: 10 * 60_000,
+  });
+  const queue = new Queue(queueName, { connection: producer });
+  queue.on('error', () => {});
+  try {
+    await outageWithParkedFetch(running);
+    await queue.add('chat.completions', body('fast', 'control call'), { jobId: 'control' });
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect(await queue.getJobState('control')).toBe('waiting');
+    expect(callsFor(fast, 'control call')).toHaveLength(0);
+  } finally {
+    await running.close(1_000);
+    await queue.close();
+  }
+});
