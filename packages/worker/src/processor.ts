@@ -8,8 +8,9 @@ import { type Deployment, type SwitchyardConfig, SwitchyardError, withJobState }
 import type { RoutingState } from '@switchyard/redis-state';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
+import { createBackgroundWrites } from './background-writes.ts';
 import type { DeploymentRouter } from './deployment-router.ts';
-import { attempt, classify } from './job/attempt.ts';
+import { attempt } from './job/attempt.ts';
 import type { Invoke, PipelineDeps } from './job/context.ts';
 import { prepare } from './job/prepare.ts';
 import { settle } from './job/settle.ts';
@@ -70,19 +71,3 @@ export function createProcessor(deps: ProcessorDeps) {
 }
 
 export type Processor = ReturnType<typeof createProcessor>;
-
-/** Writes that finish after the job's result; failures are logged, the lease expiry covers them. */
-function createBackgroundWrites(logger: Logger) {
-  const pending = new Set<Promise<unknown>>();
-  return {
-    add(write: Promise<unknown>): void {
-      const tracked = write
-        .catch((err: unknown) => logger.warn({ err: classify(err).message }, 'background write failed'))
-        .finally(() => pending.delete(tracked));
-      pending.add(tracked);
-    },
-    async flush(): Promise<void> {
-      await Promise.all(pending);
-    },
-  };
-}
