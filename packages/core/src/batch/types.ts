@@ -88,14 +88,6 @@ export interface FileObject {
   status_details: null;
 }
 
-/** Queue job names of a batch's own jobs (its requests keep their endpoint's job name). */
-export const BATCH_JOB_NAMES = {
-  /** The flow's parent: runs once every request has settled and writes the output and error files. */
-  finalize: 'batch',
-  /** Delayed to the batch deadline: removes the requests that have not started. */
-  expire: 'batch.expire',
-} as const;
-
 /** Data of both batch job kinds. */
 export interface BatchJobData {
   batchId: string;
