@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `switchyard` command line: worker, gateway, demo, mock-provider, status.
+import { WORKER_DEFAULTS } from '@switchyard/worker';
 import { Command, InvalidArgumentError } from 'commander';
 import { runBatchCancel, runBatchResults, runBatchStatus, runBatchSubmit } from './commands/batch.ts';
 import { runDemo } from './commands/demo.ts';
@@ -23,7 +24,12 @@ program
   .command('worker')
   .description('run a worker that routes queued completion jobs (Redis from REDIS_URL, else the config)')
   .requiredOption('-c, --config <file>', 'LiteLLM config.yaml')
-  .option('--concurrency <n>', 'jobs processed at once by this process', positiveInt, 50)
+  .option(
+    '--concurrency <n>',
+    'jobs processed at once by this process',
+    positiveInt,
+    WORKER_DEFAULTS.concurrency,
+  )
   .option('--queue <name>', 'queue name (default: switchyard_settings.queue_name or "switchyard")')
   .option('--health-port <n>', 'serve GET /health (200 ready, 503 not) on this port (0 picks one)', Number)
   .action(runWorker);

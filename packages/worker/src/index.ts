@@ -6,6 +6,7 @@ export * from './job-data.ts';
 export * from './job-lane.ts';
 export * from './logger.ts';
 export * from './mock-response.ts';
+export * from './options.ts';
 export * from './outcome-batcher.ts';
 export * from './processor.ts';
 export * from './redis-connection.ts';

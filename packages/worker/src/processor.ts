@@ -14,6 +14,7 @@ import { attempt } from './job/attempt.ts';
 import type { Invoke, PipelineDeps } from './job/context.ts';
 import { prepare } from './job/prepare.ts';
 import { settle } from './job/settle.ts';
+import { WORKER_DEFAULTS } from './options.ts';
 import { OutcomeBatcher } from './outcome-batcher.ts';
 import type { ResponseCache } from './response-cache.ts';
 import { createTargetResolver } from './route-target.ts';
@@ -28,6 +29,10 @@ export interface ProcessorDeps {
   random?: () => number;
   /** Present when the config turns response caching on. */
   cache?: ResponseCache;
+  /** @defaultValue WORKER_DEFAULTS.outcomeBatchSize */
+  outcomeBatchSize?: number;
+  /** @defaultValue WORKER_DEFAULTS.leaseMarginMs */
+  leaseMarginMs?: number;
 }
 
 export function createProcessor(deps: ProcessorDeps) {
@@ -35,7 +40,12 @@ export function createProcessor(deps: ProcessorDeps) {
   const pipeline: PipelineDeps = {
     ...deps,
     resolveTarget: createTargetResolver(deps.config, deps.groups),
-    outcomes: new OutcomeBatcher(deps.state, deps.logger),
+    outcomes: new OutcomeBatcher(
+      deps.state,
+      deps.logger,
+      deps.outcomeBatchSize ?? WORKER_DEFAULTS.outcomeBatchSize,
+    ),
+    leaseMarginMs: deps.leaseMarginMs ?? WORKER_DEFAULTS.leaseMarginMs,
     random: deps.random ?? Math.random,
     background: background.add,
   };

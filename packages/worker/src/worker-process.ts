@@ -6,40 +6,22 @@ import {
   type Deployment,
   groupsOf,
   loadCustomStrategy,
-  type SwitchyardConfig,
   stateNamespace,
   strategyResolver,
 } from '@switchyard/core';
 import { createProviders } from '@switchyard/providers';
 import { RoutingState } from '@switchyard/redis-state';
 import { Queue, type Worker } from 'bullmq';
-import type { Logger } from 'pino';
 import { withBatchJobs } from './batch-jobs.ts';
 import { Consumer } from './consumer.ts';
 import { containErrors } from './contain-errors.ts';
 import { DeploymentRouter } from './deployment-router.ts';
 import { createFetchWatchdog } from './fetch-watchdog.ts';
 import type { WorkerHealth } from './health-server.ts';
+import { WORKER_DEFAULTS, type WorkerOptions } from './options.ts';
 import { createProcessor } from './processor.ts';
 import { evictionPolicyWarning, workerConnection } from './redis-connection.ts';
 import { ResponseCache } from './response-cache.ts';
-
-export interface WorkerOptions {
-  config: SwitchyardConfig;
-  logger: Logger;
-  redisUrl?: string;
-  queueName?: string;
-  concurrency?: number;
-  /** Routing-window length; production is 60 s, tests shorten it. */
-  windowMs?: number;
-  /** Called when jobs wait, slots are free, and nothing was fetched for `stallMs` (default 60 s). */
-  onFetchStall?: (waiting: number) => void;
-  stallMs?: number;
-  /** Replace a BullMQ worker that is not fetching although Redis answers after this long (default 2 s). */
-  recoverMs?: number;
-  /** BullMQ worker name, stored on each job it takes (`processedBy`). Default `<hostname>:<pid>`. */
-  name?: string;
-}
 
 export interface RunningWorker {
   /** The BullMQ worker fetching now (a new one after each in-process recovery). */
@@ -67,8 +49,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     : undefined;
   const strategy = strategyResolver(config.router, custom);
   const namespace = stateNamespace({ ...config.switchyard, queueName });
-  const state = new RoutingState(stateRedis, { prefix: namespace, windowMs: opts.windowMs });
-  const router = new DeploymentRouter(config, state, strategy);
+  const state = new RoutingState(stateRedis, {
+    prefix: namespace,
+    windowMs: opts.windowMs ?? WORKER_DEFAULTS.windowMs,
+  });
+  const router = new DeploymentRouter(config, state, strategy, {
+    snapshotMs: opts.snapshotMs ?? WORKER_DEFAULTS.snapshotMs,
+  });
   const providers = createProviders({ defaultTimeoutMs: config.router.timeoutMs });
   const groups: Map<string, Deployment[]> = groupsOf(config);
 
@@ -79,6 +66,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     state,
     call: (req) => providers.call(req),
     logger,
+    outcomeBatchSize: opts.outcomeBatchSize ?? WORKER_DEFAULTS.outcomeBatchSize,
+    leaseMarginMs: opts.leaseMarginMs ?? WORKER_DEFAULTS.leaseMarginMs,
     ...(config.router.cache
       ? {
           cache: new ResponseCache(stateRedis, {
@@ -90,15 +79,15 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       : {}),
   });
   const prefix = config.switchyard.queuePrefix ? { prefix: config.switchyard.queuePrefix } : {};
-  const concurrency = opts.concurrency ?? 50;
+  const concurrency = opts.concurrency ?? WORKER_DEFAULTS.concurrency;
   const watchQueue = new Queue(queueName, { connection: stateRedis, ...prefix });
   watchQueue.on('error', () => {}); // the watchdog skips a check Redis cannot answer
   let consumer: Consumer | undefined;
   const watchdog = createFetchWatchdog({
     queue: watchQueue,
     concurrency,
-    recoverMs: opts.recoverMs ?? 2_000,
-    stallMs: opts.stallMs ?? 60_000,
+    recoverMs: opts.recoverMs ?? WORKER_DEFAULTS.recoverMs,
+    stallMs: opts.stallMs ?? WORKER_DEFAULTS.stallMs,
     onRecover: (why) => consumer?.replace(why),
     onStall: (waiting) => {
       logger.error({ waiting }, 'worker stopped fetching jobs although jobs are waiting');
@@ -141,7 +130,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   logger.info({ queue: queueName, concurrency, groups: [...groups.keys()] }, 'worker ready');
 
   let closing: Promise<void> | undefined;
-  const close = (graceMs = 30_000): Promise<void> => {
+  const close = (graceMs: number = WORKER_DEFAULTS.drainGraceMs): Promise<void> => {
     closing ??= (async () => {
       watchdog.stop();
       await running.close(graceMs);

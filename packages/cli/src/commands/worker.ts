@@ -1,10 +1,17 @@
 // `switchyard worker`: one worker process; SIGTERM/SIGINT drain in-flight jobs, then exit 0.
-import { createLogger, type HealthServer, startHealthServer, startWorker } from '@switchyard/worker';
+import {
+  createLogger,
+  type HealthServer,
+  startHealthServer,
+  startWorker,
+  WORKER_DEFAULTS,
+  workerOptionsFromEnv,
+} from '@switchyard/worker';
 import { loadConfigOrExit } from '../load-config.ts';
 import { redisTarget } from '../redis-target.ts';
 import { exitOnSignals } from '../shutdown.ts';
 
-const DRAIN_GRACE_MS = 30_000;
+const DRAIN_GRACE_MS = WORKER_DEFAULTS.drainGraceMs;
 const HARD_EXIT_MARGIN_MS = 10_000;
 /** EX_SOFTWARE: distinguishes "stopped fetching" from a crash in a supervisor's logs. */
 const FETCH_STALL_EXIT_CODE = 70;
@@ -17,7 +24,6 @@ export async function runWorker(opts: {
 }): Promise<void> {
   const config = loadConfigOrExit(opts.config);
   const logger = createLogger();
-  const windowMs = process.env.SWITCHYARD_WINDOW_MS ? Number(process.env.SWITCHYARD_WINDOW_MS) : undefined;
   const redis = redisTarget(config);
   logger.info({ redis: redis.displayUrl, from: redis.source }, 'redis');
   const starting = startWorker({
@@ -26,7 +32,7 @@ export async function runWorker(opts: {
     redisUrl: redis.url,
     concurrency: opts.concurrency,
     ...(opts.queue ? { queueName: opts.queue } : {}),
-    ...(windowMs ? { windowMs } : {}),
+    ...workerOptionsFromEnv(),
     // Jobs are safe in Redis; a process that stopped fetching is better restarted by its supervisor.
     onFetchStall: () => process.exit(FETCH_STALL_EXIT_CODE),
   });

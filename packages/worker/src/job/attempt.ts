@@ -5,9 +5,6 @@ import type { Saturation } from '@switchyard/redis-state';
 import { checkContext } from '../precall.ts';
 import type { JobContext, PipelineDeps } from './context.ts';
 
-/** Extra lease time beyond the call timeout before a crashed worker's in-flight slot frees itself. */
-export const LEASE_MARGIN_MS = 5_000;
-
 export type AttemptOutcome =
   /** No call was made. `plannable`: the planner may still fall back (a pre-call check refused). */
   | { kind: 'refused'; error: SwitchyardError; plannable: boolean; deployments: readonly Deployment[] }
@@ -60,7 +57,7 @@ export async function attempt(
     avoid: lastFailedIn(ctx, group),
     reservationId: `${ctx.job.id}:${attempts.length}:${ctx.job.attemptsStarted}`,
     leaseMs:
-      Math.max(...deployments.map((d) => d.timeoutMs ?? ctx.timeoutMs), ctx.timeoutMs) + LEASE_MARGIN_MS,
+      Math.max(...deployments.map((d) => d.timeoutMs ?? ctx.timeoutMs), ctx.timeoutMs) + deps.leaseMarginMs,
   };
   const mock = ctx.mock?.(group);
   let deployment: Deployment;

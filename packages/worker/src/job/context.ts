@@ -32,6 +32,8 @@ export interface PipelineDeps {
   random: () => number;
   /** Present when the config turns response caching on. */
   cache?: ResponseCache;
+  /** In-flight lease beyond the call timeout (a crashed worker's slot frees itself after it). */
+  leaseMarginMs: number;
   /** Writes nobody waits for (cache stores); failures are logged. */
   background: (write: Promise<unknown>) => void;
 }
