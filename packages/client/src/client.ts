@@ -63,6 +63,9 @@ export interface BatchItem {
   options?: EnqueueOptions;
 }
 
+/** Reconnect attempts every 50 ms growing to 500 ms (ioredis' default grows to 2 s): a restarted Redis is seen at once. */
+const reconnectDelay = (attempt: number): number => Math.min(attempt * 50, 500);
+
 export class SwitchyardClient {
   readonly queue: Queue;
   readonly #waiter: ResultWaiter;
@@ -76,12 +79,12 @@ export class SwitchyardClient {
   constructor(opts: ClientOptions = {}) {
     const url = opts.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     // Producers fail fast when Redis is away instead of queueing commands forever.
-    const producerOpts: RedisOptions = { maxRetriesPerRequest: 1 };
+    const producerOpts: RedisOptions = { maxRetriesPerRequest: 1, retryStrategy: reconnectDelay };
     this.#redis = new Redis(url, producerOpts);
     const prefix = opts.prefix ? { prefix: opts.prefix } : {};
     this.queue = new Queue(opts.queueName ?? DEFAULT_QUEUE_NAME, { connection: this.#redis, ...prefix });
     // QueueEvents blocks on XREAD, so it needs its own connection that waits through outages.
-    this.#eventsRedis = new Redis(url, { maxRetriesPerRequest: null });
+    this.#eventsRedis = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: reconnectDelay });
     this.#waiter = new ResultWaiter(this.queue, { connection: this.#eventsRedis, ...prefix }, opts.pollMs);
     // During a Redis outage every reconnect attempt emits 'error'; unlistened, ioredis and BullMQ print
     // each one to stderr. Nothing is lost by listening: commands reject and the waiter polls.

@@ -1,9 +1,17 @@
 // One QueueEvents listener per process resolving a map of pending job ids (not waitUntilFinished, see DESIGN.md),
-// with a periodic state poll as the safety net for events lost from the trimmed stream.
+// with a periodic state poll as the safety net for events lost from the trimmed stream. The listener
+// survives Redis outages: it resumes from the last event it saw, is replaced when its connection does not
+// come back although Redis answers, and every pending job's state is read once after each outage.
 import { type Queue, QueueEvents, type QueueEventsOptions } from 'bullmq';
 import { CompletionError, WaitTimeoutError } from './errors.ts';
 
 const POLL_BATCH = 50;
+/** Pending ids whose state one sweep round trip reads (after an outage, every pending id is read). */
+const SWEEP_BATCH = 200;
+/** How often the listener's connection is looked at while results are awaited. */
+const SUPERVISE_MS = 500;
+/** A listener whose connection is not ready this long while Redis answers is replaced. */
+const RECOVER_MS = 2_000;
 
 interface Waiter {
   resolve: (value: unknown) => void;
@@ -18,26 +26,34 @@ interface Pending {
 }
 
 export class ResultWaiter {
-  readonly #events: QueueEvents;
   readonly #queue: Queue;
+  readonly #opts: QueueEventsOptions;
   readonly #pending = new Map<string, Pending>();
   readonly #pollMs: number;
+  #events: QueueEvents;
+  readonly #ready: Promise<unknown>;
+  /** The last event read: a replacement listener resumes right after it. */
+  #lastEventId: string | undefined;
   #poller: NodeJS.Timeout | undefined;
+  #supervisor: NodeJS.Timeout | undefined;
   #polling = false;
+  /** Since when the listener's connection has not been ready (undefined while it is). */
+  #downSince: number | undefined;
+  #sweepNeeded = false;
+  #sweeping = false;
+  #closed = false;
+  #replacements = 0;
 
   constructor(queue: Queue, opts: QueueEventsOptions, pollMs = 5_000) {
     this.#queue = queue;
+    this.#opts = opts;
     this.#pollMs = pollMs;
-    this.#events = new QueueEvents(queue.name, opts);
-    this.#events.on('completed', ({ jobId, returnvalue }) => this.#settle(jobId, { value: returnvalue }));
-    this.#events.on('failed', ({ jobId, failedReason }) => this.#settle(jobId, { reason: failedReason }));
-    this.#events.on('error', () => {
-      // Connection errors are retried by ioredis; the poll below covers anything missed meanwhile.
-    });
+    this.#events = this.#listen();
+    this.#ready = this.#events.waitUntilReady();
   }
 
   ready(): Promise<void> {
-    return this.#events.waitUntilReady().then(() => undefined);
+    return this.#ready.then(() => undefined);
   }
 
   /**
@@ -62,6 +78,7 @@ export class ResultWaiter {
       if (pending) pending.waiters.push(waiter);
       else this.#pending.set(jobId, { waiters: [waiter], since: Date.now() });
       this.#poller ??= setInterval(() => void this.#pollStale(), this.#pollMs);
+      this.#supervisor ??= setInterval(() => void this.#supervise(), SUPERVISE_MS);
     });
   }
 
@@ -70,6 +87,11 @@ export class ResultWaiter {
     let n = 0;
     for (const p of this.#pending.values()) n += p.waiters.length;
     return n;
+  }
+
+  /** How many times the listener was replaced because its connection did not come back. */
+  get replacements(): number {
+    return this.#replacements;
   }
 
   cancel(jobId: string, err: Error): void {
@@ -82,9 +104,82 @@ export class ResultWaiter {
   }
 
   async close(): Promise<void> {
-    if (this.#poller) clearInterval(this.#poller);
+    this.#closed = true;
+    this.#stopTimers();
     for (const id of [...this.#pending.keys()]) this.#settle(id, { error: new Error('client closed') });
     await this.#events.close();
+  }
+
+  #listen(): QueueEvents {
+    const events = new QueueEvents(this.#queue.name, {
+      ...this.#opts,
+      ...(this.#lastEventId ? { lastEventId: this.#lastEventId } : {}),
+    });
+    // Only the listener in use settles: a replaced one may still deliver a late read.
+    events.on('completed', ({ jobId, returnvalue }, id) => {
+      if (events !== this.#events) return;
+      this.#lastEventId = id;
+      this.#settle(jobId, { value: returnvalue });
+    });
+    events.on('failed', ({ jobId, failedReason }, id) => {
+      if (events !== this.#events) return;
+      this.#lastEventId = id;
+      this.#settle(jobId, { reason: failedReason });
+    });
+    events.on('error', () => {
+      // Connection errors are retried by ioredis; the supervisor and the polls cover what is missed meanwhile.
+    });
+    return events;
+  }
+
+  /** Watch the listener's connection: after an outage read every pending job's state; replace it if stuck. */
+  async #supervise(): Promise<void> {
+    const [events, queue] = await Promise.all([
+      this.#events.getBackend().client,
+      this.#queue.getBackend().client,
+    ]).catch(() => []);
+    if (!events || !queue || this.#closed) return;
+    const now = Date.now();
+    if (events.status === 'ready') {
+      if (this.#downSince !== undefined) this.#sweepNeeded = true;
+      this.#downSince = undefined;
+    } else {
+      this.#downSince ??= now;
+      // Redis answers the queue's connection, yet the listener's has not come back: a new listener
+      // resumes from the last event seen, so nothing in the stream is skipped.
+      if (queue.status === 'ready' && now - this.#downSince >= RECOVER_MS) {
+        const old = this.#events;
+        this.#events = this.#listen();
+        this.#replacements++;
+        this.#downSince = undefined;
+        this.#sweepNeeded = true;
+        void old.close().catch(() => {});
+      }
+    }
+    if (this.#sweepNeeded && queue.status === 'ready') await this.#sweep();
+  }
+
+  /** Read every pending job's state (one round trip per SWEEP_BATCH ids); settle the finished ones. */
+  async #sweep(): Promise<void> {
+    if (this.#sweeping) return;
+    this.#sweeping = true;
+    this.#sweepNeeded = false;
+    try {
+      const client = await this.#queue.getBackend().client;
+      const ids = [...this.#pending.keys()];
+      for (let i = 0; i < ids.length; i += SWEEP_BATCH) {
+        const batch = ids.slice(i, i + SWEEP_BATCH);
+        // Sent together without waiting for each reply: one round trip on the wire.
+        const finishedOn = await Promise.all(
+          batch.map((id) => client.hget(this.#queue.toKey(id), 'finishedOn')),
+        );
+        for (const id of batch.filter((_, j) => finishedOn[j])) await this.#check(id);
+      }
+    } catch {
+      this.#sweepNeeded = true; // Redis went away again: the next supervision tick retries.
+    } finally {
+      this.#sweeping = false;
+    }
   }
 
   #settle(jobId: string, outcome: { value?: unknown; reason?: string; error?: Error }): void {
@@ -112,10 +207,14 @@ export class ResultWaiter {
   }
 
   #stopPollerWhenIdle(): void {
-    if (this.#pending.size === 0 && this.#poller) {
-      clearInterval(this.#poller);
-      this.#poller = undefined;
-    }
+    if (this.#pending.size === 0) this.#stopTimers();
+  }
+
+  #stopTimers(): void {
+    if (this.#poller) clearInterval(this.#poller);
+    if (this.#supervisor) clearInterval(this.#supervisor);
+    this.#poller = undefined;
+    this.#supervisor = undefined;
   }
 
   /** Settle from the job's stored state; true when it was finished. Never rejects: Redis may be away. */
