@@ -61,7 +61,14 @@ export function spawnWorker(opts: SpawnWorkersOptions): WorkerProcess {
 /** Spawn `count` workers and wait until each logs "worker ready" (or fail with its output). */
 export async function spawnWorkers(opts: SpawnWorkersOptions, timeoutMs = 30_000): Promise<WorkerProcess[]> {
   const workers = Array.from({ length: opts.count ?? 2 }, () => spawnWorker(opts));
-  await Promise.all(workers.map((w) => waitForOutput(w, 'worker ready', timeoutMs)));
+  try {
+    await Promise.all(workers.map((w) => waitForOutput(w, 'worker ready', timeoutMs)));
+  } catch (err) {
+    // The caller never gets these processes to stop: do not leave them running (on a loaded machine
+    // a slow start used to leave workers reconnecting to a deleted Redis for the rest of the day).
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    throw err;
+  }
   return workers;
 }
 
