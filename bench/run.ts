@@ -6,13 +6,14 @@ import { machineInfo } from './lib/machine.ts';
 import { checkLine, machineLine, markdownTable, type ScenarioEntry, writeReport } from './lib/report.ts';
 import { SCALE } from './lib/scale.ts';
 import type { Scenario } from './lib/scenario.ts';
+import { batch } from './scenarios/batch.ts';
 import { overhead } from './scenarios/overhead.ts';
 import { pacing } from './scenarios/pacing.ts';
 import { redisCost } from './scenarios/redis-cost.ts';
 import { routing } from './scenarios/routing.ts';
 import { scaleOut } from './scenarios/scale-out.ts';
 
-const SCENARIOS: Scenario[] = [overhead, scaleOut, pacing, redisCost, routing];
+const SCENARIOS: Scenario[] = [overhead, scaleOut, pacing, redisCost, routing, batch];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !SCENARIOS.some((s) => s.name === name));
