@@ -259,6 +259,29 @@ describe('limits and restarts', () => {
     }
   });
 
+  it('files, the finished batch and its output expire after the configured retention', async () => {
+    const brief = await startGateway({ port: 0, redisUrl: stack.redis.url, batch: { retentionSec: 2 } });
+    try {
+      const short = new OpenAI({ apiKey: 'unused', baseURL: `${brief.url}/v1`, maxRetries: 0 });
+      const file = await upload(short, chatLine({ custom_id: 'only', model: 'gpt' }));
+      const created = await short.batches.create({
+        input_file_id: file.id,
+        endpoint: '/v1/chat/completions',
+        completion_window: '24h',
+      });
+      const { batch } = await settle(short, created.id);
+      expect(batch.status).toBe('completed');
+      expect(await download(short, batch.output_file_id)).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 2_500));
+      await expect(short.files.retrieve(file.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+      await expect(short.files.content(batch.output_file_id!)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+      await expect(short.batches.retrieve(batch.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+      expect((await short.batches.list()).data.map((b) => b.id)).not.toContain(batch.id);
+    } finally {
+      await brief.close();
+    }
+  });
+
   it('a batch created through one gateway is watched and downloaded through another after the first is gone', async () => {
     const first = await startGateway({ port: 0, redisUrl: stack.redis.url });
     const one = new OpenAI({ apiKey: 'unused', baseURL: `${first.url}/v1`, maxRetries: 0 });
