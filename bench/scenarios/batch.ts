@@ -2,7 +2,10 @@
 // deployments, with an interactive caller on the same group throughout. The batch should finish at the
 // configured rate with no provider 429s, and the interactive request should wait about one slot, not
 // for the backlog: its latency during the batch is compared with the same request on an idle system.
-import { type RunningGateway, startGateway } from '@switchyard/gateway';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startFakeProvider, startRedis } from '@switchyard/testkit';
 import OpenAI, { toFile } from 'openai';
 import { benchConfig, chatBody, GROUP } from '../lib/config.ts';
@@ -53,17 +56,17 @@ export const batch: Scenario = {
       ),
       env: { SWITCHYARD_WINDOW_MS: String(WINDOW_MS) },
     });
-    let gateway: RunningGateway | undefined;
+    let gateway: { child: ChildProcess; url: string } | undefined;
     const probe = redis.client();
     const memory = { gatewayRssMb: 0, redisUsedMb: 0 };
     const sampleMemory = async () => {
-      memory.gatewayRssMb = Math.max(memory.gatewayRssMb, process.memoryUsage().rss / 2 ** 20);
+      if (gateway) memory.gatewayRssMb = Math.max(memory.gatewayRssMb, rssMb(gateway.child.pid));
       const info = await probe.info('memory');
       const used = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
       memory.redisUsedMb = Math.max(memory.redisUsedMb, used / 2 ** 20);
     };
     try {
-      gateway = await startGateway({ port: 0, redisUrl: redis.url, queueName });
+      gateway = await spawnGateway(redis.url, queueName);
       const sdk = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
       const ask = async (i: number) => {
         const t0 = performance.now();
@@ -147,7 +150,7 @@ export const batch: Scenario = {
             `(${served} requests served incl. ${during.length} interactive)`,
           `interactive latency idle p50 ${fmt(idleP50, 1)} ms, p99 ${fmt(idleP99, 1)} ms; during the batch ` +
             `p50 ${fmt(duringP50, 1)} ms, p99 ${fmt(duringP99, 1)} ms (${during.length} requests)`,
-          `peak memory: gateway process RSS ${fmt(memory.gatewayRssMb, 0)} MB (bench process, gateway in it); ` +
+          `peak memory: gateway process RSS ${fmt(memory.gatewayRssMb, 0)} MB; ` +
             `Redis used_memory ${fmt(memory.redisUsedMb, 1)} MB`,
         ],
         table: {
@@ -195,10 +198,44 @@ export const batch: Scenario = {
       };
     } finally {
       probe.disconnect();
-      await gateway?.close();
+      if (gateway && gateway.child.exitCode === null) {
+        const exited = new Promise((r) => gateway!.child.once('exit', r));
+        gateway.child.kill('SIGTERM');
+        await exited;
+      }
       await system.stop();
       await fake.close();
       await redis.stop();
     }
   },
 };
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../packages/cli/src/main.ts');
+
+/** The real `switchyard gateway` in its own process, so its memory is its own. */
+async function spawnGateway(
+  redisUrl: string,
+  queueName: string,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, 'gateway', '--port', '0', '--queue', queueName], {
+    env: { ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`gateway exited ${code} before it was ready`)));
+    child.on('message', (m: { type?: string; url?: string }) => {
+      if (m.type === 'ready' && m.url) resolve(m.url);
+    });
+  });
+  return { child, url };
+}
+
+/** Resident memory of a process (Linux /proc); NaN elsewhere. */
+function rssMb(pid: number | undefined): number {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
