@@ -33,7 +33,7 @@ import { RecordStore } from './record-store.ts';
  */
 export const BATCH_PRIORITY = 2 ** 20;
 
-/** Children are added to the flow in one MULTI; bigger batches are still one flow, just more commands. */
+/** The body of `POST /v1/batches`, unchecked: `create` validates every field with OpenAI-style errors. */
 export interface CreateBatchRequest {
   input_file_id?: unknown;
   endpoint?: unknown;
@@ -155,6 +155,7 @@ export class BatchService {
     await records.create(batch, ttlSec, { slots, invalid: input.invalid });
     const data: BatchJobData = { batchId: batch.id, retentionSec: options.retentionSec };
     const jobName = BATCH_ENDPOINTS[endpoint];
+    // One flow, added in one MULTI: the batch exists with all its requests or not at all.
     const flow: FlowJob = {
       name: BATCH_JOB_NAMES.finalize,
       queueName: queue.name,
