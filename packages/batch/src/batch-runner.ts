@@ -73,6 +73,8 @@ export class BatchRunner {
           ).id;
     const outputId = await write('output', results.output);
     const errorId = await write('errors', results.errors);
+    // Before the batch reads as finished, so nothing of it is left in the queue once it does.
+    await queue.remove(`${batchId}-expire`).catch(() => {});
     const finished = await records.update(
       batchId,
       (b) =>
@@ -88,7 +90,6 @@ export class BatchRunner {
       retentionSec,
     );
     await redis.del(keys.plan(batchId), keys.expired(batchId));
-    await queue.remove(`${batchId}-expire`).catch(() => {});
     return { batchId, status: finished?.status ?? 'gone', request_counts: results.counts };
   }
 
