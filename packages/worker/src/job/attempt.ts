@@ -2,6 +2,7 @@
 import { type Deployment, deadlineReason, parseFailedReason, SwitchyardError } from '@switchyard/core';
 import type { ProviderResponse } from '@switchyard/providers';
 import type { Saturation } from '@switchyard/redis-state';
+import { laneOf } from '../job-lane.ts';
 import { checkContext } from '../precall.ts';
 import type { JobContext, PipelineDeps } from './context.ts';
 
@@ -58,6 +59,8 @@ export async function attempt(
     reservationId: `${ctx.job.id}:${attempts.length}:${ctx.job.attemptsStarted}`,
     leaseMs:
       Math.max(...deployments.map((d) => d.timeoutMs ?? ctx.timeoutMs), ctx.timeoutMs) + deps.leaseMarginMs,
+    // A batch's (prioritized) requests queue for capacity apart, so interactive ones are not behind them.
+    lane: laneOf(ctx.job),
   };
   const mock = ctx.mock?.(group);
   let deployment: Deployment;
