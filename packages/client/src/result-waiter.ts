@@ -2,6 +2,7 @@
 // with a periodic state poll as the safety net for events lost from the trimmed stream. The listener
 // survives Redis outages: it resumes from the last event it saw, is replaced when its connection does not
 // come back although Redis answers, and every pending job's state is read once after each outage.
+import { setTimeout as delay } from 'node:timers/promises';
 import { type Queue, QueueEvents, type QueueEventsOptions } from 'bullmq';
 import { CompletionError, WaitTimeoutError } from './errors.ts';
 
@@ -41,6 +42,7 @@ export class ResultWaiter {
   #downSince: number | undefined;
   #sweepNeeded = false;
   #sweeping = false;
+  #supervising = false;
   #closed = false;
   #replacements = 0;
 
@@ -134,13 +136,25 @@ export class ResultWaiter {
 
   /** Watch the listener's connection: after an outage read every pending job's state; replace it if stuck. */
   async #supervise(): Promise<void> {
-    const [events, queue] = await Promise.all([
-      this.#events.getBackend().client,
-      this.#queue.getBackend().client,
-    ]).catch(() => []);
-    if (!events || !queue || this.#closed) return;
+    if (this.#supervising) return;
+    this.#supervising = true;
+    try {
+      await this.#superviseOnce();
+    } finally {
+      this.#supervising = false;
+    }
+  }
+
+  async #superviseOnce(): Promise<void> {
+    // The client promises settle once each connection was first set up; one stuck there counts as down.
+    const clients = Promise.all([this.#events.getBackend().client, this.#queue.getBackend().client]);
+    const [events, queue] =
+      (await Promise.race([clients, delay(SUPERVISE_MS, undefined, { ref: false })]).catch(
+        () => undefined,
+      )) ?? [];
+    if (!queue || this.#closed) return;
     const now = Date.now();
-    if (events.status === 'ready') {
+    if (events?.status === 'ready') {
       if (this.#downSince !== undefined) this.#sweepNeeded = true;
       this.#downSince = undefined;
     } else {

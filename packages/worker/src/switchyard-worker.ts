@@ -1,5 +1,6 @@
 // BullMQ's Worker, tolerant of job data that is not JSON (a hand-written producer in any language), and
 // observable and disposable enough to be replaced in place when its fetch connection is stuck.
+import { setTimeout as delay } from 'node:timers/promises';
 import { type Job, type JobJson, Worker } from 'bullmq';
 import { UnparseableJobData } from './job-data.ts';
 
@@ -21,7 +22,9 @@ export class SwitchyardWorker extends Worker {
 
   /** Whether the dedicated blocking connection that fetches jobs (BZPOPMIN) is `ready` now. */
   async blockingReady(): Promise<boolean> {
-    const client = await this.getBackend().blockingClient;
+    // The client promise settles once the connection was first set up; one stuck there is not ready.
+    const pending = this.getBackend().blockingClient;
+    const client = pending && (await Promise.race([pending, delay(1_000, undefined, { ref: false })]));
     return client?.status === 'ready';
   }
 
