@@ -144,8 +144,10 @@ it('control: without in-process recovery the same parked connection never fetche
     await outageWithParkedFetch(running);
     await queue.add('chat.completions', body('fast', 'control call'), { jobId: 'control' });
     await new Promise((r) => setTimeout(r, 6_000));
-    expect(await queue.getJobState('control')).toBe('waiting');
-    expect(callsFor(fast, 'control call')).toHaveLength(0);
+    const blocking = await running.worker.getBackend().blockingClient!;
+    const seen = `blocking connection ${blocking.status}, health ${JSON.stringify(running.health())}`;
+    expect(await queue.getJobState('control'), seen).toBe('waiting');
+    expect(callsFor(fast, 'control call'), seen).toHaveLength(0);
   } finally {
     await running.close(1_000);
     await queue.close();

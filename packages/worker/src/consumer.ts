@@ -112,9 +112,13 @@ export class Consumer {
       );
       // BullMQ's close also waits for the blocking connection, which after an outage can stay wedged.
       // Once none of this Worker's jobs runs, there is nothing left to drain but its last writes.
+      // A fetch already under way when close() was called can still start a job: idle means none ran
+      // for the whole grace period.
       const idle = (async () => {
-        while (gen.running > 0) await delay(50, undefined, { ref: false });
-        await delay(WEDGED_CLOSE_MS, undefined, { ref: false });
+        do {
+          while (gen.running > 0) await delay(50, undefined, { ref: false });
+          await delay(WEDGED_CLOSE_MS, undefined, { ref: false });
+        } while (gen.running > 0);
         return 'wedged' as const;
       })();
       if ((await Promise.race([closed, idle])) === 'wedged') {
