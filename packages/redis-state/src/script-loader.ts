@@ -5,13 +5,19 @@ import type { Cluster, Redis } from 'ioredis';
 
 export type RedisClient = Redis | Cluster;
 
-export type ScriptName = 'reserveCapacity' | 'recordOutcome' | 'releaseReservation' | 'snapshotDeployments';
+export type ScriptName =
+  | 'reserveCapacity'
+  | 'recordOutcome'
+  | 'releaseReservation'
+  | 'snapshotDeployments'
+  | 'writeModelList';
 
 const SCRIPT_NAMES: readonly ScriptName[] = [
   'reserveCapacity',
   'recordOutcome',
   'releaseReservation',
   'snapshotDeployments',
+  'writeModelList',
 ];
 const COMMANDS_DIR = new URL('./commands/', import.meta.url);
 const INCLUDE = /^--- @include "([\w/.-]+)"\s*$/gm;

@@ -4,6 +4,7 @@ export * from './fetch-watchdog.ts';
 export * from './health-server.ts';
 export * from './job-data.ts';
 export * from './job-lane.ts';
+export * from './live-models.ts';
 export * from './logger.ts';
 export * from './mock-response.ts';
 export * from './options.ts';

@@ -4,7 +4,7 @@
 //   attempt   job/attempt.ts   target group, pick + reserve a deployment, call the provider (or mock)
 //   settle    job/settle.ts    record the outcome, ask the planner: done | retry | park | fail
 //   respond   job/respond.ts   the result: provider body + `routing` (cache hits use it too)
-import { type Deployment, type SwitchyardConfig, SwitchyardError, withJobState } from '@switchyard/core';
+import { type SwitchyardConfig, SwitchyardError, withJobState } from '@switchyard/core';
 import type { RoutingState } from '@switchyard/redis-state';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
@@ -14,14 +14,15 @@ import { attempt } from './job/attempt.ts';
 import type { Invoke, PipelineDeps } from './job/context.ts';
 import { prepare } from './job/prepare.ts';
 import { settle } from './job/settle.ts';
+import type { ModelView } from './live-models.ts';
 import { WORKER_DEFAULTS } from './options.ts';
 import { OutcomeBatcher } from './outcome-batcher.ts';
 import type { ResponseCache } from './response-cache.ts';
-import { createTargetResolver } from './route-target.ts';
 
 export interface ProcessorDeps {
   config: SwitchyardConfig;
-  groups: ReadonlyMap<string, readonly Deployment[]>;
+  /** The current model list: every stage reads the snapshot of the moment, swapped when the list changes. */
+  models: ModelView;
   router: DeploymentRouter;
   state: RoutingState;
   call: Invoke;
@@ -39,7 +40,14 @@ export function createProcessor(deps: ProcessorDeps) {
   const background = createBackgroundWrites(deps.logger);
   const pipeline: PipelineDeps = {
     ...deps,
-    resolveTarget: createTargetResolver(deps.config, deps.groups),
+    // An attempt holds its Deployment object, so a swap never changes a call already made.
+    get config() {
+      return deps.models.current().config;
+    },
+    get groups() {
+      return deps.models.current().groups;
+    },
+    resolveTarget: (name) => deps.models.current().resolveTarget(name),
     outcomes: new OutcomeBatcher(
       deps.state,
       deps.logger,

@@ -2,13 +2,7 @@
 
 import { hostname } from 'node:os';
 import { BatchRunner } from '@switchyard/batch';
-import {
-  type Deployment,
-  groupsOf,
-  loadCustomStrategy,
-  stateNamespace,
-  strategyResolver,
-} from '@switchyard/core';
+import { loadCustomStrategy, stateNamespace, strategyResolver } from '@switchyard/core';
 import { createProviders } from '@switchyard/providers';
 import { RoutingState } from '@switchyard/redis-state';
 import { Queue, type Worker } from 'bullmq';
@@ -18,6 +12,7 @@ import { containErrors } from './contain-errors.ts';
 import { DeploymentRouter } from './deployment-router.ts';
 import { createFetchWatchdog } from './fetch-watchdog.ts';
 import type { WorkerHealth } from './health-server.ts';
+import { followModelList } from './live-models.ts';
 import { WORKER_DEFAULTS, type WorkerOptions } from './options.ts';
 import { createProcessor } from './processor.ts';
 import { evictionPolicyWarning, workerConnection } from './redis-connection.ts';
@@ -57,11 +52,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     snapshotMs: opts.snapshotMs ?? WORKER_DEFAULTS.snapshotMs,
   });
   const providers = createProviders({ defaultTimeoutMs: config.router.timeoutMs });
-  const groups: Map<string, Deployment[]> = groupsOf(config);
+  const models = await followModelList({ config, redis: stateRedis, namespace, logger });
 
   const processor = createProcessor({
     config,
-    groups,
+    models,
     router,
     state,
     call: (req) => providers.call(req),
@@ -127,7 +122,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const running = consumer;
   await running.waitUntilReady();
   watchdog.start(() => running.worker);
-  logger.info({ queue: queueName, concurrency, groups: [...groups.keys()] }, 'worker ready');
+  logger.info({ queue: queueName, concurrency, groups: [...models.current().groups.keys()] }, 'worker ready');
 
   let closing: Promise<void> | undefined;
   const close = (graceMs: number = WORKER_DEFAULTS.drainGraceMs): Promise<void> => {
@@ -135,6 +130,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       watchdog.stop();
       await running.close(graceMs);
       await processor.flush();
+      models.close();
       await providers.close();
       await watchQueue.close();
       stateRedis.disconnect();

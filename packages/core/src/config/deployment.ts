@@ -9,7 +9,7 @@ import type { CloudParams } from './provider-settings.ts';
 import type { PickSetting } from './router-settings.ts';
 import { litellmParamsSchema, modelEntrySchema } from './schema.ts';
 import { isSecretParam } from './secret-params.ts';
-import type { Deployment, ModelInfo } from './types.ts';
+import type { Deployment, DeploymentDefaults, ModelInfo } from './types.ts';
 import { collectUnsupportedKeys, UNSUPPORTED } from './unsupported-keys.ts';
 import { parseInto } from './validate.ts';
 
@@ -184,25 +184,28 @@ function modelInfo(params: ParsedParams, info: ParsedInfo | undefined): ModelInf
 }
 
 /**
- * Router-wide request defaults onto every deployment, under its own: `default_litellm_params` (request
- * parameters from the same forwarded list as litellm_params; anything else warned) and `drop_params`.
+ * `default_litellm_params` (request parameters from the same forwarded list as litellm_params; anything
+ * else warned) and `drop_params`, read once from the router settings.
  */
-export function applyRouterDefaults(
-  deployments: readonly Deployment[],
-  pick: PickSetting,
-  warnings: string[],
-): void {
+export function routerDeploymentDefaults(pick: PickSetting, warnings: string[]): DeploymentDefaults {
   const defaults = pick('default_litellm_params');
   const forwarded: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(defaults?.value ?? {})) {
     if (FORWARDED_PARAMS.has(key) && !isSecretParam(key)) forwarded[key] = value;
     else warnings.push(`${childPath(defaults!.path, key)}: ${UNSUPPORTED}`);
   }
-  const dropParams = pick('drop_params')?.value;
+  const out: DeploymentDefaults = { extraParams: forwarded };
+  assign(out, 'dropParams', pick('drop_params')?.value);
+  return out;
+}
+
+/** The router's defaults onto deployments, under each one's own settings. */
+export function applyRouterDefaults(deployments: readonly Deployment[], defaults: DeploymentDefaults): void {
   for (const deployment of deployments) {
-    if (Object.keys(forwarded).length > 0)
-      deployment.extraParams = { ...forwarded, ...deployment.extraParams };
-    if (deployment.dropParams === undefined && dropParams !== undefined) deployment.dropParams = dropParams;
+    if (Object.keys(defaults.extraParams).length > 0)
+      deployment.extraParams = { ...defaults.extraParams, ...deployment.extraParams };
+    if (deployment.dropParams === undefined && defaults.dropParams !== undefined)
+      deployment.dropParams = defaults.dropParams;
   }
 }
 

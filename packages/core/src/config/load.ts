@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue, throwIfAny } from './config-error.ts';
-import { applyRouterDefaults, buildDeployment } from './deployment.ts';
+import { applyRouterDefaults, buildDeployment, routerDeploymentDefaults } from './deployment.ts';
 import { type Env, resolveEnvRefs, resolveEnvRefsOf } from './env.ts';
 import { isMapping } from './is-mapping.ts';
 import { childPath } from './path.ts';
@@ -70,11 +70,19 @@ export function loadConfig(input: string | object, opts: LoadOptions = {}): Swit
         : undefined,
     },
   );
-  applyRouterDefaults(deployments, pick, warnings);
+  const defaults = routerDeploymentDefaults(pick, warnings);
+  applyRouterDefaults(deployments, defaults);
   const redis = redisSettings(pick, issues, warnings);
   const switchyard = buildSwitchyardSettings(doc.switchyard_settings, env, issues, warnings);
   throwIfAny(issues);
-  const config: SwitchyardConfig = { deployments, router, switchyard: switchyard!, warnings };
+  const config: SwitchyardConfig = {
+    deployments,
+    router,
+    switchyard: switchyard!,
+    warnings,
+    // As written (env refs unresolved): what seeds the model list in Redis; index-aligned with deployments.
+    modelListSource: { entries: doc.model_list, defaults },
+  };
   if (redis !== undefined) config.redis = redis;
   if (general.masterKey !== undefined) config.masterKey = general.masterKey;
   return config;
@@ -137,6 +145,7 @@ function buildSwitchyardSettings(
     allowMockParams: parsed.allow_mock_params,
     maxRequestRetries: parsed.max_request_retries,
     cacheMaxEntryBytes: parsed.cache_max_entry_bytes,
+    storeModelInDb: parsed.store_model_in_db,
   };
   if (parsed.queue_prefix !== undefined) settings.queuePrefix = parsed.queue_prefix;
   if (parsed.job_deadline_seconds !== undefined)

@@ -251,6 +251,9 @@ export const switchyardSettingsSchema = z.object(
     max_request_retries: nonNegativeInt().default(10),
     // Answers larger than this are not cached (bounds what one request can make Redis hold).
     cache_max_entry_bytes: positiveInt().default(1_048_576),
+    // LiteLLM's store_model_in_db: true keeps runtime model changes across restarts (the file only seeds an
+    // empty store); false lets a process started with an edited model_list replace them.
+    store_model_in_db: boolean().default(false),
   },
   { error: expected('a mapping') },
 );

@@ -187,6 +187,11 @@ export interface SwitchyardSettings {
   maxRequestRetries: number;
   /** Larger answers are not written to the response cache. */
   cacheMaxEntryBytes: number;
+  /**
+   * Runtime model changes survive a restart with the file (true), or a process started with a model_list
+   * that differs from the one last seeded replaces them (false, the default).
+   */
+  storeModelInDb?: boolean;
 }
 
 export interface SwitchyardConfig {
@@ -199,4 +204,12 @@ export interface SwitchyardConfig {
   masterKey?: string;
   /** Unsupported keys found while loading, gathered for one warning. */
   warnings: string[];
+  /** The file's model_list as written (index-aligned with `deployments`) and the router's defaults. */
+  modelListSource?: { entries: readonly unknown[]; defaults: DeploymentDefaults };
+}
+
+/** Router-wide request defaults every deployment gets under its own (runtime deployments too). */
+export interface DeploymentDefaults {
+  extraParams: Record<string, unknown>;
+  dropParams?: boolean;
 }
