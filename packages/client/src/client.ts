@@ -9,8 +9,10 @@ import {
   DEFAULT_WAIT_TIMEOUT_MS,
   type Endpoint,
   type RoutedResult,
+  stateNamespace,
   withoutPriority,
 } from '@switchyard/core';
+import { type ModelListDoc, ModelListStore } from '@switchyard/redis-state';
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import {
@@ -36,6 +38,8 @@ export interface ClientOptions {
   pollMs?: number;
   /** Caps and retention of files and batches (`batches`, `batch()`). */
   batch?: BatchStoreOptions;
+  /** Encrypts raw credentials of runtime deployments (AES-256-GCM). Default: SWITCHYARD_SALT_KEY. */
+  saltKey?: string;
 }
 
 export interface EnqueueOptions {
@@ -74,6 +78,8 @@ export class SwitchyardClient {
   readonly #timeoutMs: number;
   readonly #batchOptions: BatchStoreOptions;
   #batches: BatchService | undefined;
+  readonly #models: ModelListStore;
+  readonly #saltKey: string | undefined;
   #ready: Promise<void> | undefined;
 
   constructor(opts: ClientOptions = {}) {
@@ -94,6 +100,43 @@ export class SwitchyardClient {
     this.queue.on('error', ignore);
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
     this.#batchOptions = opts.batch ?? {};
+    this.#models = new ModelListStore(
+      this.#redis,
+      stateNamespace({
+        ...(opts.queueName ? { queueName: opts.queueName } : {}),
+        ...(opts.prefix ? { queuePrefix: opts.prefix } : {}),
+      }),
+    );
+    this.#saltKey = opts.saltKey ?? (process.env.SWITCHYARD_SALT_KEY || undefined);
+  }
+
+  /** The fleet's model list (LiteLLM `get_deployments`): credentials left out, env references shown. */
+  async getDeployments(): Promise<ModelListDoc> {
+    return (await this.#models.list()) ?? { version: 0, entries: [] };
+  }
+
+  /**
+   * LiteLLM `add_deployment`: a model_list entry; every worker serves it within a second. A raw api_key is
+   * stored encrypted (needs a salt key), or write `os.environ/NAME`. Bad input throws ConfigError naming
+   * the field, and nothing changes.
+   */
+  addDeployment(entry: Record<string, unknown>): Promise<ModelListDoc> {
+    return this.#models.change({ op: 'add', entry }, { saltKey: this.#saltKey });
+  }
+
+  /** LiteLLM `update_deployment`: `model_info.id` names it; the given fields are merged over its own. */
+  updateDeployment(entry: Record<string, unknown>): Promise<ModelListDoc> {
+    return this.#models.change({ op: 'update', entry }, { saltKey: this.#saltKey });
+  }
+
+  /** Jobs in an attempt on it finish there; no new attempt goes to it. */
+  deleteDeployment(id: string): Promise<ModelListDoc> {
+    return this.#models.change({ op: 'delete', id }, { saltKey: this.#saltKey });
+  }
+
+  /** LiteLLM `set_model_list`: replaces the whole list in one atomic write. */
+  setModelList(entries: readonly unknown[]): Promise<ModelListDoc> {
+    return this.#models.change({ op: 'replace', entries }, { saltKey: this.#saltKey });
   }
 
   /** OpenAI's Files and Batch API over this client's queue (what the gateway's /v1/files and /v1/batches serve). */

@@ -18,6 +18,7 @@ import { bearerKey, bearerKeyCheck } from './auth.ts';
 import { batchesRoute } from './batches-api.ts';
 import { type ApiHandler, filesRoute } from './files-api.ts';
 import type { JobOwners } from './job-owners.ts';
+import { modelAdminRoute } from './model-admin.ts';
 import { gatewayError, type HttpError, taxonomyError } from './openai-error.ts';
 import { isJsonContentType, readJsonBody } from './read-body.ts';
 import { JOB_ID_HEADER, routingHeaders, sendError, sendJson } from './reply.ts';
@@ -226,6 +227,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
     const { pathname, searchParams } = new URL(req.url ?? '/', 'http://gateway');
+    const admin = modelAdminRoute(client, opts.masterKey, req.method ?? 'GET', pathname);
+    if (admin) {
+      await admin(req, res);
+      return undefined;
+    }
     const api = apiRoute(req.method ?? 'GET', pathname, searchParams);
     const route = api ? undefined : resolveRoute(req.method ?? 'GET', pathname);
     if (!api && !route) {

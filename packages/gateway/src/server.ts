@@ -36,6 +36,8 @@ export interface StartGatewayOptions {
   maxWaiting?: number;
   /** Bound on the readiness probe's Redis round trip. @defaultValue 2000 */
   readinessTimeoutMs?: number;
+  /** Encrypts raw credentials added through /model/new and /model/update. Default: SWITCHYARD_SALT_KEY. */
+  saltKey?: string;
 }
 
 export interface RunningGateway {
@@ -52,6 +54,7 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
     ...(opts.prefix ? { prefix: opts.prefix } : {}),
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.batch ? { batch: opts.batch } : {}),
+    ...(opts.saltKey !== undefined ? { saltKey: opts.saltKey } : {}),
   });
   const namespace = stateNamespace({
     ...(opts.queueName ? { queueName: opts.queueName } : {}),

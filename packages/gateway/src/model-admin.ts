@@ -1,0 +1,112 @@
+// LiteLLM proxy's model management routes over the fleet's model list in Redis, for the master key only:
+// POST /model/new, /model/update, /model/delete {"id"}; GET /model/info and /v1/model/info.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SwitchyardClient } from '@switchyard/client';
+import { ConfigError } from '@switchyard/core';
+import { bearerKey } from './auth.ts';
+import { gatewayError } from './openai-error.ts';
+import { readJsonBody } from './read-body.ts';
+import { sendError, sendJson } from './reply.ts';
+
+export type AdminHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+const digest = (key: string) => createHash('sha256').update(key).digest();
+
+/** The handler for an admin path, or undefined when the path is not one (the gateway goes on routing). */
+export function modelAdminRoute(
+  client: SwitchyardClient,
+  masterKey: string | undefined,
+  method: string,
+  pathname: string,
+): AdminHandler | undefined {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  const bare = path.startsWith('/v1/') ? path.slice(3) : path;
+  const action = ACTIONS[bare];
+  if (!action) return undefined;
+  return async (req, res) => {
+    if (method !== action.method) {
+      sendError(res, gatewayError(405, `${pathname} accepts ${action.method} only`), {
+        allow: action.method,
+      });
+      return;
+    }
+    if (!isMaster(req, masterKey)) {
+      const why = masterKey
+        ? 'model management needs the master key (Authorization: Bearer <general_settings.master_key>)'
+        : 'model management is off: set general_settings.master_key';
+      sendError(res, gatewayError(masterKey ? 401 : 403, why, 'authentication_error', 'invalid_api_key'));
+      return;
+    }
+    let body: Record<string, unknown> = {};
+    if (method === 'POST') {
+      const read = await readJsonBody(req, MAX_BODY_BYTES);
+      if (!read.ok) {
+        sendError(res, read.error);
+        return;
+      }
+      body = read.body;
+    }
+    try {
+      sendJson(res, 200, await action.run(client, body));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      // Bad input: the list is unchanged; every problem is named by its field.
+      const param = err.issues[0]?.path || null;
+      sendError(res, gatewayError(400, err.message, 'invalid_request_error', 'invalid_deployment', param));
+    }
+  };
+}
+
+function isMaster(req: IncomingMessage, masterKey: string | undefined): boolean {
+  const key = bearerKey(req.headers);
+  return !!masterKey && key !== undefined && timingSafeEqual(digest(key), digest(masterKey));
+}
+
+interface Action {
+  method: 'GET' | 'POST';
+  run(client: SwitchyardClient, body: Record<string, unknown>): Promise<unknown>;
+}
+
+const modelInfo: Action = {
+  method: 'GET',
+  async run(client) {
+    const { version, entries } = await client.getDeployments();
+    return { data: entries, version };
+  },
+};
+
+/** The changed entry as the list now shows it (no credential), as LiteLLM answers a change. */
+async function changed(
+  doc: Promise<{ version: number; entries: { model_info: { id: string } }[] }>,
+  id: (entries: { model_info: { id: string } }[]) => string | undefined,
+) {
+  const { version, entries } = await doc;
+  const wanted = id(entries);
+  return { ...entries.find((e) => e.model_info.id === wanted), version };
+}
+
+const ACTIONS: Readonly<Record<string, Action>> = {
+  '/model/info': modelInfo,
+  '/model/new': {
+    method: 'POST',
+    run: (client, body) => changed(client.addDeployment(body), (entries) => entries.at(-1)?.model_info.id),
+  },
+  '/model/update': {
+    method: 'POST',
+    run: (client, body) =>
+      changed(client.updateDeployment(body), () => {
+        const info = body.model_info as { id?: string } | undefined;
+        return info?.id;
+      }),
+  },
+  '/model/delete': {
+    method: 'POST',
+    async run(client, body) {
+      const { version } = await client.deleteDeployment(body.id as string);
+      return { message: `model ${String(body.id)} deleted`, id: body.id, version };
+    },
+  },
+};
