@@ -35,11 +35,14 @@ it('serves jobs on the configured queue name and prefix only', async () => {
     await redis.quit();
     expect(keys.length).toBeGreaterThan(0);
     // Queue keys under the hash-tagged prefix; routing keys under the same namespace without the braces,
-    // so each model group's own `{group}` tag picks its Cluster slot.
+    // so each model group's own `{group}` tag picks its Cluster slot; the model list is one key beside them.
     for (const key of keys) {
-      expect(key.startsWith('{sy}:docs-pipeline:') || key.startsWith('sy:docs-pipeline:sy:{g}:'), key).toBe(
-        true,
-      );
+      expect(
+        key.startsWith('{sy}:docs-pipeline:') ||
+          key.startsWith('sy:docs-pipeline:sy:{g}:') ||
+          key === 'sy:docs-pipeline:sy:models',
+        key,
+      ).toBe(true);
     }
     // The default queue has no worker: a job there stays waiting.
     const id = await stack.client.enqueue('chat.completions', chat('g'));

@@ -1,9 +1,16 @@
 #!/usr/bin/env node
-// `switchyard` command line: worker, gateway, demo, mock-provider, status.
+// `switchyard` command line: worker, gateway, demo, mock-provider, status, deployments, batch.
 import { WORKER_DEFAULTS } from '@switchyard/worker';
 import { Command, InvalidArgumentError } from 'commander';
 import { runBatchCancel, runBatchResults, runBatchStatus, runBatchSubmit } from './commands/batch.ts';
 import { runDemo } from './commands/demo.ts';
+import {
+  runDeploymentsAdd,
+  runDeploymentsDelete,
+  runDeploymentsList,
+  runDeploymentsSet,
+  runDeploymentsUpdate,
+} from './commands/deployments.ts';
 import { collect, parsePort, runGateway } from './commands/gateway.ts';
 import { runMockProvider } from './commands/mock-provider.ts';
 import { runStatus } from './commands/status.ts';
@@ -80,6 +87,44 @@ program
   .description('show per-deployment usage, in-flight counts and cooldowns from Redis')
   .requiredOption('-c, --config <file>', 'LiteLLM config.yaml')
   .action(runStatus);
+
+const deployments = program
+  .command('deployments')
+  .description("the fleet's model list in Redis, changed at runtime (every worker follows within a second)");
+const configOption = ['-c, --config <file>', 'LiteLLM config.yaml (Redis and queue)'] as const;
+deployments
+  .command('list')
+  .description('print the model list (credentials are never shown; os.environ/NAME references are)')
+  .requiredOption(...configOption)
+  .option('--json', 'print JSON instead of a table')
+  .action(runDeploymentsList);
+deployments
+  .command('add')
+  .description('add a deployment: a model_list entry as JSON or YAML')
+  .argument(
+    '<entry>',
+    "e.g. '{model_name: gpt, litellm_params: {model: openai/gpt-4o, api_key: os.environ/KEY}}'",
+  )
+  .requiredOption(...configOption)
+  .action(runDeploymentsAdd);
+deployments
+  .command('update')
+  .description('merge fields into the deployment named by model_info.id')
+  .argument('<entry>', "e.g. '{model_info: {id: abc}, litellm_params: {api_key: os.environ/NEW_KEY}}'")
+  .requiredOption(...configOption)
+  .action(runDeploymentsUpdate);
+deployments
+  .command('delete')
+  .description('remove a deployment by id: jobs in an attempt on it finish, no new attempt goes to it')
+  .argument('<id>')
+  .requiredOption(...configOption)
+  .action(runDeploymentsDelete);
+deployments
+  .command('set')
+  .description("replace the whole list, atomically, with FILE's model_list (default: the --config file's)")
+  .argument('[file]')
+  .requiredOption(...configOption)
+  .action(runDeploymentsSet);
 
 const batch = program
   .command('batch')

@@ -177,6 +177,7 @@ describe('loading a LiteLLM config from the docs', () => {
       allowMockParams: false,
       maxRequestRetries: 10,
       cacheMaxEntryBytes: 1_048_576,
+      storeModelInDb: false,
     });
   });
 
@@ -244,6 +245,7 @@ describe('defaults', () => {
       allowMockParams: true,
       maxRequestRetries: 2,
       cacheMaxEntryBytes: 1000,
+      storeModelInDb: false,
     });
   });
 });
