@@ -81,13 +81,13 @@ export class ModelListStore {
    * The config file seeds the list. With `store_model_in_db` an existing list is kept (runtime changes
    * survive restarts); without it a file whose model_list differs from the one last seeded replaces it.
    */
-  async seed(config: SwitchyardConfig, saltKey: string | undefined): Promise<'seeded' | 'kept'> {
+  async seed(config: SwitchyardConfig): Promise<'seeded' | 'kept'> {
     const source = JSON.stringify(config.modelListSource?.entries ?? []);
     const seed = createHash('sha256').update(source).digest('hex');
     for (let i = 0; i < MAX_CAS_TRIES; i++) {
       const [version, current] = await this.#redis.hmget(this.keys.doc, 'version', 'seed');
       if (version !== null && (config.switchyard.storeModelInDb || current === seed)) return 'kept';
-      const written = await this.#write(Number(version ?? 0), seedEntries(config, saltKey), seed);
+      const written = await this.#write(Number(version ?? 0), seedEntries(config), seed);
       if (written !== undefined) return 'seeded';
     }
     throw new Error('model list changed by others too often while seeding');

@@ -27,25 +27,25 @@ const ids = async (store: ModelListStore) => (await store.list())?.entries.map((
 describe('ModelListStore', () => {
   it('without store_model_in_db a restart with the same file keeps runtime changes; an edited file replaces them', async () => {
     const store = new ModelListStore(f.client, `t:${randomUUID()}`);
-    expect(await store.seed(fileConfig(['a']), undefined)).toBe('seeded');
+    expect(await store.seed(fileConfig(['a']))).toBe('seeded');
     await store.change({ op: 'add', entry: entry('b') }, {});
-    expect(await store.seed(fileConfig(['a']), undefined)).toBe('kept');
+    expect(await store.seed(fileConfig(['a']))).toBe('kept');
     expect(await ids(store)).toEqual(['a', 'b']);
-    expect(await store.seed(fileConfig(['a', 'c']), undefined)).toBe('seeded');
+    expect(await store.seed(fileConfig(['a', 'c']))).toBe('seeded');
     expect(await ids(store)).toEqual(['a', 'c']);
   });
 
   it('with store_model_in_db the file only seeds an empty store', async () => {
     const store = new ModelListStore(f.client, `t:${randomUUID()}`);
-    expect(await store.seed(fileConfig(['a'], true), undefined)).toBe('seeded');
+    expect(await store.seed(fileConfig(['a'], true))).toBe('seeded');
     await store.change({ op: 'delete', id: 'a' }, {});
-    expect(await store.seed(fileConfig(['a', 'c'], true), undefined)).toBe('kept');
+    expect(await store.seed(fileConfig(['a', 'c'], true))).toBe('kept');
     expect(await ids(store)).toEqual([]);
   });
 
-  it('a literal key in the file never reaches Redis: encrypted with a salt key, else left in the file', async () => {
+  it('a literal key in the file never reaches Redis (it stays in the file); a runtime raw key is encrypted', async () => {
     const store = new ModelListStore(f.client, `t:${randomUUID()}`);
-    await store.seed(fileConfig(['a']), undefined);
+    await store.seed(fileConfig(['a']));
     await store.change({ op: 'add', entry: entry('s', 'sk-runtime-raw') }, { saltKey: 'salt' });
     const raw = JSON.stringify(await f.client.hgetall(store.keys.doc));
     expect(raw).not.toContain('sk-literal-in-file');
@@ -56,7 +56,7 @@ describe('ModelListStore', () => {
 
   it('every change bumps the version by one; a refused change leaves list and version alone', async () => {
     const store = new ModelListStore(f.client, `t:${randomUUID()}`);
-    await store.seed(fileConfig(['a']), undefined);
+    await store.seed(fileConfig(['a']));
     const v1 = await store.version();
     await Promise.all(['x', 'y', 'z'].map((id) => store.change({ op: 'add', entry: entry(id) }, {})));
     expect(await store.version()).toBe(v1 + 3);

@@ -118,7 +118,7 @@ export async function followModelList(opts: {
   const env = opts.env ?? process.env;
   const saltKey = env.SWITCHYARD_SALT_KEY || undefined;
   const store = new ModelListStore(opts.redis, opts.namespace);
-  const seeded = await store.seed(opts.config, saltKey);
+  const seeded = await store.seed(opts.config);
   opts.logger.info(
     { storeModelInDb: opts.config.switchyard.storeModelInDb ?? false },
     `model list ${seeded}`,

@@ -165,17 +165,15 @@ export function changeModelList(
   return issues.length > 0 || next === undefined ? { issues } : { entries: next };
 }
 
-/** The config file's model_list as stored entries (literal credentials sealed, or left in the file). */
-export function seedEntries(config: SwitchyardConfig, saltKey: string | undefined): StoredModelEntry[] {
+/**
+ * The config file's model_list as stored entries. A literal credential in the file stays in the file (each
+ * worker takes it from its own copy), never encrypted with one worker's salt key that others may lack.
+ */
+export function seedEntries(config: SwitchyardConfig): StoredModelEntry[] {
   const issues: ConfigIssue[] = [];
   const out: StoredModelEntry[] = [];
   (config.modelListSource?.entries ?? []).forEach((raw, index) => {
-    const entry = storableEntry(
-      raw,
-      childPath('model_list', index),
-      { saltKey, fromConfigFile: true },
-      issues,
-    );
+    const entry = storableEntry(raw, childPath('model_list', index), { fromConfigFile: true }, issues);
     if (entry) out.push(entry);
   });
   return out;
