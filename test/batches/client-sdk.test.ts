@@ -93,6 +93,9 @@ describe('client.batch', () => {
     const batch = await stack.client.batchStatus(await run.id);
     expect(batch?.status).toBe('cancelled');
     expect(batch!.request_counts.completed).toBe(seen.length);
+    // Requests a worker held at the moment of the cancel, before any call, do not start either.
+    const calls = stack.fake.requests.filter((r) => (r.body as { model?: string }).model === 'trickle-1');
+    expect(calls.length).toBeLessThanOrEqual(seen.length + 1);
   });
 
   it('an interactive request overtakes the waiting backlog of a batch on the same group', async () => {

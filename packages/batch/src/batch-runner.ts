@@ -19,8 +19,12 @@ export interface BatchJobOutcome {
   request_counts?: { total: number; completed: number; failed: number };
 }
 
+/** How long a worker trusts what it read about a batch being stopped (one read per batch, not per job). */
+const STOPPED_CACHE_MS = 500;
+
 export class BatchRunner {
   readonly #parts: BatchStoreParts;
+  readonly #stopped = new Map<string, { at: number; status: string | undefined }>();
 
   constructor(redis: Redis, queue: Queue, options: BatchStoreOptions = {}) {
     this.#parts = batchStoreParts(redis, queue, options);
@@ -91,6 +95,24 @@ export class BatchRunner {
     );
     await redis.del(keys.plan(batchId), keys.expired(batchId));
     return { batchId, status: finished?.status ?? 'gone', request_counts: results.counts };
+  }
+
+  /**
+   * Whether a batch has been cancelled or has expired, so a request of it that a worker picked up only
+   * now must not start (removing the waiting requests cannot reach the ones a worker holds that moment).
+   * Undefined while it runs.
+   */
+  async stoppedStatus(batchId: string): Promise<string | undefined> {
+    const cached = this.#stopped.get(batchId);
+    if (cached && Date.now() - cached.at < STOPPED_CACHE_MS) return cached.status;
+    const { redis, keys } = this.#parts;
+    const [raw, expired] = await redis.mget(keys.batch(batchId), keys.expired(batchId));
+    const status = raw ? (JSON.parse(raw) as { status: string }).status : undefined;
+    const stopped =
+      expired !== null ? 'expired' : status === 'cancelling' || status === 'cancelled' ? status : undefined;
+    if (this.#stopped.size > 1000) this.#stopped.clear();
+    this.#stopped.set(batchId, { at: Date.now(), status: stopped });
+    return stopped;
   }
 
   /** At the batch deadline: mark it expired and remove its requests that have not started. */

@@ -11,6 +11,7 @@ import {
   expiredLine,
   failureLine,
   invalidLine,
+  notStartedStatus,
   parseBatchInput,
   successLine,
   TERMINAL_BATCH_STATUSES,
@@ -167,28 +168,34 @@ export function runBatch(
         break;
       }
       pending.delete(next.i);
-      yield report(lineFor(batchId, next.slot, next.outcome, false));
+      const line = lineFor(batchId, next.slot, next.outcome, false);
+      if (line) yield report(line);
     }
     if (!ended) return;
     // The batch ended first: what is left either finished unseen (read it) or never ran.
     for (const i of pending.keys()) {
       const slot = slots[i]!;
       deps.cancelWait(slot.jobId);
-      const outcome = await deps.stored(slot.jobId);
-      if (outcome || ended.status === 'expired') yield report(lineFor(batchId, slot, outcome, true));
+      const line = lineFor(batchId, slot, await deps.stored(slot.jobId), ended.status === 'expired');
+      if (line) yield report(line);
     }
   }
 
   return { id, [Symbol.asyncIterator]: () => results() };
 }
 
+/** Undefined for a request that never ran in a cancelled batch (left out, as in the output files). */
 function lineFor(
   batchId: string,
   slot: BatchSlot,
   outcome: StoredOutcome,
   expired: boolean,
-): BatchOutputLine {
+): BatchOutputLine | undefined {
   if (outcome?.ok) return successLine(batchId, slot, outcome.value);
-  if (outcome) return failureLine(batchId, slot, outcome.reason);
-  return expired ? expiredLine(batchId, slot) : failureLine(batchId, slot, 'APIConnectionError: no result');
+  if (outcome) {
+    const stopped = notStartedStatus(outcome.reason);
+    if (!stopped) return failureLine(batchId, slot, outcome.reason);
+    return stopped === 'expired' ? expiredLine(batchId, slot) : undefined;
+  }
+  return expired ? expiredLine(batchId, slot) : undefined;
 }

@@ -4,6 +4,7 @@ import {
   assembleResults,
   completionWindowSeconds,
   countInputLines,
+  notStartedReason,
   parseBatchInput,
   toJsonl,
 } from '../src/index.ts';
@@ -164,6 +165,18 @@ describe('assembleResults', () => {
     const cancelled = assembleResults({ ...base, expired: false });
     expect(cancelled.errors).toEqual([]);
     expect(cancelled.counts).toEqual({ total: 3, completed: 0, failed: 0 });
+  });
+
+  it('a request refused because its batch stopped first counts as never run, not as a failure', () => {
+    const base = { batchId: 'batch_x', slots, invalid: [], results: new Map() };
+    const failures = new Map([['batch_x-2', notStartedReason('batch_x', 'cancelled')]]);
+    expect(assembleResults({ ...base, failures, expired: false }).errors).toEqual([]);
+    const expired = assembleResults({ ...base, failures, expired: true });
+    expect(expired.errors.map((e) => [e.custom_id, e.error?.code])).toEqual([
+      ['a', 'batch_expired'],
+      ['b', 'batch_expired'],
+      ['c', 'batch_expired'],
+    ]);
   });
 
   it('toJsonl writes one object a line, newline-terminated', () => {

@@ -18,6 +18,21 @@ export interface BatchOutputLine {
 /** OpenAI's wording for requests a batch's completion window ran out on. */
 export const EXPIRED_MESSAGE = 'This request could not be executed before the completion window expired.';
 
+/**
+ * The failedReason of a request a worker picked up after its batch was cancelled or expired, before it
+ * made any provider call: it never ran, and is written as such (left out on cancel, `batch_expired`).
+ */
+export function notStartedReason(batchId: string, status: string): string {
+  return `BadRequestError: ${NOT_STARTED} (batch ${batchId} is ${status})`;
+}
+const NOT_STARTED = 'not started: the batch stopped first';
+
+/** For a `notStartedReason`: how the batch stopped ('expired', 'cancelling', 'cancelled'); else undefined. */
+export function notStartedStatus(reason: string): string | undefined {
+  if (!reason.includes(NOT_STARTED)) return undefined;
+  return /is (\w+)\)$/.exec(reason)?.[1] ?? 'cancelled';
+}
+
 /** A request's place in its batch: which line it came from, its caller's id, its job id. */
 export interface BatchSlot {
   line: number;
@@ -98,7 +113,8 @@ export function assembleResults(opts: {
       output.push(successLine(opts.batchId, slot, opts.results.get(slot.jobId)));
       continue;
     }
-    const reason = opts.failures.get(slot.jobId);
+    const failed = opts.failures.get(slot.jobId);
+    const reason = failed !== undefined && notStartedStatus(failed) ? undefined : failed;
     if (reason !== undefined)
       errors.push({ line: slot.line, entry: failureLine(opts.batchId, slot, reason) });
     else if (opts.expired) errors.push({ line: slot.line, entry: expiredLine(opts.batchId, slot) });
