@@ -1,10 +1,21 @@
 // Each translating provider end to end: a real queued job through worker processes to the provider's fake
 // flavour, answered in OpenAI's shape with routing, usage and cost; a provider error fails the job with its type.
+import { generateKeyPairSync } from 'node:crypto';
 import { CompletionError } from '@switchyard/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chat, type Stack, startStack } from './harness.ts';
 
 let stack: Stack;
+
+/** A throwaway service account: workers sign Vertex calls with it, offline. */
+const SERVICE_ACCOUNT = {
+  type: 'service_account',
+  client_email: 'router@acme.iam.gserviceaccount.com',
+  private_key_id: 'k1',
+  private_key: generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString(),
+};
 
 /** `[group, litellm_params]` for one deployment of each provider, all on the one fake server. */
 const DEPLOYMENTS = (url: string): [string, Record<string, unknown>][] => [
@@ -13,6 +24,18 @@ const DEPLOYMENTS = (url: string): [string, Record<string, unknown>][] => [
   ['ollama-embed', { model: 'ollama/nomic-embed-text', api_base: url }],
   ['cohere-chat', { model: 'cohere/command-r-plus', api_base: url, api_key: 'co-secret-key-1234' }],
   ['cohere-embed', { model: 'cohere/embed-english-v3.0', api_base: url, api_key: 'co-secret-key-1234' }],
+  ['gemini-chat', { model: 'gemini/gemini-2.5-flash', api_base: url, api_key: 'AIza-secret-1234' }],
+  ['gemini-embed', { model: 'gemini/gemini-embedding-001', api_base: url, api_key: 'AIza-secret-1234' }],
+  [
+    'vertex-chat',
+    {
+      model: 'vertex_ai/gemini-2.5-flash',
+      api_base: url,
+      vertex_project: 'acme',
+      vertex_location: 'us-east5',
+      vertex_credentials: SERVICE_ACCOUNT,
+    },
+  ],
 ];
 
 beforeAll(async () => {
@@ -36,6 +59,12 @@ describe.each([
   ['ollama-chat', 'ollama_chat', '/api/chat'],
   ['ollama-generate', 'ollama', '/api/generate'],
   ['cohere-chat', 'cohere', '/v2/chat'],
+  ['gemini-chat', 'gemini', '/v1beta/models/gemini-2.5-flash:generateContent'],
+  [
+    'vertex-chat',
+    'vertex_ai',
+    '/v1/projects/acme/locations/us-east5/publishers/google/models/gemini-2.5-flash:generateContent',
+  ],
 ])('%s', (group, provider, path) => {
   it('a queued chat job is answered by the provider, mapped to chat.completion', async () => {
     stack.fake.reset();
@@ -48,7 +77,7 @@ describe.each([
       }),
     ]);
     expect((r.usage as { total_tokens: number }).total_tokens).toBeGreaterThan(0);
-    if (provider === 'cohere') expect(r.routing.cost).toBeGreaterThan(0);
+    if (!provider.startsWith('ollama')) expect(r.routing.cost).toBeGreaterThan(0);
     expect(stack.fake.requests.map((q) => q.path)).toEqual([path]);
   });
 
@@ -64,8 +93,8 @@ describe.each([
   });
 });
 
-it('embeddings through Ollama and Cohere', async () => {
-  for (const group of ['ollama-embed', 'cohere-embed']) {
+it('embeddings through Ollama, Cohere and Gemini', async () => {
+  for (const group of ['ollama-embed', 'cohere-embed', 'gemini-embed']) {
     const r = await stack.client.embedding({ model: group, input: ['a', 'b'] });
     expect(r.routing.deploymentId).toBe(group);
     expect(r.data as unknown[]).toHaveLength(2);

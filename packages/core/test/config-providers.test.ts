@@ -1,15 +1,31 @@
 // Provider prefixes beyond OpenAI/Azure/Anthropic: defaults, LiteLLM's environment names, required fields.
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/index.ts';
+import { ConfigError, costOf, loadConfig } from '../src/index.ts';
 
 function one(params: Record<string, unknown>, env: Record<string, string> = {}) {
   const config = loadConfig({ model_list: [{ model_name: 'g', litellm_params: params }] }, { env });
   return { deployment: config.deployments[0]!, warnings: config.warnings };
 }
 
+function issues(params: Record<string, unknown>, env: Record<string, string> = {}): string {
+  try {
+    loadConfig({ model_list: [{ model_name: 'g', litellm_params: params }] }, { env });
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  return '';
+}
+
 describe('provider prefixes', () => {
-  it('cohere/, ollama/, ollama_chat/: default bases and key variables', () => {
-    const env = { COHERE_API_KEY: 'c-key' };
+  it('gemini/, cohere/, ollama/, ollama_chat/: default bases and key variables', () => {
+    const env = { GEMINI_API_KEY: 'g-key', COHERE_API_KEY: 'c-key' };
+    expect(one({ model: 'gemini/gemini-2.5-flash' }, env).deployment).toMatchObject({
+      provider: 'gemini',
+      model: 'gemini-2.5-flash',
+      apiBase: 'https://generativelanguage.googleapis.com',
+      apiKey: 'g-key',
+    });
     expect(one({ model: 'cohere/command-r-plus' }, env).deployment).toMatchObject({
       provider: 'cohere',
       apiBase: 'https://api.cohere.com',
@@ -29,6 +45,33 @@ describe('provider prefixes', () => {
     expect(one({ model: 'ollama/llama3', api_base: 'http://h:1/' }).deployment.apiBase).toBe('http://h:1');
   });
 
+  it('vertex_ai/: project required, location defaulting to us-central1, credentials resolved from the environment', () => {
+    const { deployment } = one(
+      {
+        model: 'vertex_ai/gemini-2.5-pro',
+        vertex_project: 'os.environ/PROJECT',
+        vertex_credentials: 'os.environ/CREDS',
+      },
+      { PROJECT: 'my-proj', CREDS: '{"type":"service_account"}' },
+    );
+    expect(deployment).toMatchObject({
+      provider: 'vertex_ai',
+      model: 'gemini-2.5-pro',
+      apiBase: 'https://us-central1-aiplatform.googleapis.com',
+      vertex: { project: 'my-proj', location: 'us-central1', credentials: '{"type":"service_account"}' },
+    });
+    expect(
+      one({ model: 'vertex_ai/gemini-2.5-pro', vertex_location: 'global' }, { VERTEXAI_PROJECT: 'p' })
+        .deployment,
+    ).toMatchObject({
+      apiBase: 'https://aiplatform.googleapis.com',
+      vertex: { project: 'p', location: 'global' },
+    });
+    expect(issues({ model: 'vertex_ai/gemini-2.5-pro' })).toContain(
+      'model_list[0].litellm_params.vertex_project: Required for provider "vertex_ai" (or set VERTEXAI_PROJECT)',
+    );
+  });
+
   it('warns about vertex_* / aws_* keys on other providers instead of ignoring them silently', () => {
     const { warnings } = one({ model: 'gpt-4o', aws_region_name: 'us-east-1', vertex_project: 'p' });
     expect(warnings).toEqual(
@@ -37,5 +80,14 @@ describe('provider prefixes', () => {
         'model_list[0].litellm_params.vertex_project: ignored, only vertex_ai/ deployments use it',
       ]),
     );
+  });
+
+  it('prices Gemini and Vertex from Google’s dataset entries; local Ollama models are unpriced', () => {
+    const usage = { promptTokens: 1000, completionTokens: 1000 };
+    const gemini = one({ model: 'gemini/gemini-2.5-flash' }).deployment;
+    const vertex = one({ model: 'vertex_ai/gemini-2.5-flash', vertex_project: 'p' }).deployment;
+    expect(costOf(gemini, usage)).toBeGreaterThan(0);
+    expect(costOf(vertex, usage)).toBe(costOf(gemini, usage));
+    expect(costOf(one({ model: 'ollama/llama3' }).deployment, usage)).toBe(0);
   });
 });

@@ -13,6 +13,7 @@ import { createAzureAdapter } from './azure.ts';
 import { createCohereAdapter } from './cohere.ts';
 import { refuseBlockedResponse } from './content-filter.ts';
 import type { AdapterEnv } from './exchange.ts';
+import { createGeminiAdapter, createVertexAdapter } from './gemini.ts';
 import { createHttpPools } from './http-pool.ts';
 import { createOllamaAdapter, createOllamaChatAdapter } from './ollama.ts';
 import { createOpenAIAdapter } from './openai.ts';
@@ -34,12 +35,14 @@ export interface Providers {
   close(): Promise<void>;
 }
 
-// Partial while gemini/, vertex_ai/ and bedrock/ land one by one; config refuses their prefixes until then.
+// Partial while bedrock/ lands; config refuses their prefixes until then.
 const FACTORIES: Readonly<Partial<Record<ProviderKind, (env: AdapterEnv) => ProviderAdapter>>> = {
   openai: createOpenAIAdapter,
   azure: createAzureAdapter,
   anthropic: createAnthropicAdapter,
   cohere: createCohereAdapter,
+  gemini: createGeminiAdapter,
+  vertex_ai: createVertexAdapter,
   ollama: createOllamaAdapter,
   ollama_chat: createOllamaChatAdapter,
 };

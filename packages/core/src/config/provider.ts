@@ -31,6 +31,13 @@ const PROVIDERS: Readonly<Record<string, ProviderSpec>> = {
   mistral: { kind: 'openai', defaultBase: 'https://api.mistral.ai/v1', keyEnv: 'MISTRAL_API_KEY' },
   openrouter: { kind: 'openai', defaultBase: 'https://openrouter.ai/api/v1', keyEnv: 'OPENROUTER_API_KEY' },
   xai: { kind: 'openai', defaultBase: 'https://api.x.ai/v1', keyEnv: 'XAI_API_KEY' },
+  gemini: {
+    kind: 'gemini',
+    defaultBase: 'https://generativelanguage.googleapis.com',
+    keyEnv: 'GEMINI_API_KEY',
+  },
+  // The base follows vertex_location / aws_region_name (see placedBase below).
+  vertex_ai: { kind: 'vertex_ai' },
   cohere: { kind: 'cohere', defaultBase: 'https://api.cohere.com', keyEnv: 'COHERE_API_KEY' },
   ollama: {
     kind: 'ollama',

@@ -3,13 +3,16 @@ import type { Deployment, ProviderKind } from '@switchyard/core';
 import type { FakeProvider } from '@switchyard/testkit';
 import {
   createCohereStreamMapper,
+  createGeminiStreamMapper,
   createOllamaStreamMapper,
   mapped,
   toCohereChat,
+  toGeminiRequest,
   toOllamaChat,
   toOllamaGenerate,
 } from '../../src/index.ts';
 import { deployment } from '../deployment.ts';
+import { fakeServiceAccount } from '../service-account.ts';
 import { ndjson, sseData } from './assemble.ts';
 
 type Obj = Record<string, unknown>;
@@ -39,6 +42,7 @@ function must<T>(m: { ok: true; value: T } | { ok: false; error: string }): T {
 }
 
 const text = (raw: Uint8Array) => Buffer.from(raw).toString('utf8');
+const SERVICE_ACCOUNT = JSON.stringify(fakeServiceAccount());
 
 export const CASES: ConformanceCase[] = [
   {
@@ -85,6 +89,42 @@ export const CASES: ConformanceCase[] = [
       }),
       parse: (raw) => sseData(text(raw)),
       mapper: createCohereStreamMapper,
+    },
+  },
+  {
+    kind: 'gemini',
+    deployment: (fake) => deployment('gemini', fake.url, { model: 'gemini-2.5-flash' }),
+    embeddingModel: 'gemini-embedding-001',
+    tools: true,
+    priced: true,
+    stream: {
+      request: (dep, body) => ({
+        path: `/v1beta/models/${dep.model}:streamGenerateContent?alt=sse`,
+        body: must(mapped(() => toGeminiRequest(body))),
+        headers: { 'x-goog-api-key': String(dep.apiKey) },
+      }),
+      parse: (raw) => sseData(text(raw)),
+      mapper: createGeminiStreamMapper,
+    },
+  },
+  {
+    kind: 'vertex_ai',
+    deployment: (fake) =>
+      deployment('vertex_ai', fake.url, {
+        model: 'gemini-2.5-flash',
+        apiKey: undefined,
+        vertex: { project: 'test-project', location: 'europe-west4', credentials: SERVICE_ACCOUNT },
+      }),
+    embeddingModel: 'text-embedding-005',
+    tools: true,
+    priced: true,
+    stream: {
+      request: (dep, body) => ({
+        path: `/v1/projects/test-project/locations/europe-west4/publishers/google/models/${dep.model}:streamGenerateContent?alt=sse`,
+        body: must(mapped(() => toGeminiRequest(body))),
+      }),
+      parse: (raw) => sseData(text(raw)),
+      mapper: createGeminiStreamMapper,
     },
   },
 ];

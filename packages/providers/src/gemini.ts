@@ -1,0 +1,129 @@
+// Gemini (Google AI Studio, API key) and Vertex AI (service account / ADC): one generateContent adapter, two dialects.
+import type { Deployment, ProviderKind } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/core';
+import type { ProviderAdapter, ProviderRequest } from './adapter.ts';
+import { mapped, type Obj } from './chat-parts.ts';
+import { malformedResponse } from './errors.ts';
+import { type AdapterEnv, errorContext, exchange, type HttpCall } from './exchange.ts';
+import {
+  fromGeminiEmbed,
+  fromGeminiResponse,
+  fromVertexEmbed,
+  toGeminiEmbed,
+  toGeminiRequest,
+  toVertexEmbed,
+} from './gemini-mapping.ts';
+import { vertexAuthHeaders } from './google-auth.ts';
+import { parseJsonObject } from './json-body.ts';
+import { chatBody, mergedBody, requireEndpoint, translatedCall, trimBase, unwrap } from './translate.ts';
+
+/** The OpenAI chat parameters generateContent has a counterpart for (the rest: refused, or dropped with drop_params). */
+const SUPPORTED: ReadonlySet<string> = new Set([
+  'temperature',
+  'top_p',
+  'seed',
+  'presence_penalty',
+  'frequency_penalty',
+  'max_tokens',
+  'max_completion_tokens',
+  'stop',
+  'response_format',
+  'tools',
+  'tool_choice',
+  'n',
+]);
+
+export interface GoogleDialect {
+  kind: Extract<ProviderKind, 'gemini' | 'vertex_ai'>;
+  /** `…/models/{model}:{method}` on this API. */
+  url(d: Deployment, method: string): string;
+  auth(d: Deployment): Pick<HttpCall, 'headers' | 'authorize'>;
+}
+
+export const geminiDialect: GoogleDialect = {
+  kind: 'gemini',
+  url: (d, method) => `${trimBase(d.apiBase)}/v1beta/models/${encodeURIComponent(d.model)}:${method}`,
+  // The key goes in a header, not `?key=`, so it never sits in a URL that proxies and logs keep.
+  auth: (d) => ({ headers: d.apiKey ? { 'x-goog-api-key': d.apiKey } : ({} as Record<string, string>) }),
+};
+
+export const vertexDialect: GoogleDialect = {
+  kind: 'vertex_ai',
+  url: (d, method) => {
+    const v = d.vertex;
+    const where = `projects/${encodeURIComponent(v?.project ?? '')}/locations/${encodeURIComponent(v?.location ?? '')}`;
+    return `${trimBase(d.apiBase)}/v1/${where}/publishers/google/models/${encodeURIComponent(d.model)}:${method}`;
+  },
+  auth: (d) => ({
+    headers: {},
+    authorize: (url) => {
+      if (!d.vertex) return Promise.reject(new Error('vertex_ai deployment without vertex settings'));
+      return vertexAuthHeaders(d.vertex, url, d.id);
+    },
+  }),
+};
+
+function contentPolicy(req: ProviderRequest, reason: string): SwitchyardError {
+  return new SwitchyardError('ContentPolicyViolationError', `${req.deployment.provider}: ${reason}`, {
+    provider: req.deployment.provider,
+    deploymentId: req.deployment.id,
+  });
+}
+
+export function createGoogleAdapter(dialect: GoogleDialect, env: AdapterEnv): ProviderAdapter {
+  return {
+    kind: dialect.kind,
+    async call(req) {
+      requireEndpoint(req, ['chat.completions', 'embeddings']);
+      const d = req.deployment;
+      const body = req.endpoint === 'chat.completions' ? chatBody(req, SUPPORTED) : mergedBody(req);
+      if (req.endpoint === 'embeddings') {
+        if (dialect.kind === 'vertex_ai') {
+          const call = {
+            url: dialect.url(d, 'predict'),
+            ...dialect.auth(d),
+            body: unwrap(
+              req,
+              mapped(() => toVertexEmbed(body)),
+            ),
+          };
+          return translatedCall(env, req, call, 'no `predictions` array', (b) => fromVertexEmbed(b, d.model));
+        }
+        const sent = unwrap(
+          req,
+          mapped(() => toGeminiEmbed(body, d.model)),
+        );
+        const texts = (sent.requests as Obj[]).map((r) =>
+          String((((r.content as Obj).parts as Obj[])[0] as Obj).text),
+        );
+        const call = { url: dialect.url(d, 'batchEmbedContents'), ...dialect.auth(d), body: sent };
+        return translatedCall(env, req, call, 'no `embeddings` array', (b) =>
+          fromGeminiEmbed(b, d.model, texts),
+        );
+      }
+      const call = {
+        url: dialect.url(d, 'generateContent'),
+        ...dialect.auth(d),
+        body: unwrap(
+          req,
+          mapped(() => toGeminiRequest(body)),
+        ),
+      };
+      return exchange(env, req, call, (ex) => {
+        const ctx = errorContext(req);
+        const read = fromGeminiResponse(parseJsonObject(ctx, ex), d.model);
+        if (read.kind === 'blocked') throw contentPolicy(req, read.reason);
+        if (read.kind === 'malformed') throw malformedResponse(ctx, 'no `candidates`', ex.text, ex.headers);
+        return { body: read.body, usage: read.usage, headers: ex.headers };
+      });
+    },
+  };
+}
+
+export function createGeminiAdapter(env: AdapterEnv): ProviderAdapter {
+  return createGoogleAdapter(geminiDialect, env);
+}
+
+export function createVertexAdapter(env: AdapterEnv): ProviderAdapter {
+  return createGoogleAdapter(vertexDialect, env);
+}
