@@ -7,6 +7,10 @@ import { chat, type Stack, startStack } from './harness.ts';
 
 let stack: Stack;
 
+/** The fake checks every Bedrock request's SigV4 signature against these keys. */
+const AWS_KEY = { id: 'AKIDINTEGRATION0001', secret: 'integration-secret-key' };
+const CHAIN_KEY = { id: 'AKIDFROMENVCHAIN001', secret: 'env-chain-secret-key' };
+
 /** A throwaway service account: workers sign Vertex calls with it, offline. */
 const SERVICE_ACCOUNT = {
   type: 'service_account',
@@ -26,6 +30,27 @@ const DEPLOYMENTS = (url: string): [string, Record<string, unknown>][] => [
   ['cohere-embed', { model: 'cohere/embed-english-v3.0', api_base: url, api_key: 'co-secret-key-1234' }],
   ['gemini-chat', { model: 'gemini/gemini-2.5-flash', api_base: url, api_key: 'AIza-secret-1234' }],
   ['gemini-embed', { model: 'gemini/gemini-embedding-001', api_base: url, api_key: 'AIza-secret-1234' }],
+  [
+    'bedrock-chat',
+    {
+      model: 'bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0',
+      api_base: url,
+      aws_access_key_id: AWS_KEY.id,
+      aws_secret_access_key: 'os.environ/TEST_AWS_SECRET',
+      aws_region_name: 'eu-central-1',
+    },
+  ],
+  // No keys in the config: the AWS default credential chain finds them in the worker's environment.
+  ['bedrock-chain', { model: 'bedrock/converse/amazon.nova-pro-v1:0', api_base: url }],
+  [
+    'bedrock-embed',
+    {
+      model: 'bedrock/amazon.titan-embed-text-v2:0',
+      api_base: url,
+      aws_access_key_id: AWS_KEY.id,
+      aws_secret_access_key: 'os.environ/TEST_AWS_SECRET',
+    },
+  ],
   [
     'vertex-chat',
     {
@@ -48,6 +73,15 @@ beforeAll(async () => {
       })),
       router_settings: { num_retries: 0 },
     }),
+    fake: { awsCredentials: { [AWS_KEY.id]: AWS_KEY.secret, [CHAIN_KEY.id]: CHAIN_KEY.secret } },
+    env: {
+      TEST_AWS_SECRET: AWS_KEY.secret,
+      AWS_ACCESS_KEY_ID: CHAIN_KEY.id,
+      AWS_SECRET_ACCESS_KEY: CHAIN_KEY.secret,
+      AWS_REGION: 'us-east-1',
+      // Keep the chain from probing instance metadata if the environment ever lacks keys.
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
   });
 });
 
@@ -60,6 +94,12 @@ describe.each([
   ['ollama-generate', 'ollama', '/api/generate'],
   ['cohere-chat', 'cohere', '/v2/chat'],
   ['gemini-chat', 'gemini', '/v1beta/models/gemini-2.5-flash:generateContent'],
+  [
+    'bedrock-chat',
+    'bedrock',
+    `/model/${encodeURIComponent('anthropic.claude-3-5-sonnet-20240620-v1:0')}/converse`,
+  ],
+  ['bedrock-chain', 'bedrock', `/model/${encodeURIComponent('amazon.nova-pro-v1:0')}/converse`],
   [
     'vertex-chat',
     'vertex_ai',
@@ -79,6 +119,8 @@ describe.each([
     expect((r.usage as { total_tokens: number }).total_tokens).toBeGreaterThan(0);
     if (!provider.startsWith('ollama')) expect(r.routing.cost).toBeGreaterThan(0);
     expect(stack.fake.requests.map((q) => q.path)).toEqual([path]);
+    // Bedrock calls are answered only when their SigV4 signature verifies (the fake re-signs them).
+    expect(stack.fake.requests[0]?.status).toBe(200);
   });
 
   it('a provider 429 fails the job with RateLimitError', async () => {
@@ -93,8 +135,8 @@ describe.each([
   });
 });
 
-it('embeddings through Ollama, Cohere and Gemini', async () => {
-  for (const group of ['ollama-embed', 'cohere-embed', 'gemini-embed']) {
+it('embeddings through Ollama, Cohere, Gemini and Bedrock (Titan)', async () => {
+  for (const group of ['ollama-embed', 'cohere-embed', 'gemini-embed', 'bedrock-embed']) {
     const r = await stack.client.embedding({ model: group, input: ['a', 'b'] });
     expect(r.routing.deploymentId).toBe(group);
     expect(r.data as unknown[]).toHaveLength(2);

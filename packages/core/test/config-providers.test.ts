@@ -72,6 +72,34 @@ describe('provider prefixes', () => {
     );
   });
 
+  it('bedrock/: region from config or AWS_REGION_NAME / AWS_REGION, keys optional but paired', () => {
+    const { deployment } = one(
+      {
+        model: 'bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0',
+        aws_access_key_id: 'AKIDEXAMPLE',
+        aws_secret_access_key: 'os.environ/AWS_SECRET',
+        aws_region_name: 'eu-central-1',
+      },
+      { AWS_SECRET: 'shh' },
+    );
+    expect(deployment).toMatchObject({
+      provider: 'bedrock',
+      model: 'anthropic.claude-3-5-sonnet-20240620-v1:0',
+      apiBase: 'https://bedrock-runtime.eu-central-1.amazonaws.com',
+      aws: { region: 'eu-central-1', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'shh' },
+    });
+    expect(deployment.extraParams).toEqual({});
+    expect(
+      one({ model: 'bedrock/amazon.nova-pro-v1:0' }, { AWS_REGION: 'ap-south-1' }).deployment.aws,
+    ).toEqual({
+      region: 'ap-south-1',
+    });
+    expect(one({ model: 'bedrock/amazon.nova-pro-v1:0' }).deployment.aws).toEqual({ region: 'us-west-2' });
+    expect(issues({ model: 'bedrock/x', aws_access_key_id: 'AKID' })).toContain(
+      'model_list[0].litellm_params.aws_secret_access_key: Required when the other AWS key is set',
+    );
+  });
+
   it('warns about vertex_* / aws_* keys on other providers instead of ignoring them silently', () => {
     const { warnings } = one({ model: 'gpt-4o', aws_region_name: 'us-east-1', vertex_project: 'p' });
     expect(warnings).toEqual(
@@ -82,12 +110,14 @@ describe('provider prefixes', () => {
     );
   });
 
-  it('prices Gemini and Vertex from Google’s dataset entries; local Ollama models are unpriced', () => {
+  it('prices Gemini and Vertex from Google’s, Bedrock from AWS’s dataset entries; local Ollama models are unpriced', () => {
     const usage = { promptTokens: 1000, completionTokens: 1000 };
     const gemini = one({ model: 'gemini/gemini-2.5-flash' }).deployment;
     const vertex = one({ model: 'vertex_ai/gemini-2.5-flash', vertex_project: 'p' }).deployment;
     expect(costOf(gemini, usage)).toBeGreaterThan(0);
     expect(costOf(vertex, usage)).toBe(costOf(gemini, usage));
+    const bedrock = one({ model: 'bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0' }).deployment;
+    expect(costOf(bedrock, usage)).toBeCloseTo(0.003 + 0.015, 6);
     expect(costOf(one({ model: 'ollama/llama3' }).deployment, usage)).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ import { CodedError, ERROR_CODES } from '@switchyard/core';
 import type { ProviderAdapter, ProviderRequest, ProviderResponse } from './adapter.ts';
 import { createAnthropicAdapter } from './anthropic.ts';
 import { createAzureAdapter } from './azure.ts';
+import { createBedrockAdapter } from './bedrock.ts';
 import { createCohereAdapter } from './cohere.ts';
 import { refuseBlockedResponse } from './content-filter.ts';
 import type { AdapterEnv } from './exchange.ts';
@@ -36,10 +37,11 @@ export interface Providers {
 }
 
 // Partial while bedrock/ lands; config refuses their prefixes until then.
-const FACTORIES: Readonly<Partial<Record<ProviderKind, (env: AdapterEnv) => ProviderAdapter>>> = {
+const FACTORIES: Readonly<Record<ProviderKind, (env: AdapterEnv) => ProviderAdapter>> = {
   openai: createOpenAIAdapter,
   azure: createAzureAdapter,
   anthropic: createAnthropicAdapter,
+  bedrock: createBedrockAdapter,
   cohere: createCohereAdapter,
   gemini: createGeminiAdapter,
   vertex_ai: createVertexAdapter,

@@ -38,6 +38,7 @@ const PROVIDERS: Readonly<Record<string, ProviderSpec>> = {
   },
   // The base follows vertex_location / aws_region_name (see placedBase below).
   vertex_ai: { kind: 'vertex_ai' },
+  bedrock: { kind: 'bedrock' },
   cohere: { kind: 'cohere', defaultBase: 'https://api.cohere.com', keyEnv: 'COHERE_API_KEY' },
   ollama: {
     kind: 'ollama',

@@ -1,12 +1,18 @@
 // One entry per provider: how to point a deployment at the fake, how to ask it to stream, how to map the stream.
+
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import type { Deployment, ProviderKind } from '@switchyard/core';
 import type { FakeProvider } from '@switchyard/testkit';
 import {
+  createBedrockStreamMapper,
   createCohereStreamMapper,
   createGeminiStreamMapper,
   createOllamaStreamMapper,
   mapped,
+  sigV4Headers,
   toCohereChat,
+  toConverseRequest,
   toGeminiRequest,
   toOllamaChat,
   toOllamaGenerate,
@@ -19,7 +25,12 @@ type Obj = Record<string, unknown>;
 
 export interface StreamSpec {
   /** Provider-format request for a streamed answer (path relative to the fake, body). */
-  request(dep: Deployment, body: Obj): { path: string; body: Obj; headers?: Record<string, string> };
+  request(
+    dep: Deployment,
+    body: Obj,
+  ):
+    | { path: string; body: Obj; headers?: Record<string, string> }
+    | Promise<{ path: string; body: Obj; headers?: Record<string, string> }>;
   /** The raw response body → provider events. */
   parse(raw: Uint8Array): Obj[];
   mapper(meta: { id: string; model: string; created: number }): (event: Obj) => Obj[];
@@ -43,6 +54,24 @@ function must<T>(m: { ok: true; value: T } | { ok: false; error: string }): T {
 
 const text = (raw: Uint8Array) => Buffer.from(raw).toString('utf8');
 const SERVICE_ACCOUNT = JSON.stringify(fakeServiceAccount());
+/** The conformance fake checks every Bedrock request's SigV4 signature against this key. */
+export const AWS_KEY = { accessKeyId: 'AKIDCONFORMANCE0001', secretAccessKey: 'conformance-secret-key' };
+const BEDROCK_MODEL = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
+const eventStream = new EventStreamCodec(toUtf8, fromUtf8);
+
+/** AWS event-stream frames → the `{ <eventType>: payload }` objects the AWS SDK yields. */
+function awsEvents(raw: Uint8Array): Obj[] {
+  const out: Obj[] = [];
+  let at = 0;
+  while (at < raw.length) {
+    const length = new DataView(raw.buffer, raw.byteOffset + at, 4).getUint32(0);
+    const message = eventStream.decode(raw.subarray(at, at + length));
+    const type = String(message.headers[':event-type']?.value);
+    out.push({ [type]: JSON.parse(toUtf8(message.body)) as Obj });
+    at += length;
+  }
+  return out;
+}
 
 export const CASES: ConformanceCase[] = [
   {
@@ -125,6 +154,30 @@ export const CASES: ConformanceCase[] = [
       }),
       parse: (raw) => sseData(text(raw)),
       mapper: createGeminiStreamMapper,
+    },
+  },
+  {
+    kind: 'bedrock',
+    deployment: (fake) =>
+      deployment('bedrock', fake.url, {
+        model: BEDROCK_MODEL,
+        apiKey: undefined,
+        aws: { region: 'us-east-1', ...AWS_KEY },
+      }),
+    embeddingModel: 'amazon.titan-embed-text-v2:0',
+    tools: true,
+    priced: true,
+    stream: {
+      request: async (dep, body) => {
+        const sent = must(mapped(() => toConverseRequest(body)));
+        const path = `/model/${encodeURIComponent(dep.model)}/converse-stream`;
+        const url = new URL(`${dep.apiBase}${path}`);
+        const base = { 'content-type': 'application/json', accept: 'application/json' };
+        const signed = await sigV4Headers(dep.aws!, url, base, JSON.stringify(sent), dep.id);
+        return { path, body: sent, headers: { ...base, ...signed } };
+      },
+      parse: awsEvents,
+      mapper: createBedrockStreamMapper,
     },
   },
 ];

@@ -6,13 +6,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProviders, type Providers } from '../../src/index.ts';
 import { request } from '../deployment.ts';
 import { assemble } from './assemble.ts';
-import { CASES } from './cases.ts';
+import { AWS_KEY, CASES } from './cases.ts';
 
 let fake: FakeProvider;
 let providers: Providers;
 
 beforeAll(async () => {
-  fake = await startFakeProvider();
+  fake = await startFakeProvider({ awsCredentials: { [AWS_KEY.accessKeyId]: AWS_KEY.secretAccessKey } });
   providers = createProviders({ defaultTimeoutMs: 5_000 });
 });
 afterAll(async () => {
@@ -93,7 +93,7 @@ describe.each(CASES)('$kind', (c) => {
   it('streaming: the chunk mapper turns the provider stream into chunks that add up to the same answer', async () => {
     const dep = c.deployment(fake);
     const plain = await providers.call(request(dep, 'chat.completions', chatBody()));
-    const { path, body, headers } = c.stream.request(dep, chatBody());
+    const { path, body, headers } = await c.stream.request(dep, chatBody());
     const res = await fetch(`${fake.url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
@@ -159,7 +159,7 @@ describe.each(CASES)('$kind', (c) => {
   it.runIf(c.tools)('tools, streamed: the mapper emits the call with its arguments', async () => {
     const dep = c.deployment(fake);
     const body = { model: 'g', messages: [{ role: 'user', content: 'weather in Rome?' }], tools: TOOLS };
-    const { path, body: sent, headers } = c.stream.request(dep, body);
+    const { path, body: sent, headers } = await c.stream.request(dep, body);
     const res = await fetch(`${fake.url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },

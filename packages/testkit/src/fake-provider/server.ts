@@ -77,6 +77,11 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
       send(res, errorAnswer('openai', 404, { message: `No route ${req.method} ${url.pathname}` }));
       return;
     }
+    const verdict = await dialectOf(route.provider)?.verify?.(req, url, raw, opts);
+    if (verdict) {
+      send(res, verdict);
+      return;
+    }
     const key = modelKey(route, body);
     const apiKey = apiKeyOf(req.headers, url);
     const record: FakeRequestRecord = {
@@ -200,7 +205,7 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
       }
     }
     const dialect = dialectOf(route.provider);
-    const streamed = dialect?.stream(route, body, r);
+    const streamed = await dialect?.stream(route, body, r);
     if (streamed) {
       res.writeHead(200, { 'content-type': streamed.contentType, 'cache-control': 'no-cache' });
       for (const frame of streamed.frames) res.write(frame);

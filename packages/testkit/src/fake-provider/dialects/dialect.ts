@@ -1,7 +1,8 @@
 // The shape of one more provider dialect in the fake: how it routes, reads a conversation, answers and fails.
+import type { IncomingMessage } from 'node:http';
 import type { Reply } from '../bodies.ts';
 import type { HttpAnswer } from '../error-bodies.ts';
-import type { FakeProviderKind, FakeRoute } from '../types.ts';
+import type { FakeProviderKind, FakeProviderOptions, FakeRoute } from '../types.ts';
 
 export type Obj = Record<string, unknown>;
 
@@ -31,10 +32,17 @@ export interface StreamAnswer {
 export interface Dialect {
   provider: FakeProviderKind;
   route(method: string, url: URL): FakeRoute | undefined;
+  /** A refusal when the request's signature does not check out (Bedrock SigV4); undefined lets it through. */
+  verify?(
+    req: IncomingMessage,
+    url: URL,
+    raw: string,
+    opts: FakeProviderOptions,
+  ): Promise<HttpAnswer | undefined>;
   turn(route: FakeRoute, body: Obj): Turn;
   success(route: FakeRoute, body: Obj, r: Reply): unknown;
   /** The streamed answer when the route or body asks for one. */
-  stream(route: FakeRoute, body: Obj, r: Reply): StreamAnswer | undefined;
+  stream(route: FakeRoute, body: Obj, r: Reply): StreamAnswer | undefined | Promise<StreamAnswer | undefined>;
   error(status: number, spec?: ErrorSpec): HttpAnswer;
   contextWindow(route: FakeRoute): HttpAnswer;
   contentPolicy(route: FakeRoute, body: Obj, r: Reply): HttpAnswer;

@@ -1,0 +1,93 @@
+// SigV4 for Bedrock with the AWS SDK's own signer: static keys from the config, else the AWS default credential
+// chain (environment, shared config/SSO, web identity, ECS/EC2 metadata), resolved and refreshed by the SDK.
+import type { defaultProvider } from '@aws-sdk/credential-provider-node';
+import type { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsSettings } from '@switchyard/core';
+import { SwitchyardError } from '@switchyard/core';
+import { scrub } from './scrub.ts';
+
+const signers = new Map<string, SignatureV4>();
+let chain: ReturnType<typeof defaultProvider> | undefined;
+
+interface AwsModules {
+  SignatureV4: typeof SignatureV4;
+  Sha256: typeof import('@aws-crypto/sha256-js').Sha256;
+  defaultProvider: typeof defaultProvider;
+}
+let modules: Promise<AwsModules> | undefined;
+
+/** Loaded on the first Bedrock call: workers without Bedrock deployments never pay for the AWS SDK at start. */
+function awsModules(): Promise<AwsModules> {
+  if (modules === undefined) {
+    modules = Promise.all([
+      import('@smithy/signature-v4'),
+      import('@aws-crypto/sha256-js'),
+      import('@aws-sdk/credential-provider-node'),
+    ]).then(([sig, sha, creds]) => ({
+      SignatureV4: sig.SignatureV4,
+      Sha256: sha.Sha256,
+      defaultProvider: creds.defaultProvider,
+    }));
+  }
+  return modules;
+}
+
+/** One default chain per process: it caches and refreshes what it finds (instance roles, SSO, …). */
+function sharedChain(m: AwsModules): ReturnType<typeof defaultProvider> {
+  if (chain === undefined) chain = m.defaultProvider();
+  return chain;
+}
+
+function signerFor(m: AwsModules, aws: AwsSettings): SignatureV4 {
+  const key = `${aws.region}\u0000${aws.accessKeyId ?? ''}\u0000${aws.secretAccessKey ?? ''}\u0000${aws.sessionToken ?? ''}`;
+  let signer = signers.get(key);
+  if (!signer) {
+    const credentials =
+      aws.accessKeyId !== undefined && aws.secretAccessKey !== undefined
+        ? {
+            accessKeyId: aws.accessKeyId,
+            secretAccessKey: aws.secretAccessKey,
+            ...(aws.sessionToken === undefined ? {} : { sessionToken: aws.sessionToken }),
+          }
+        : sharedChain(m);
+    signer = new m.SignatureV4({ service: 'bedrock', region: aws.region, credentials, sha256: m.Sha256 });
+    signers.set(key, signer);
+  }
+  return signer;
+}
+
+/** The SigV4 headers (authorization, x-amz-date, x-amz-security-token) for exactly this request. */
+export async function sigV4Headers(
+  aws: AwsSettings,
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  deploymentId: string,
+): Promise<Record<string, string>> {
+  try {
+    const signed = await signerFor(await awsModules(), aws).sign({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port === '' ? {} : { port: Number(url.port) }),
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: { ...headers, host: url.host },
+      body,
+    });
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(signed.headers))
+      if (k.toLowerCase() !== 'host') out[k.toLowerCase()] = String(v);
+    return out;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new SwitchyardError(
+      'AuthenticationError',
+      scrub(`bedrock: could not sign the request with AWS credentials: ${why}`, [
+        aws.secretAccessKey,
+        aws.sessionToken,
+      ]).slice(0, 500),
+      { provider: 'bedrock', deploymentId },
+    );
+  }
+}

@@ -1,0 +1,119 @@
+// AWS Bedrock: chat through the Converse API (one request shape for every model family), embeddings through
+// InvokeModel (Titan, Cohere); every request SigV4-signed.
+
+import type { ProviderAdapter, ProviderRequest, ProviderResponse } from './adapter.ts';
+import { sigV4Headers } from './aws-sign.ts';
+import {
+  type BedrockEmbedFamily,
+  embedFamily,
+  fromBedrockEmbed,
+  fromConverseResponse,
+  toBedrockEmbed,
+  toConverseRequest,
+} from './bedrock-mapping.ts';
+import { mapped, newToolCallId } from './chat-parts.ts';
+import { malformedResponse } from './errors.ts';
+import { type AdapterEnv, errorContext, exchange, type HttpCall } from './exchange.ts';
+import { parseJsonObject } from './json-body.ts';
+import { badRequest, chatBody, mergedBody, requireEndpoint, trimBase, unwrap } from './translate.ts';
+
+/** The OpenAI chat parameters Converse has a counterpart for (the rest: refused, or dropped with drop_params). */
+const SUPPORTED: ReadonlySet<string> = new Set([
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'max_completion_tokens',
+  'stop',
+  'tools',
+  'tool_choice',
+  'n',
+]);
+
+/** LiteLLM's `bedrock/converse/<model>` names the route, not the model. */
+export function bedrockModelId(model: string): string {
+  return model.replace(/^converse\//, '');
+}
+
+function call(req: ProviderRequest, action: string, body: unknown): HttpCall {
+  const d = req.deployment;
+  const aws = d.aws;
+  return {
+    url: `${trimBase(d.apiBase)}/model/${encodeURIComponent(bedrockModelId(d.model))}/${action}`,
+    headers: {},
+    body,
+    authorize: (url, headers, text) => {
+      if (!aws) return Promise.reject(new Error('bedrock deployment without aws settings'));
+      return sigV4Headers(aws, url, headers, text, d.id);
+    },
+  };
+}
+
+async function embed(
+  env: AdapterEnv,
+  req: ProviderRequest,
+  family: BedrockEmbedFamily,
+): Promise<ProviderResponse> {
+  const bodies = unwrap(
+    req,
+    mapped(() => toBedrockEmbed(family, mergedBody(req))),
+  );
+  const reads = await Promise.all(
+    bodies.map((b) =>
+      exchange(env, req, call(req, 'invoke', b), (ex) => {
+        const ctx = errorContext(req);
+        const read = fromBedrockEmbed(family, parseJsonObject(ctx, ex));
+        if (!read) throw malformedResponse(ctx, 'no embedding', ex.text, ex.headers);
+        // Bedrock reports input tokens in a header on every InvokeModel answer; Titan also puts it in the body.
+        const header = Number(ex.headers['x-amzn-bedrock-input-token-count']);
+        return {
+          ...read,
+          tokens: read.tokens || (Number.isFinite(header) ? header : 0),
+          headers: ex.headers,
+        };
+      }),
+    ),
+  );
+  const promptTokens = reads.reduce((n, r) => n + r.tokens, 0);
+  return {
+    body: {
+      object: 'list',
+      data: reads
+        .flatMap((r) => r.vectors)
+        .map((embedding, index) => ({ object: 'embedding', index, embedding })),
+      model: req.deployment.model,
+      usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+    },
+    usage: { promptTokens, completionTokens: 0, totalTokens: promptTokens },
+    headers: reads.at(-1)?.headers ?? {},
+  };
+}
+
+export function createBedrockAdapter(env: AdapterEnv): ProviderAdapter {
+  return {
+    kind: 'bedrock',
+    async call(req) {
+      requireEndpoint(req, ['chat.completions', 'embeddings']);
+      const d = req.deployment;
+      if (req.endpoint === 'embeddings') {
+        const family = embedFamily(bedrockModelId(d.model));
+        if (!family)
+          throw badRequest(
+            req,
+            `embeddings with ${d.model} are not supported (amazon.titan-embed-*, cohere.embed-* are)`,
+          );
+        return embed(env, req, family);
+      }
+      const body = unwrap(
+        req,
+        mapped(() => toConverseRequest(chatBody(req, SUPPORTED))),
+      );
+      return exchange(env, req, call(req, 'converse', body), (ex) => {
+        const ctx = errorContext(req);
+        const id = `chatcmpl-${ex.headers['x-amzn-requestid'] ?? newToolCallId().slice(5)}`;
+        const out = fromConverseResponse(parseJsonObject(ctx, ex), bedrockModelId(d.model), id);
+        if (!out) throw malformedResponse(ctx, 'no `output.message`', ex.text, ex.headers);
+        return { ...out, headers: ex.headers };
+      });
+    },
+  };
+}
