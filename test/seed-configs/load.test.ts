@@ -37,7 +37,6 @@ const WARNINGS: Record<string, string[]> = {
     'router_settings.model_group_alias.gpt-4: no model group named "prod-gpt-4" in model_list; ignored',
     'router_settings.model_group_alias.gpt4: no model group named "prod-gpt-4" in model_list; ignored',
     'litellm_settings.success_callback[0]: callback "langfuse" is not supported, ignored',
-    'litellm_settings.success_callback[1]: callback "prometheus" is not supported, ignored',
     'litellm_settings.failure_callback[0]: callback "sentry" is not supported, ignored',
     'litellm_settings.context_window_fallbacks[0]["gpt-3.5-turbo"][0]: no model group, alias or deployment id named "gpt-3.5-turbo-16k" in model_list; ignored',
   ],

@@ -4,6 +4,7 @@ import {
   type Deployment,
   filterByCapabilities,
   loadConfig,
+  metricsEnabled,
   nextFallback,
   resolveRetryRule,
   SwitchyardError,
@@ -83,16 +84,25 @@ describe('router-wide request settings', () => {
     expect(config.deployments.map((d) => d.dropParams)).toEqual([true, false]);
   });
 
-  it('names every callback it does not run', () => {
+  it('runs "prometheus" (metrics on) and names every callback it does not run', () => {
     const config = load({
       model_list: [A],
       litellm_settings: { success_callback: ['langfuse', 'prometheus'], failure_callback: ['sentry'] },
     });
     expect(config.warnings).toEqual([
       'litellm_settings.success_callback[0]: callback "langfuse" is not supported, ignored',
-      'litellm_settings.success_callback[1]: callback "prometheus" is not supported, ignored',
       'litellm_settings.failure_callback[0]: callback "sentry" is not supported, ignored',
     ]);
+    expect(config.callbacks).toEqual({ success: ['prometheus'], failure: [] });
+    expect(metricsEnabled(config)).toBe(true);
+  });
+
+  it('turns metrics on with `callbacks: [prometheus]` or switchyard_settings.metrics, off otherwise', () => {
+    expect(metricsEnabled(load({ model_list: [A], litellm_settings: { callbacks: 'prometheus' } }))).toBe(
+      true,
+    );
+    expect(metricsEnabled(load({ model_list: [A], switchyard_settings: { metrics: true } }))).toBe(true);
+    expect(metricsEnabled(load({ model_list: [A] }))).toBe(false);
   });
 });
 

@@ -178,6 +178,7 @@ describe('loading a LiteLLM config from the docs', () => {
       maxRequestRetries: 10,
       cacheMaxEntryBytes: 1_048_576,
       storeModelInDb: false,
+      metrics: false,
     });
   });
 
@@ -246,6 +247,7 @@ describe('defaults', () => {
       maxRequestRetries: 2,
       cacheMaxEntryBytes: 1000,
       storeModelInDb: false,
+      metrics: false,
     });
   });
 });

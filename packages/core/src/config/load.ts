@@ -55,7 +55,11 @@ export function loadConfig(input: string | object, opts: LoadOptions = {}): Swit
   });
 
   const modelListValid = issues.length === 0;
-  const { settings: router, pick } = buildRouterSettings(
+  const {
+    settings: router,
+    pick,
+    callbacks,
+  } = buildRouterSettings(
     [
       { name: 'litellm_settings', raw: doc.litellm_settings },
       { name: 'router_settings', raw: doc.router_settings },
@@ -79,6 +83,7 @@ export function loadConfig(input: string | object, opts: LoadOptions = {}): Swit
     deployments,
     router,
     switchyard: switchyard!,
+    callbacks,
     warnings,
     // As written (env refs unresolved): what seeds the model list in Redis; index-aligned with deployments.
     modelListSource: { entries: doc.model_list, defaults },
@@ -146,6 +151,7 @@ function buildSwitchyardSettings(
     maxRequestRetries: parsed.max_request_retries,
     cacheMaxEntryBytes: parsed.cache_max_entry_bytes,
     storeModelInDb: parsed.store_model_in_db,
+    metrics: parsed.metrics,
   };
   if (parsed.queue_prefix !== undefined) settings.queuePrefix = parsed.queue_prefix;
   if (parsed.job_deadline_seconds !== undefined)

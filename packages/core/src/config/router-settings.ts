@@ -1,6 +1,7 @@
 // `router_settings` + `litellm_settings` → RouterSettings with LiteLLM's defaults; router_settings wins per key.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { readCallbacks } from './callbacks.ts';
 import type { ConfigIssue } from './config-error.ts';
 import { type Env, resolveEnvRefsOf } from './env.ts';
 import { knownTargets, toFallbackMap } from './fallbacks.ts';
@@ -14,7 +15,13 @@ import {
   type RouterSettingsInput,
   routerSettingsSchema,
 } from './schema.ts';
-import type { CacheSettings, RetryPolicy, RouterSettings, RoutingStrategyName } from './types.ts';
+import type {
+  CacheSettings,
+  CallbackSettings,
+  RetryPolicy,
+  RouterSettings,
+  RoutingStrategyName,
+} from './types.ts';
 import { collectUnsupportedKeys } from './unsupported-keys.ts';
 import { parseInto } from './validate.ts';
 
@@ -56,10 +63,10 @@ export interface Picked<K extends Key> {
 /** The value of the first of `keys` set, looking at the sections with the highest precedence first. */
 export type PickSetting = <K extends Key>(...keys: K[]) => Picked<K> | undefined;
 
-const CALLBACK_KEYS = ['success_callback', 'failure_callback', 'callbacks'] as const;
-
 export interface BuiltRouterSettings {
   settings: RouterSettings;
+  /** LiteLLM's callback lists, entries Switchyard runs only. */
+  callbacks: CallbackSettings;
   /** Settings read by other builders (deployments' defaults, Redis). */
   pick: PickSetting;
 }
@@ -129,15 +136,7 @@ export function buildRouterSettings(
     const found = pick(key);
     return found === undefined ? {} : toFallbackMap(found.value, found.path, ctx.issues, ctx.warnings, known);
   };
-  for (const { name, data } of parsed) {
-    for (const key of CALLBACK_KEYS) {
-      (data[key] ?? []).forEach((callback, index) => {
-        ctx.warnings.push(
-          `${childPath(childPath(name, key), index)}: callback "${callback}" is not supported, ignored`,
-        );
-      });
-    }
-  }
+  const callbacks = readCallbacks(parsed, ctx.warnings);
   const retryPolicy = pick('retry_policy');
   const allowedFailsPolicy = pick('allowed_fails_policy');
 
@@ -190,7 +189,7 @@ export function buildRouterSettings(
   } else if (strategy !== undefined) {
     settings.routingStrategy = strategy.value;
   }
-  return { settings, pick };
+  return { settings, pick, callbacks };
 }
 
 const ALL_ROUTER_KEYS: ReadonlySet<string> = new Set([...RESOLVED_ROUTER_KEYS, ...REDIS_KEYS]);

@@ -254,6 +254,8 @@ export const switchyardSettingsSchema = z.object(
     // LiteLLM's store_model_in_db: true keeps runtime model changes across restarts (the file only seeds an
     // empty store); false lets a process started with an edited model_list replace them.
     store_model_in_db: boolean().default(false),
+    // Prometheus metrics on without LiteLLM's `success_callback: ["prometheus"]`.
+    metrics: boolean().default(false),
   },
   { error: expected('a mapping') },
 );

@@ -192,12 +192,24 @@ export interface SwitchyardSettings {
    * that differs from the one last seeded replaces them (false, the default).
    */
   storeModelInDb?: boolean;
+  /** Prometheus metrics without naming `prometheus` in a LiteLLM callback list (`switchyard_settings.metrics`). */
+  metrics: boolean;
+}
+
+/**
+ * LiteLLM's callback lists as written (`success_callback`, `failure_callback`; `callbacks` entries are in
+ * both): names such as `prometheus`, module paths and webhook URLs, in the order given.
+ */
+export interface CallbackSettings {
+  success: string[];
+  failure: string[];
 }
 
 export interface SwitchyardConfig {
   deployments: Deployment[];
   router: RouterSettings;
   switchyard: SwitchyardSettings;
+  callbacks: CallbackSettings;
   /** Redis named in router_settings; used only when REDIS_URL is not set (then it is absent). */
   redis?: RedisSettings;
   /** `general_settings.master_key`: the gateway's admin key (also a valid API key). Never logged. */
