@@ -1,5 +1,5 @@
 export * from './keys.ts';
 export * from './model-list-store.ts';
 export * from './routing-state.ts';
-export { scriptSource } from './script-loader.ts';
+export { type RedisClient, scriptSource } from './script-loader.ts';
 export * from './types.ts';

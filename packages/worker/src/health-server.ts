@@ -1,5 +1,6 @@
 // An optional liveness/readiness endpoint for supervisors (Kubernetes probes, load balancers): 200 while
-// the worker can take jobs, 503 when Redis is away, fetching has stalled, or it is shutting down.
+// the worker can take jobs, 503 when Redis is away, fetching has stalled, or it is shutting down; and
+// `GET /metrics`, this process's Prometheus metrics, when they are on.
 import { createServer, type Server } from 'node:http';
 
 export interface WorkerHealth {
@@ -19,8 +20,18 @@ export async function startHealthServer(opts: {
   port: number;
   host?: string;
   health: () => WorkerHealth;
+  /** Serves `GET /metrics` (Prometheus text) when given. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }): Promise<HealthServer> {
+  const { metrics } = opts;
   const server: Server = createServer((req, res) => {
+    if (metrics && req.method === 'GET' && req.url === '/metrics') {
+      metrics().then(
+        ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+        (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(err.message),
+      );
+      return;
+    }
     if (req.method !== 'GET' || (req.url !== '/health' && req.url !== '/healthz')) {
       res.writeHead(404).end();
       return;

@@ -5,6 +5,7 @@
 //   settle    job/settle.ts    record the outcome, ask the planner: done | retry | park | fail
 //   respond   job/respond.ts   the result: provider body + `routing` (cache hits use it too)
 import { type SwitchyardConfig, SwitchyardError, withJobState } from '@switchyard/core';
+import type { Observer } from '@switchyard/observability';
 import type { RoutingState } from '@switchyard/redis-state';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
@@ -34,6 +35,8 @@ export interface ProcessorDeps {
   outcomeBatchSize?: number;
   /** @defaultValue WORKER_DEFAULTS.leaseMarginMs */
   leaseMarginMs?: number;
+  /** Told every settled attempt; see PipelineDeps.observe. */
+  observe?: Observer;
 }
 
 export function createProcessor(deps: ProcessorDeps) {

@@ -2,7 +2,8 @@
 
 import { hostname } from 'node:os';
 import { BatchRunner } from '@switchyard/batch';
-import { loadCustomStrategy, stateNamespace, strategyResolver } from '@switchyard/core';
+import { loadCustomStrategy, metricsEnabled, stateNamespace, strategyResolver } from '@switchyard/core';
+import { ProcessMetrics } from '@switchyard/observability';
 import { createProviders } from '@switchyard/providers';
 import { RoutingState } from '@switchyard/redis-state';
 import { Queue, type Worker } from 'bullmq';
@@ -25,6 +26,8 @@ export interface RunningWorker {
   readonly replacements: number;
   /** Whether this worker can take jobs now (for a health endpoint). */
   health(): WorkerHealth;
+  /** This process's Prometheus metrics, when the config turns them on. */
+  metrics?: ProcessMetrics;
   /** Stop taking jobs, let in-flight ones finish (up to `graceMs`), then release everything. */
   close(graceMs?: number): Promise<void>;
 }
@@ -53,6 +56,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   });
   const providers = createProviders({ defaultTimeoutMs: config.router.timeoutMs });
   const models = await followModelList({ config, redis: stateRedis, namespace, logger });
+  const metrics = metricsEnabled(config) ? new ProcessMetrics() : undefined;
 
   const processor = createProcessor({
     config,
@@ -63,6 +67,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     logger,
     outcomeBatchSize: opts.outcomeBatchSize ?? WORKER_DEFAULTS.outcomeBatchSize,
     leaseMarginMs: opts.leaseMarginMs ?? WORKER_DEFAULTS.leaseMarginMs,
+    ...(metrics ? { observe: metrics.observe } : {}),
     ...(config.router.cache
       ? {
           cache: new ResponseCache(stateRedis, {
@@ -157,5 +162,6 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     },
     close,
     health,
+    ...(metrics ? { metrics } : {}),
   };
 }

@@ -1,5 +1,6 @@
 // What the stages of one job share: the worker's long-lived parts (deps) and the job's own context.
 import type { Deployment, Endpoint, JobState, RouterSettings, SwitchyardConfig } from '@switchyard/core';
+import type { Observer } from '@switchyard/observability';
 import type { ProviderResponse } from '@switchyard/providers';
 import type { RoutingState } from '@switchyard/redis-state';
 import type { Job } from 'bullmq';
@@ -36,6 +37,11 @@ export interface PipelineDeps {
   leaseMarginMs: number;
   /** Writes nobody waits for (cache stores); failures are logged. */
   background: (write: Promise<unknown>) => void;
+  /**
+   * Told every settled attempt (metrics, event stream, sinks). Called on the job's path: it must return at
+   * once and never throw; anything slow belongs in the observer's own buffer.
+   */
+  observe?: Observer;
 }
 
 /** Where a job's answer may be stored in the response cache. */

@@ -10,6 +10,7 @@ import {
 } from '@switchyard/core';
 import type { AttemptOutcome } from './attempt.ts';
 import type { JobContext, PipelineDeps } from './context.ts';
+import { before, observation, type SettleFacts } from './observe.ts';
 import { respond } from './respond.ts';
 
 export type Next =
@@ -25,6 +26,21 @@ export type Next =
 const TIMEOUT_LATENCY_PENALTY_MS = 1_000_000;
 
 export async function settle(ctx: JobContext, outcome: AttemptOutcome, deps: PipelineDeps): Promise<Next> {
+  if (!deps.observe) return decide(ctx, outcome, deps, {});
+  const at = before(ctx);
+  const facts: SettleFacts = {};
+  const next = await decide(ctx, outcome, deps, facts);
+  // The one observer hook: metrics, the event stream and sinks read this event, never the stages.
+  deps.observe(observation(ctx, outcome, next, facts, at));
+  return next;
+}
+
+async function decide(
+  ctx: JobContext,
+  outcome: AttemptOutcome,
+  deps: PipelineDeps,
+  facts: SettleFacts,
+): Promise<Next> {
   switch (outcome.kind) {
     case 'refused':
       if (!outcome.plannable) return { action: 'fail', reason: outcome.error.toReason() };
@@ -46,7 +62,7 @@ export async function settle(ctx: JobContext, outcome: AttemptOutcome, deps: Pip
       return { action: 'park', untilMs: decision.untilMs };
     }
     case 'called':
-      return outcome.response ? succeeded(ctx, deps, outcome) : failed(ctx, deps, outcome);
+      return outcome.response ? succeeded(ctx, deps, outcome) : failed(ctx, deps, outcome, facts);
   }
 }
 
@@ -86,7 +102,12 @@ function succeeded(ctx: JobContext, deps: PipelineDeps, outcome: Called): Next {
   return { action: 'done', result: respond(group, deployment, response, latencyMs, ctx.state.attempts) };
 }
 
-async function failed(ctx: JobContext, deps: PipelineDeps, outcome: Called): Promise<Next> {
+async function failed(
+  ctx: JobContext,
+  deps: PipelineDeps,
+  outcome: Called,
+  facts: SettleFacts,
+): Promise<Next> {
   const { group, deployment, deployments, latencyMs, reservationId } = outcome;
   const err = outcome.error!;
   let cooldownUntilMs = 0;
@@ -107,6 +128,7 @@ async function failed(ctx: JobContext, deps: PipelineDeps, outcome: Called): Pro
       ...(err.type === 'Timeout' && !callerCaused ? { latencySample: TIMEOUT_LATENCY_PENALTY_MS } : {}),
       ...(effect ? { failure: effect } : {}),
     }));
+    if (effect && cooldownUntilMs > Date.now()) facts.cooldownUntilMs = cooldownUntilMs;
   }
   deps.logger.warn(
     { jobId: ctx.job.id, group, deploymentId: deployment.id, type: err.type, status: err.status },

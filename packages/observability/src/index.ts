@@ -1,0 +1,5 @@
+export * from './api-base.ts';
+export * from './metrics/fleet-metrics.ts';
+export * from './metrics/litellm-names.ts';
+export * from './metrics/process-metrics.ts';
+export * from './observation.ts';
