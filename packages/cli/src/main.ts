@@ -54,7 +54,10 @@ program
   .command('gateway')
   .description('OpenAI-compatible HTTP gateway in front of the queue (Redis from REDIS_URL)')
   .option('--port <n>', 'port (0 picks a free one)', parsePort, 4000)
-  .option('-c, --config <file>', 'LiteLLM config.yaml (queue, prefix, result TTL, master_key, Redis)')
+  .option(
+    '-c, --config <file>',
+    'LiteLLM config.yaml (queue, prefix, result TTL, master_key, Redis; GET /metrics when metrics are on)',
+  )
   .option('--host <addr>', 'address to listen on', '127.0.0.1')
   .option('--queue <name>', 'queue name (default: switchyard_settings.queue_name or "switchyard")')
   .option(

@@ -139,11 +139,6 @@ export class SwitchyardClient {
     return this.#models.change({ op: 'replace', entries }, { saltKey: this.#saltKey });
   }
 
-  /** The producer connection (fails fast), for readers of Switchyard's own keys such as routing state. */
-  get redis(): Redis {
-    return this.#redis;
-  }
-
   /** OpenAI's Files and Batch API over this client's queue (what the gateway's /v1/files and /v1/batches serve). */
   get batches(): BatchService {
     this.#batches ??= new BatchService(this.#redis, this.queue, this.#batchOptions);

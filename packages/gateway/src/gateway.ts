@@ -19,6 +19,7 @@ import { batchesRoute } from './batches-api.ts';
 import { type ApiHandler, filesRoute } from './files-api.ts';
 import type { JobOwners } from './job-owners.ts';
 import { modelAdminRoute } from './model-admin.ts';
+import { isMetricsPath, type MetricsSource, serveMetrics } from './metrics-route.ts';
 import { gatewayError, type HttpError, taxonomyError } from './openai-error.ts';
 import { isJsonContentType, readJsonBody } from './read-body.ts';
 import { JOB_ID_HEADER, routingHeaders, sendError, sendJson } from './reply.ts';
@@ -50,6 +51,8 @@ export interface GatewayOptions {
   owners?: JobOwners;
   /** Requests allowed to wait for results at once; more are answered 503. @defaultValue 10000 */
   maxWaiting?: number;
+  /** Serves `GET /metrics` when given (the fleet's Prometheus metrics). */
+  metrics?: MetricsSource;
 }
 
 export interface Gateway {
@@ -227,6 +230,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
     const { pathname, searchParams } = new URL(req.url ?? '/', 'http://gateway');
+    if (opts.metrics && isMetricsPath(pathname)) {
+      await serveMetrics(opts.metrics, req.method ?? 'GET', res);
+      return undefined;
+    }
     const admin = modelAdminRoute(client, opts.masterKey, req.method ?? 'GET', pathname);
     if (admin) {
       await admin(req, res);

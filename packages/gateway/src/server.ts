@@ -4,7 +4,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BatchStoreOptions } from '@switchyard/batch';
 import { SwitchyardClient } from '@switchyard/client';
-import { DEFAULT_RESULT_TTL_SEC, stateNamespace } from '@switchyard/core';
+import {
+  DEFAULT_RESULT_TTL_SEC,
+  metricsEnabled,
+  type SwitchyardConfig,
+  stateNamespace,
+} from '@switchyard/core';
 import { createGateway, type GatewayLogger } from './gateway.ts';
 import { JobOwners } from './job-owners.ts';
 
@@ -38,6 +43,13 @@ export interface StartGatewayOptions {
   readinessTimeoutMs?: number;
   /** Encrypts raw credentials added through /model/new and /model/update. Default: SWITCHYARD_SALT_KEY. */
   saltKey?: string;
+  /**
+   * The workers' config: when it turns metrics on (`success_callback: ["prometheus"]` or
+   * `switchyard_settings.metrics`), `GET /metrics` serves the fleet's deployments and queue.
+   */
+  config?: SwitchyardConfig;
+  /** The workers' rpm/tpm window, for the metrics' "used" figures. @defaultValue 60000 */
+  windowMs?: number;
 }
 
 export interface RunningGateway {
@@ -63,8 +75,19 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
   // Ownership must outlive the longest wait and the kept result.
   const ownerTtlSec =
     (opts.resultTtlSec ?? DEFAULT_RESULT_TTL_SEC) + (opts.timeoutMs ?? 600_000) / 1000 + 86_400;
+  const fleet =
+    opts.config && metricsEnabled(opts.config)
+      ? new (await import('@switchyard/observability')).FleetMetrics({
+          config: opts.config,
+          queue: client.queue,
+          redis: client.connection,
+          namespace,
+          ...(opts.windowMs ? { windowMs: opts.windowMs } : {}),
+        })
+      : undefined;
   const gateway = createGateway({
     client,
+    ...(fleet ? { metrics: () => fleet.render() } : {}),
     owners: new JobOwners(client.connection, namespace, ownerTtlSec),
     ...(opts.masterKey ? { masterKey: opts.masterKey } : {}),
     ...(opts.maxWaiting ? { maxWaiting: opts.maxWaiting } : {}),

@@ -49,6 +49,7 @@ export async function runGateway(opts: GatewayCommandOptions): Promise<void> {
   const config = opts.config ? loadConfigOrExit(opts.config) : undefined;
   const redis = config ? redisTarget(config) : undefined;
   const queue = opts.queue ?? config?.switchyard.queueName ?? DEFAULT_QUEUE_NAME;
+  const windowMs = process.env.SWITCHYARD_WINDOW_MS ? Number(process.env.SWITCHYARD_WINDOW_MS) : undefined;
   const gateway = await startGateway({
     port: opts.port,
     host: opts.host,
@@ -57,6 +58,8 @@ export async function runGateway(opts: GatewayCommandOptions): Promise<void> {
     ...(config?.switchyard.queuePrefix ? { prefix: config.switchyard.queuePrefix } : {}),
     ...(config ? { resultTtlSec: config.switchyard.resultTtlSec } : {}),
     ...(config?.masterKey ? { masterKey: config.masterKey } : {}),
+    ...(config ? { config } : {}),
+    ...(windowMs ? { windowMs } : {}),
     apiKeys,
     timeoutMs: opts.timeout,
     logger,

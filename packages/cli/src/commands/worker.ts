@@ -52,7 +52,12 @@ export async function runWorker(opts: {
   });
   const running = await starting;
   if (opts.healthPort !== undefined) {
-    health = await startHealthServer({ port: opts.healthPort, health: () => running.health() });
+    const { metrics } = running;
+    health = await startHealthServer({
+      port: opts.healthPort,
+      health: () => running.health(),
+      ...(metrics ? { metrics: () => metrics.render() } : {}),
+    });
     logger.info({ port: health.port }, 'health endpoint listening');
   }
   process.send?.({ type: 'ready' });

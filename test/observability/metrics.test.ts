@@ -1,0 +1,272 @@
+// `GET /metrics` with real processes: two workers (their own counters on the health port) and a gateway
+// (fleet-wide state from Redis), scraped after a few jobs that succeed, retry, fall back and fail; the
+// series LiteLLM's Grafana dashboards query must be there, with LiteLLM's names and labels.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SwitchyardClient } from '@switchyard/client';
+import {
+  type FakeProvider,
+  spawnWorkers,
+  startFakeProvider,
+  startRedis,
+  stopWorkers,
+  type TestRedis,
+  type WorkerProcess,
+  writeTempConfig,
+} from '@switchyard/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePrometheus, type Scrape, seriesNames, sum } from './prometheus-text.ts';
+
+const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/cli/src/main.ts');
+
+let redis: TestRedis;
+let fake: FakeProvider;
+let workers: WorkerProcess[] = [];
+let gateway: ChildProcess | undefined;
+let gatewayUrl: string;
+let client: SwitchyardClient;
+let workerScrapes: Scrape[];
+let fleet: Scrape;
+
+const deployment = (group: string, id: string, extra: object = {}) => ({
+  model_name: group,
+  litellm_params: { model: `openai/${id}`, api_base: `${fake.url}/v1`, api_key: 'sk-test-secret', ...extra },
+  model_info: { id },
+});
+
+/** The `key` field of the first JSON log line containing `text`. */
+function logField(output: string, text: string, key: string): unknown {
+  const line = output.split('\n').find((l) => l.includes(text));
+  if (!line) throw new Error(`no "${text}" line in:\n${output.slice(-2000)}`);
+  return (JSON.parse(line) as Record<string, unknown>)[key];
+}
+
+async function scrape(url: string): Promise<Scrape> {
+  const res = await fetch(url);
+  expect(res.status, await res.clone().text()).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/plain');
+  return parsePrometheus(await res.text());
+}
+
+const chat = (model: string) => ({ model, messages: [{ role: 'user', content: 'hello there' }] });
+
+beforeAll(async () => {
+  redis = await startRedis();
+  fake = await startFakeProvider({
+    rules: [
+      { match: { model: 'bad-a' }, fault: { kind: 'error', status: 500 } },
+      { match: { model: 'bad-b' }, fault: { kind: 'error', status: 500 } },
+      { match: { model: 'flaky-1' }, fault: { kind: 'error', status: 500 }, failFirst: 1 },
+      { match: { model: 'refuses-1' }, fault: { kind: 'error', status: 400 } },
+    ],
+  });
+  const configPath = writeTempConfig({
+    model_list: [
+      deployment('primary', 'bad-a'),
+      deployment('primary', 'bad-b'),
+      deployment('backup', 'good-b', {
+        rpm: 1000,
+        tpm: 1_000_000,
+        input_cost_per_token: 0.000001,
+        output_cost_per_token: 0.000002,
+      }),
+      // A sole deployment that fails once: retried after a backoff (the job waits in delayed).
+      deployment('flaky', 'flaky-1', { num_retries: 1, cooldown_time: 0 }),
+      deployment('refusing', 'refuses-1'),
+    ],
+    router_settings: {
+      num_retries: 0,
+      allowed_fails: 0,
+      cooldown_time: 120,
+      fallbacks: [{ primary: ['backup'] }],
+    },
+    litellm_settings: { success_callback: ['prometheus'] },
+  });
+  workers = await spawnWorkers({ configPath, redisUrl: redis.url, count: 2, args: ['--health-port', '0'] });
+  const gatewayProcess = spawn(process.execPath, [CLI, 'gateway', '--config', configPath, '--port', '0'], {
+    env: { ...process.env, REDIS_URL: redis.url, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  gateway = gatewayProcess;
+  let gatewayOutput = '';
+  gatewayUrl = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`gateway did not start:\n${gatewayOutput}`)), 30_000);
+    const read = (d: Buffer) => {
+      gatewayOutput += d.toString();
+      if (gatewayOutput.includes('gateway listening')) {
+        clearTimeout(timer);
+        res(logField(gatewayOutput, 'gateway listening', 'url') as string);
+      }
+    };
+    gatewayProcess.stdout?.on('data', read);
+    gatewayProcess.stderr?.on('data', read);
+  });
+
+  client = new SwitchyardClient({ redisUrl: redis.url, timeoutMs: 30_000 });
+  await Promise.all([1, 2, 3].map(() => client.completion(chat('backup'))));
+  // One after the other, so each meets the other deployment of `primary` still healthy.
+  for (let i = 0; i < 2; i++) {
+    const res = await client.completion(chat('primary'));
+    expect(res.routing.modelGroup).toBe('backup');
+  }
+  expect((await client.completion(chat('flaky'))).routing.attempts).toHaveLength(2);
+  await expect(client.completion(chat('refusing'))).rejects.toMatchObject({ type: 'BadRequestError' });
+
+  workerScrapes = await Promise.all(
+    workers.map((w) =>
+      scrape(`http://127.0.0.1:${logField(w.output(), 'health endpoint listening', 'port')}/metrics`),
+    ),
+  );
+  fleet = await scrape(`${gatewayUrl}/metrics`);
+}, 120_000);
+
+afterAll(async () => {
+  await client?.close();
+  gateway?.kill('SIGTERM');
+  await stopWorkers(workers).catch(() => {});
+  await fake?.close();
+  await redis?.stop();
+});
+
+describe("each worker's /metrics: its own calls, summed across the fleet by Prometheus", () => {
+  it('counts calls per deployment with LiteLLM names and labels', () => {
+    expect(sum(workerScrapes, 'litellm_deployment_total_requests_total')).toBe(10);
+    expect(sum(workerScrapes, 'litellm_deployment_success_responses_total', { model_id: 'good-b' })).toBe(5);
+    expect(
+      sum(workerScrapes, 'litellm_deployment_success_responses_total', {
+        requested_model: 'flaky',
+        model_id: 'flaky-1',
+        api_provider: 'openai',
+        litellm_model_name: 'openai/flaky-1',
+      }),
+    ).toBe(1);
+    expect(
+      sum(workerScrapes, 'litellm_deployment_failure_responses_total', {
+        exception_class: 'InternalServerError',
+        exception_status: '500',
+      }),
+    ).toBe(3);
+    expect(
+      sum(workerScrapes, 'litellm_deployment_failure_responses_total', {
+        exception_class: 'BadRequestError',
+      }),
+    ).toBe(1);
+  });
+
+  it('counts cooldowns and fallbacks', () => {
+    expect(sum(workerScrapes, 'litellm_deployment_cooled_down_total', { model_id: 'bad-a' })).toBe(1);
+    expect(sum(workerScrapes, 'litellm_deployment_cooled_down_total', { model_id: 'bad-b' })).toBe(1);
+    expect(
+      sum(workerScrapes, 'litellm_deployment_successful_fallbacks_total', {
+        requested_model: 'primary',
+        fallback_model: 'backup',
+        exception_class: 'InternalServerError',
+      }),
+    ).toBe(2);
+    expect(sum(workerScrapes, 'litellm_deployment_failed_fallbacks_total')).toBe(0);
+  });
+
+  it('counts requests (jobs), their failures, retries and re-enqueues', () => {
+    expect(sum(workerScrapes, 'litellm_proxy_total_requests_metric_total', { status_code: '200' })).toBe(6);
+    expect(
+      sum(workerScrapes, 'litellm_proxy_failed_requests_metric_total', {
+        requested_model: 'refusing',
+        exception_class: 'BadRequestError',
+        exception_status: '400',
+      }),
+    ).toBe(1);
+    expect(sum(workerScrapes, 'litellm_request_total_latency_metric_count')).toBe(7);
+    expect(sum(workerScrapes, 'switchyard_job_retries_total', { model_group: 'flaky' })).toBe(1);
+    expect(
+      sum(workerScrapes, 'switchyard_job_reenqueues_total', { model_group: 'flaky', reason: 'backoff' }),
+    ).toBe(1);
+  });
+
+  it('records latency, tokens and spend', () => {
+    expect(sum(workerScrapes, 'litellm_llm_api_latency_metric_count', { model_id: 'good-b' })).toBe(5);
+    expect(sum(workerScrapes, 'litellm_deployment_latency_per_output_token_count')).toBe(6);
+    const input = sum(workerScrapes, 'litellm_input_tokens_metric_total', { model_id: 'good-b' });
+    const output = sum(workerScrapes, 'litellm_output_tokens_metric_total', { model_id: 'good-b' });
+    expect(input).toBeGreaterThan(0);
+    expect(output).toBeGreaterThan(0);
+    expect(sum(workerScrapes, 'litellm_total_tokens_metric_total', { model_id: 'good-b' })).toBe(
+      input + output,
+    );
+    expect(sum(workerScrapes, 'litellm_spend_metric_total', { model_id: 'good-b' })).toBeCloseTo(
+      input * 0.000001 + output * 0.000002,
+      12,
+    );
+  });
+
+  it("says in HELP that the figures are this process's; never shows a key", () => {
+    const help = workerScrapes[0]!.help.get('litellm_deployment_total_requests_total');
+    expect(help).toContain('This worker process');
+    expect(workerScrapes[0]!.types.get('litellm_deployment_total_requests_total')).toBe('counter');
+    expect(workerScrapes[0]!.types.get('litellm_llm_api_latency_metric')).toBe('histogram');
+    for (const s of workerScrapes) expect(JSON.stringify(s.samples)).not.toContain('sk-test-secret');
+  });
+});
+
+describe("the gateway's /metrics: the fleet's routing state and queue, read from Redis", () => {
+  it("shows each deployment's state: cooling is a complete outage, healthy is 0", () => {
+    expect(sum([fleet], 'litellm_deployment_state', { model_id: 'bad-a', api_provider: 'openai' })).toBe(2);
+    expect(sum([fleet], 'litellm_deployment_state', { model_id: 'bad-b' })).toBe(2);
+    expect(sum([fleet], 'litellm_deployment_state', { model_id: 'good-b' })).toBe(0);
+    expect(
+      sum([fleet], 'switchyard_deployment_cooldown_remaining_seconds', { model_id: 'bad-a' }),
+    ).toBeGreaterThan(60);
+  });
+
+  it('shows limits, use in the window and what remains', () => {
+    expect(sum([fleet], 'litellm_deployment_rpm_limit', { model_id: 'good-b' })).toBe(1000);
+    expect(
+      sum([fleet], 'switchyard_deployment_rpm_used', { model_id: 'good-b', model_group: 'backup' }),
+    ).toBe(5);
+    expect(
+      sum([fleet], 'litellm_remaining_requests_metric', { model_id: 'good-b', model_group: 'backup' }),
+    ).toBe(995);
+    expect(sum([fleet], 'litellm_remaining_tokens_metric', { model_id: 'good-b' })).toBeLessThan(1_000_000);
+    expect(sum([fleet], 'switchyard_deployment_in_flight')).toBe(0);
+  });
+
+  it("counts the queue's jobs by state", () => {
+    expect(sum([fleet], 'switchyard_queue_jobs', { queue: 'switchyard', state: 'completed' })).toBe(6);
+    expect(sum([fleet], 'switchyard_queue_jobs', { state: 'failed' })).toBe(1);
+    expect(sum([fleet], 'switchyard_queue_jobs', { state: 'waiting' })).toBe(0);
+  });
+
+  it('says in HELP that the figures are fleet-wide; never shows a key', () => {
+    expect(fleet.help.get('litellm_deployment_state')).toContain('Fleet-wide');
+    expect(JSON.stringify(fleet.samples)).not.toContain('sk-test-secret');
+  });
+});
+
+it("finds the series LiteLLM's Grafana dashboards query", () => {
+  const names = seriesNames([...workerScrapes, fleet]);
+  // cookbook/litellm_proxy_server/grafana_dashboard/dashboard_v2 (proxy-level panels) and the
+  // deployment panels of LiteLLM's docs (prometheus.md "LLM API / Provider Metrics").
+  const queried = [
+    'litellm_proxy_total_requests_metric_total',
+    'litellm_proxy_failed_requests_metric_total',
+    'litellm_request_total_latency_metric_sum',
+    'litellm_request_total_latency_metric_count',
+    'litellm_request_total_latency_metric_bucket',
+    'litellm_deployment_state',
+    'litellm_deployment_total_requests_total',
+    'litellm_deployment_success_responses_total',
+    'litellm_deployment_failure_responses_total',
+    'litellm_deployment_cooled_down_total',
+    'litellm_deployment_successful_fallbacks_total',
+    'litellm_remaining_requests_metric',
+    'litellm_remaining_tokens_metric',
+    'litellm_deployment_latency_per_output_token_bucket',
+    'litellm_llm_api_latency_metric_bucket',
+    'litellm_spend_metric_total',
+    'litellm_total_tokens_metric_total',
+    'litellm_input_tokens_metric_total',
+    'litellm_output_tokens_metric_total',
+    'litellm_request_queue_time_seconds_bucket',
+  ];
+  expect(queried.filter((n) => !names.has(n))).toEqual([]);
+});
