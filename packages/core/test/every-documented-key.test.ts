@@ -190,7 +190,6 @@ it('loads a config using every documented key and warns about exactly what it do
       "router_settings.assistants_config: unsupported, ignored",
       "router_settings.search_tools: unsupported, ignored",
       "router_settings.routing_groups: unsupported, ignored",
-      "litellm_settings.success_callback[0]: callback "prometheus" is not supported, ignored",
       "litellm_settings.failure_callback[0]: callback "sentry" is not supported, ignored",
       "litellm_settings.callbacks[0]: callback "otel" is not supported, ignored",
       "router_settings.caching_groups: accepted, not yet applied",

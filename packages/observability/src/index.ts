@@ -1,4 +1,3 @@
-export * from './api-base.ts';
 export * from './metrics/fleet-metrics.ts';
 export * from './metrics/litellm-names.ts';
 export * from './metrics/process-metrics.ts';

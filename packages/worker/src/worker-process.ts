@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import { BatchRunner } from '@switchyard/batch';
 import { loadCustomStrategy, metricsEnabled, stateNamespace, strategyResolver } from '@switchyard/core';
-import { ProcessMetrics } from '@switchyard/observability';
+import type { ProcessMetrics } from '@switchyard/observability';
 import { createProviders } from '@switchyard/providers';
 import { RoutingState } from '@switchyard/redis-state';
 import { Queue, type Worker } from 'bullmq';
@@ -56,7 +56,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   });
   const providers = createProviders({ defaultTimeoutMs: config.router.timeoutMs });
   const models = await followModelList({ config, redis: stateRedis, namespace, logger });
-  const metrics = metricsEnabled(config) ? new ProcessMetrics() : undefined;
+  // Loaded only when used: prom-client costs start-up time every worker would otherwise pay.
+  const metrics = metricsEnabled(config)
+    ? new (await import('@switchyard/observability')).ProcessMetrics()
+    : undefined;
 
   const processor = createProcessor({
     config,

@@ -1,10 +1,9 @@
 // Fleet-wide figures read from Redis at scrape time: every deployment's routing state (one snapshot script
 // per model group) and the queue's job counts. What the gateway serves; no process keeps them in memory.
-import { groupsOf, type SwitchyardConfig } from '@switchyard/core';
+import { groupsOf, publicApiBase, type SwitchyardConfig } from '@switchyard/core';
 import { type RedisClient, RoutingState } from '@switchyard/redis-state';
 import type { Queue } from 'bullmq';
 import { Gauge, Registry } from 'prom-client';
-import { publicApiBase } from '../api-base.ts';
 import { DEPLOYMENT_LABELS, DEPLOYMENT_STATE, REMAINING_LABELS } from './litellm-names.ts';
 
 const FLEET = 'Fleet-wide, read from Redis at scrape time.';

@@ -1,12 +1,11 @@
 // Turns one settled attempt into the small typed event observers read (metrics, event stream, sinks).
 // Built only when an observer is configured; everything here is synchronous and allocation-light.
-import { costOf, type Deployment } from '@switchyard/core';
-import {
-  type JobObservation,
-  type ObservedDeployment,
-  type ObservedError,
-  type ObservedNext,
-  publicApiBase,
+import { costOf, type Deployment, publicApiBase } from '@switchyard/core';
+import type {
+  JobObservation,
+  ObservedDeployment,
+  ObservedError,
+  ObservedNext,
 } from '@switchyard/observability';
 import type { AttemptOutcome } from './attempt.ts';
 import type { JobContext } from './context.ts';

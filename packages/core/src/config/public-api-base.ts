@@ -1,4 +1,4 @@
-// An api_base fit for labels and events: credentials, query string and fragment removed.
+// An api_base fit for metric labels and events: credentials, query string and fragment removed.
 
 export function publicApiBase(apiBase: string): string {
   try {
