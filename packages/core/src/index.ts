@@ -1,5 +1,5 @@
 export * from './batch/index.ts';
-export { isSupportedCallback, metricsEnabled } from './config/callbacks.ts';
+export { metricsEnabled, parseHeaderList } from './config/callbacks.ts';
 export { ConfigError, type ConfigIssue } from './config/config-error.ts';
 export { deploymentId } from './config/deployment-id.ts';
 export { groupsOf, resolveGroup } from './config/groups.ts';

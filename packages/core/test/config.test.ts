@@ -179,6 +179,9 @@ describe('loading a LiteLLM config from the docs', () => {
       cacheMaxEntryBytes: 1_048_576,
       storeModelInDb: false,
       metrics: false,
+      events: false,
+      eventsMaxLen: 10_000,
+      callbackBufferSize: 10_000,
     });
   });
 
@@ -248,6 +251,9 @@ describe('defaults', () => {
       cacheMaxEntryBytes: 1000,
       storeModelInDb: false,
       metrics: false,
+      events: false,
+      eventsMaxLen: 10_000,
+      callbackBufferSize: 10_000,
     });
   });
 });

@@ -152,6 +152,9 @@ function buildSwitchyardSettings(
     cacheMaxEntryBytes: parsed.cache_max_entry_bytes,
     storeModelInDb: parsed.store_model_in_db,
     metrics: parsed.metrics,
+    events: parsed.events,
+    eventsMaxLen: parsed.events_max_len,
+    callbackBufferSize: parsed.callback_buffer_size,
   };
   if (parsed.queue_prefix !== undefined) settings.queuePrefix = parsed.queue_prefix;
   if (parsed.job_deadline_seconds !== undefined)

@@ -136,7 +136,7 @@ export function buildRouterSettings(
     const found = pick(key);
     return found === undefined ? {} : toFallbackMap(found.value, found.path, ctx.issues, ctx.warnings, known);
   };
-  const callbacks = readCallbacks(parsed, ctx.warnings);
+  const callbacks = readCallbacks(parsed, ctx);
   const retryPolicy = pick('retry_policy');
   const allowedFailsPolicy = pick('allowed_fails_policy');
 

@@ -256,6 +256,11 @@ export const switchyardSettingsSchema = z.object(
     store_model_in_db: boolean().default(false),
     // Prometheus metrics on without LiteLLM's `success_callback: ["prometheus"]`.
     metrics: boolean().default(false),
+    // Job-outcome events to a capped Redis Stream (documented key; `switchyard events tail`, client.events()).
+    events: boolean().default(false),
+    events_max_len: positiveInt().default(10_000),
+    // What a slow callback sink may hold before events are dropped (and counted).
+    callback_buffer_size: positiveInt().default(10_000),
   },
   { error: expected('a mapping') },
 );

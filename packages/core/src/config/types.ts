@@ -194,15 +194,33 @@ export interface SwitchyardSettings {
   storeModelInDb?: boolean;
   /** Prometheus metrics without naming `prometheus` in a LiteLLM callback list (`switchyard_settings.metrics`). */
   metrics: boolean;
+  /** Job-outcome events go to the capped Redis Stream (`switchyard_settings.events`). */
+  events: boolean;
+  /** Entries the event stream keeps (`events_max_len`). */
+  eventsMaxLen: number;
+  /** Events a callback sink may hold while it is slow; more are dropped and counted (`callback_buffer_size`). */
+  callbackBufferSize: number;
 }
 
-/**
- * LiteLLM's callback lists as written (`success_callback`, `failure_callback`; `callbacks` entries are in
- * both): names such as `prometheus`, module paths and webhook URLs, in the order given.
- */
+/** A callback that receives outcome events: a webhook (`generic_api` or a URL) or a module. */
+export type CallbackSink = (
+  | { kind: 'webhook'; url: string; headers: Record<string, string> }
+  | { kind: 'module'; path: string }
+) & {
+  /** Names the sink in logs and the drop metric: `generic_api`, `webhook:<host>`, the module's file name. */
+  name: string;
+  /** Receives success events (`success_callback`, `callbacks`). */
+  success: boolean;
+  /** Receives failure, fallback and cooldown events (`failure_callback`, `callbacks`). */
+  failure: boolean;
+};
+
+/** What LiteLLM's callback lists (`success_callback`, `failure_callback`, `callbacks`) ask Switchyard to run. */
 export interface CallbackSettings {
-  success: string[];
-  failure: string[];
+  /** `prometheus` is in a list. */
+  prometheus: boolean;
+  /** Each sink once, whichever lists name it. */
+  sinks: CallbackSink[];
 }
 
 export interface SwitchyardConfig {
