@@ -28,6 +28,7 @@ export interface SystemOptions {
 export interface BenchConfig {
   model_list: { model_name: string; litellm_params: Record<string, unknown>; model_info?: object }[];
   router_settings?: Record<string, unknown>;
+  litellm_settings?: Record<string, unknown>;
   switchyard_settings?: Record<string, unknown>;
 }
 

@@ -11,6 +11,7 @@ import {
   runDeploymentsSet,
   runDeploymentsUpdate,
 } from './commands/deployments.ts';
+import { runEventsTail } from './commands/events.ts';
 import { collect, parsePort, runGateway } from './commands/gateway.ts';
 import { runMockProvider } from './commands/mock-provider.ts';
 import { runStatus } from './commands/status.ts';
@@ -128,6 +129,18 @@ deployments
   .argument('[file]')
   .requiredOption(...configOption)
   .action(runDeploymentsSet);
+
+program
+  .command('events')
+  .description('the job-outcome event stream (switchyard_settings.events: true on the workers)')
+  .command('tail')
+  .description('print outcome events as JSON lines (LiteLLM StandardLoggingPayload) until interrupted')
+  .option('-c, --config <file>', "the workers' config: Redis, queue name and prefix")
+  .option('--queue <name>', 'queue name (default: the config\'s, else "switchyard")')
+  .option('--from-start', 'begin with the oldest event the stream still holds, not with new ones')
+  .option('--group <name>', 'read as this consumer group (acknowledging each event)')
+  .option('--count <n>', 'stop after n events', positiveInt)
+  .action(runEventsTail);
 
 const batch = program
   .command('batch')

@@ -8,6 +8,8 @@ import {
   DEFAULT_QUEUE_NAME,
   DEFAULT_WAIT_TIMEOUT_MS,
   type Endpoint,
+  eventsStreamKey,
+  type OutcomeEvent,
   type RoutedResult,
   stateNamespace,
   withoutPriority,
@@ -23,6 +25,7 @@ import {
   type StoredOutcome,
 } from './batch-run.ts';
 import { CompletionError } from './errors.ts';
+import { type EventsOptions, readEvents } from './events-reader.ts';
 import { ResultWaiter } from './result-waiter.ts';
 
 export interface ClientOptions {
@@ -77,6 +80,7 @@ export class SwitchyardClient {
   readonly #eventsRedis: Redis;
   readonly #timeoutMs: number;
   readonly #batchOptions: BatchStoreOptions;
+  readonly #eventsKey: string;
   #batches: BatchService | undefined;
   readonly #models: ModelListStore;
   readonly #saltKey: string | undefined;
@@ -100,6 +104,10 @@ export class SwitchyardClient {
     this.queue.on('error', ignore);
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
     this.#batchOptions = opts.batch ?? {};
+    this.#eventsKey = eventsStreamKey({
+      ...(opts.queueName ? { queueName: opts.queueName } : {}),
+      ...(opts.prefix ? { queuePrefix: opts.prefix } : {}),
+    });
     this.#models = new ModelListStore(
       this.#redis,
       stateNamespace({
@@ -137,6 +145,15 @@ export class SwitchyardClient {
   /** LiteLLM `set_model_list`: replaces the whole list in one atomic write. */
   setModelList(entries: readonly unknown[]): Promise<ModelListDoc> {
     return this.#models.change({ op: 'replace', entries }, { saltKey: this.#saltKey });
+  }
+
+  /**
+   * The job-outcome event stream (`switchyard_settings.events: true` on the workers) as an async iterator:
+   * from now on by default, `from: '0'` for all the stream holds, `group` to read as a consumer group.
+   * Each iteration holds a Redis connection of its own for its blocking reads; ending it releases it.
+   */
+  events(opts: EventsOptions = {}): AsyncGenerator<OutcomeEvent> {
+    return readEvents(this.#redis.duplicate({ maxRetriesPerRequest: null }), this.#eventsKey, opts);
   }
 
   /** OpenAI's Files and Batch API over this client's queue (what the gateway's /v1/files and /v1/batches serve). */

@@ -1,12 +1,20 @@
 // A worker's lifecycle: connect, build the router, process jobs, drain on SIGTERM/SIGINT and exit 0.
 
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { BatchRunner } from '@switchyard/batch';
-import { loadCustomStrategy, metricsEnabled, stateNamespace, strategyResolver } from '@switchyard/core';
-import type { ProcessMetrics } from '@switchyard/observability';
+import {
+  loadCustomStrategy,
+  metricsEnabled,
+  type SwitchyardConfig,
+  stateNamespace,
+  strategyResolver,
+} from '@switchyard/core';
+import type { Observer, OutcomeEvents, ProcessMetrics } from '@switchyard/observability';
 import { createProviders } from '@switchyard/providers';
-import { RoutingState } from '@switchyard/redis-state';
+import { type RedisClient, RoutingState } from '@switchyard/redis-state';
 import { Queue, type Worker } from 'bullmq';
+import type { Logger } from 'pino';
 import { withBatchJobs } from './batch-jobs.ts';
 import { Consumer } from './consumer.ts';
 import { containErrors } from './contain-errors.ts';
@@ -18,6 +26,9 @@ import { WORKER_DEFAULTS, type WorkerOptions } from './options.ts';
 import { createProcessor } from './processor.ts';
 import { evictionPolicyWarning, workerConnection } from './redis-connection.ts';
 import { ResponseCache } from './response-cache.ts';
+
+/** How long a closing worker waits for callback sinks to take the last events. */
+const EVENTS_FLUSH_MS = 5_000;
 
 export interface RunningWorker {
   /** The BullMQ worker fetching now (a new one after each in-process recovery). */
@@ -56,10 +67,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   });
   const providers = createProviders({ defaultTimeoutMs: config.router.timeoutMs });
   const models = await followModelList({ config, redis: stateRedis, namespace, logger });
-  // Loaded only when used: prom-client costs start-up time every worker would otherwise pay.
-  const metrics = metricsEnabled(config)
-    ? new (await import('@switchyard/observability')).ProcessMetrics()
-    : undefined;
+  const { metrics, events, observe } = await startObservers(config, stateRedis, queueName, logger);
 
   const processor = createProcessor({
     config,
@@ -70,7 +78,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     logger,
     outcomeBatchSize: opts.outcomeBatchSize ?? WORKER_DEFAULTS.outcomeBatchSize,
     leaseMarginMs: opts.leaseMarginMs ?? WORKER_DEFAULTS.leaseMarginMs,
-    ...(metrics ? { observe: metrics.observe } : {}),
+    ...(observe ? { observe } : {}),
     ...(config.router.cache
       ? {
           cache: new ResponseCache(stateRedis, {
@@ -138,6 +146,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       watchdog.stop();
       await running.close(graceMs);
       await processor.flush();
+      // A sink that never answers must not hold the exit: its undelivered events are dropped.
+      if (events) await Promise.race([events.flush(), delay(EVENTS_FLUSH_MS, undefined, { ref: false })]);
       models.close();
       await providers.close();
       await watchQueue.close();
@@ -167,4 +177,31 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     health,
     ...(metrics ? { metrics } : {}),
   };
+}
+
+/**
+ * Metrics, the event stream and callback sinks, as the config asks: one observer for the pipeline.
+ * The package is loaded only when one of them is on (prom-client costs every worker start-up time).
+ */
+async function startObservers(
+  config: SwitchyardConfig,
+  redis: RedisClient,
+  queueName: string,
+  logger: Logger,
+): Promise<{ metrics?: ProcessMetrics; events?: OutcomeEvents; observe?: Observer }> {
+  const wantMetrics = metricsEnabled(config);
+  if (!wantMetrics && !config.switchyard.events && config.callbacks.sinks.length === 0) return {};
+  const obs = await import('@switchyard/observability');
+  const metrics = wantMetrics ? new obs.ProcessMetrics() : undefined;
+  const events = await obs.createOutcomeEvents({
+    config,
+    redis,
+    queueName,
+    onDrop: obs.dropReporter(logger, metrics && ((name, n) => metrics.callbackDropped(name, n))),
+  });
+  const observers = [metrics?.observe, events?.observe].filter((o): o is Observer => o !== undefined);
+  const observe = obs.fanOut(observers, (err) =>
+    logger.warn({ err: (err as Error).message }, 'observer failed'),
+  );
+  return { ...(metrics ? { metrics } : {}), ...(events ? { events } : {}), observe };
 }

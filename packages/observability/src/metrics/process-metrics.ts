@@ -136,6 +136,11 @@ export class ProcessMetrics {
         'Total number of output tokens from LLM requests.',
         MODEL_LABELS,
       ),
+      callbackFailures: counter(
+        'litellm_callback_logging_failures_metric_total',
+        'Total number of outcome events a callback sink (redis_stream, a module, a webhook) dropped: its buffer was full or its delivery failed.',
+        ['callback_name'],
+      ),
       retries: counter(
         'switchyard_job_retries_total',
         'Attempts retried in the same model group after a failure.',
@@ -270,6 +275,11 @@ export class ProcessMetrics {
       m.outputTokens.inc(model, usage.completionTokens);
     }
     if (o.cost) m.spend.inc({ model: d.model, model_id: d.id, api_provider: d.provider }, o.cost);
+  }
+
+  /** Events a sink dropped (counted under LiteLLM's callback failure metric). */
+  callbackDropped(name: string, count: number): void {
+    this.#m.callbackFailures.inc({ callback_name: name }, count);
   }
 
   /** The Prometheus text exposition of this registry. */
