@@ -22,9 +22,7 @@ const WARNINGS: Record<string, string[]> = {
   'api-cost.yaml': [],
   'api-retry-backoff.yaml': [],
   'api-router-init.yaml': [],
-  'guide-caching-local.yaml': [
-    'router_settings.cache_kwargs.type: local not yet applied, answers are cached in Redis',
-  ],
+  'guide-caching-local.yaml': [],
   'guide-context-window.yaml': [
     'litellm_settings.context_window_fallbacks[1]: no model group or alias named "gpt-4" in model_list; ignored',
   ],

@@ -119,9 +119,7 @@ describe('caching', () => {
     });
     expect(router.cache).toEqual({ ttlSec: 600, namespace: 'p', type: 'local', groups: [['a', 'b']] });
     expect(warnings).toEqual([
-      'router_settings.cache_kwargs.type: local not yet applied, answers are cached in Redis',
       'router_settings.caching_groups[0][2]: no model group named "c" in model_list; ignored',
-      'router_settings.caching_groups: accepted, not yet applied',
     ]);
   });
 

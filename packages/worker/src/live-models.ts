@@ -4,7 +4,7 @@ import { buildModelList, type Deployment, groupsOf, type SwitchyardConfig } from
 import { ModelListStore } from '@switchyard/redis-state';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { createTargetResolver, type RouteTarget } from './route-target.ts';
+import { createTargetResolver, type TargetResolver } from './route-target.ts';
 
 export interface ModelSnapshot {
   /** The list's version in Redis (0: the config file's list, not read from Redis). */
@@ -12,7 +12,7 @@ export interface ModelSnapshot {
   /** The worker's config with this list's deployments. */
   config: SwitchyardConfig;
   groups: ReadonlyMap<string, readonly Deployment[]>;
-  resolveTarget: (name: string) => RouteTarget | undefined;
+  resolveTarget: TargetResolver;
 }
 
 export interface ModelView {

@@ -50,7 +50,8 @@ export function createProcessor(deps: ProcessorDeps) {
     get groups() {
       return deps.models.current().groups;
     },
-    resolveTarget: (name) => deps.models.current().resolveTarget(name),
+    resolveTarget: (name, specificDeployment) =>
+      deps.models.current().resolveTarget(name, specificDeployment),
     outcomes: new OutcomeBatcher(
       deps.state,
       deps.logger,

@@ -4,15 +4,28 @@ import { type RouterSettings, SwitchyardError } from '@switchyard/core';
 import { z } from 'zod';
 
 const groups = z.array(z.string().min(1), { error: 'expected a list of model group names' });
+/**
+ * LiteLLM's client-side fallbacks: a group name, or `{model, …}` whose other keys (messages, temperature…)
+ * replace the request's own for that group.
+ */
+const fallbackEntries = z.array(
+  z.union([z.string().min(1), z.looseObject({ model: z.string().min(1) })], {
+    error: 'expected model group names or {model, …overrides} objects',
+  }),
+);
 
 const schema = z.object({
   num_retries: z.number().int().min(0).optional(),
   timeout: z.number().positive().optional(),
   request_timeout: z.number().positive().optional(),
-  fallbacks: groups.optional(),
+  fallbacks: fallbackEntries.optional(),
   context_window_fallbacks: groups.optional(),
   content_policy_fallbacks: groups.optional(),
   disable_fallbacks: z.boolean().optional(),
+  /** `model` names one deployment by its litellm_params.model (or id), as LiteLLM's specific_deployment. */
+  specific_deployment: z.boolean().optional(),
+  /** LiteLLM's priority is the BullMQ job priority, set by the producer when adding; here it is dropped. */
+  priority: z.unknown().optional(),
   mock_response: z.string().optional(),
   /** LiteLLM's per-request cache controls. */
   cache: z
@@ -88,7 +101,11 @@ export function settingsForRequest(
     };
   }
   const next = withRetries(settings, params);
-  if (params.fallbacks) next.fallbacks = { ...settings.fallbacks, [group]: params.fallbacks };
+  if (params.fallbacks)
+    next.fallbacks = {
+      ...settings.fallbacks,
+      [group]: params.fallbacks.map((entry) => (typeof entry === 'string' ? entry : entry.model)),
+    };
   if (params.context_window_fallbacks)
     next.contextWindowFallbacks = {
       ...settings.contextWindowFallbacks,
@@ -104,4 +121,21 @@ export function settingsForRequest(
 
 function withRetries(settings: RouterSettings, params: RequestRouterParams): RouterSettings {
   return params.num_retries === undefined ? { ...settings } : { ...settings, numRetries: params.num_retries };
+}
+
+/** The request-body overrides of each `{model, …}` fallback entry, by group name (first entry wins). */
+export function fallbackOverrides(
+  params: RequestRouterParams,
+): ReadonlyMap<string, Record<string, unknown>> | undefined {
+  const entries = params.fallbacks?.filter((entry) => typeof entry !== 'string');
+  if (!entries?.length) return undefined;
+  const overrides = new Map<string, Record<string, unknown>>();
+  for (const { model, ...rest } of entries) {
+    // Only request-body keys: router parameters inside an entry would reach the provider.
+    const body = Object.fromEntries(
+      Object.entries(rest).filter(([key]) => !(KEYS as string[]).includes(key)),
+    );
+    if (!overrides.has(model)) overrides.set(model, body);
+  }
+  return overrides;
 }

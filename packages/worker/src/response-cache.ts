@@ -3,7 +3,7 @@
 // sorted), as LiteLLM's cache key covers the group and every LLM parameter; keys live under the queue's
 // namespace so two installations sharing a Redis share no answers.
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@switchyard/redis-state';
 
 export interface CachedResponse {
   body: Record<string, unknown>;
@@ -30,13 +30,28 @@ export interface ResponseCacheOptions {
   maxEntryBytes?: number;
 }
 
+/** Where entries live: the workers' Redis (shared by all), or one process's memory (`type: local`). */
+export interface CacheStore {
+  get(key: string): Promise<string | null>;
+  /** Stores `value` for `ttlMs`. */
+  set(key: string, value: string, ttlMs: number): Promise<unknown>;
+}
+
+export function redisCacheStore(redis: RedisClient): CacheStore {
+  return {
+    get: (key) => redis.get(key),
+    set: (key, value, ttlMs) => redis.set(key, value, 'PX', ttlMs),
+  };
+}
+
 export class ResponseCache {
-  readonly #redis: Redis;
+  readonly #store: CacheStore;
   readonly #prefix: string;
   readonly #maxEntryBytes: number;
 
-  constructor(redis: Redis, opts: ResponseCacheOptions) {
-    this.#redis = redis;
+  /** A Redis client is used as a shared store. */
+  constructor(store: RedisClient | CacheStore, opts: ResponseCacheOptions) {
+    this.#store = isCacheStore(store) ? store : redisCacheStore(store);
     this.#prefix = [opts.prefix, 'cache', opts.namespace].filter(Boolean).join(':');
     this.#maxEntryBytes = opts.maxEntryBytes ?? 1_048_576;
   }
@@ -50,7 +65,7 @@ export class ResponseCache {
   }
 
   async get(key: string): Promise<CachedResponse | undefined> {
-    const raw = await this.#redis.get(key);
+    const raw = await this.#store.get(key);
     if (raw === null) return undefined;
     try {
       return JSON.parse(raw) as CachedResponse;
@@ -63,9 +78,13 @@ export class ResponseCache {
   async set(key: string, value: CachedResponse, ttlSec: number): Promise<boolean> {
     const json = JSON.stringify(value);
     if (Buffer.byteLength(json) > this.#maxEntryBytes) return false;
-    await this.#redis.set(key, json, 'PX', Math.max(1, Math.round(ttlSec * 1000)));
+    await this.#store.set(key, json, Math.max(1, Math.round(ttlSec * 1000)));
     return true;
   }
+}
+
+function isCacheStore(store: RedisClient | CacheStore): store is CacheStore {
+  return !('pipeline' in store);
 }
 
 /** JSON with object keys sorted at every level, so equal requests hash equally. */

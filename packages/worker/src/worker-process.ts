@@ -22,10 +22,11 @@ import { DeploymentRouter } from './deployment-router.ts';
 import { createFetchWatchdog } from './fetch-watchdog.ts';
 import type { WorkerHealth } from './health-server.ts';
 import { followModelList } from './live-models.ts';
+import { memoryCacheStore } from './memory-cache-store.ts';
 import { WORKER_DEFAULTS, type WorkerOptions } from './options.ts';
 import { createProcessor } from './processor.ts';
 import { evictionPolicyWarning, workerConnection } from './redis-connection.ts';
-import { ResponseCache } from './response-cache.ts';
+import { type CacheStore, ResponseCache, redisCacheStore } from './response-cache.ts';
 
 /** How long a closing worker waits for callback sinks to take the last events. */
 const EVENTS_FLUSH_MS = 5_000;
@@ -81,7 +82,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     ...(observe ? { observe } : {}),
     ...(config.router.cache
       ? {
-          cache: new ResponseCache(stateRedis, {
+          cache: new ResponseCache(cacheStore(config, stateRedis, logger), {
             prefix: namespace,
             namespace: config.router.cache.namespace,
             maxEntryBytes: config.switchyard.cacheMaxEntryBytes,
@@ -204,4 +205,13 @@ async function startObservers(
     logger.warn({ err: (err as Error).message }, 'observer failed'),
   );
   return { ...(metrics ? { metrics } : {}), ...(events ? { events } : {}), observe };
+}
+
+/** The response cache's store: the workers' Redis, or with `type: local` this process's memory (said at start). */
+function cacheStore(config: SwitchyardConfig, redis: RedisClient, logger: Logger): CacheStore {
+  if (config.router.cache?.type !== 'local') return redisCacheStore(redis);
+  logger.info(
+    'response cache: local, in this worker process only; other worker processes do not share its answers',
+  );
+  return memoryCacheStore();
 }

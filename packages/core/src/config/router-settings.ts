@@ -229,9 +229,6 @@ function cacheSettings(
     groups: [],
   };
   if (merged.namespace) cache.namespace = merged.namespace;
-  // Until the worker applies them (issue 10), say so rather than keep them silently.
-  if (cache.type === 'local')
-    ctx.warnings.push(`${(kwargs ?? params)!.path}.type: local not yet applied, answers are cached in Redis`);
   groupsPick?.value.forEach((list, index) => {
     const listPath = childPath(groupsPick.path, index);
     const groups = list.filter((group, i) =>
@@ -239,6 +236,5 @@ function cacheSettings(
     );
     if (groups.length >= 2) cache.groups.push(groups);
   });
-  if (groupsPick) ctx.warnings.push(`${groupsPick.path}: accepted, not yet applied`);
   return cache;
 }

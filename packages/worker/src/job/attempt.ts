@@ -10,7 +10,14 @@ export type AttemptOutcome =
   /** No call was made. `plannable`: the planner may still fall back (a pre-call check refused). */
   | { kind: 'refused'; error: SwitchyardError; plannable: boolean; deployments: readonly Deployment[] }
   /** Every deployment is at a limit or cooling: capacity returns at `wakeAtMs`. */
-  | { kind: 'saturated'; group: string; wakeAtMs: number; reason: Saturation }
+  | {
+      kind: 'saturated';
+      group: string;
+      /** The deployments the job could have used (excluded ones left out). */
+      deployments: readonly Deployment[];
+      wakeAtMs: number;
+      reason: Saturation;
+    }
   | {
       kind: 'called';
       group: string;
@@ -33,7 +40,7 @@ export async function attempt(
   if (plan.deadlineMs !== undefined && Date.now() >= plan.deadlineMs) {
     return refused(parseFailedReason(deadlineReason(attempts.at(-1)?.error)));
   }
-  const target = deps.resolveTarget(plan.group);
+  const target = deps.resolveTarget(plan.group, ctx.specificDeployment && plan.group === plan.originalGroup);
   if (!target)
     return refused({ type: 'BadRequestError', message: `fallback target "${plan.group}" is not configured` });
   const group = target.group;
@@ -69,7 +76,16 @@ export async function attempt(
     if (mock) deployment = await deps.router.preview(pickRequest);
     else {
       const pick = await deps.router.pick(pickRequest);
-      if (!pick.ok) return { kind: 'saturated', group, wakeAtMs: pick.wakeAtMs, reason: pick.reason };
+      if (!pick.ok) {
+        const usable = deployments.filter((d) => !plan.excluded.includes(d.id));
+        return {
+          kind: 'saturated',
+          group,
+          deployments: usable,
+          wakeAtMs: pick.wakeAtMs,
+          reason: pick.reason,
+        };
+      }
       deployment = pick.deployment;
       reservationId = pickRequest.reservationId;
     }
@@ -83,9 +99,10 @@ export async function attempt(
   const outcome = { kind: 'called' as const, group, deployments, deployment, latencyMs: 0 };
   if (reservationId !== undefined) Object.assign(outcome, { reservationId });
   try {
+    const override = ctx.overrides?.get(plan.group);
     const response = await (mock ?? deps.call)({
       endpoint: ctx.request.endpoint,
-      body: ctx.request.body,
+      body: override ? { ...ctx.request.body, ...override } : ctx.request.body,
       deployment,
       signal: attemptSignal(signal, ctx.callerTimeout ? ctx.timeoutMs : undefined),
     });

@@ -10,7 +10,7 @@ import type { ValidJob } from '../job-data.ts';
 import type { MockPlan } from '../mock-response.ts';
 import type { OutcomeBatcher } from '../outcome-batcher.ts';
 import type { ResponseCache } from '../response-cache.ts';
-import type { RouteTarget } from '../route-target.ts';
+import type { TargetResolver } from '../route-target.ts';
 
 /** One provider call: the same shape for the real provider, a mock, and (later) a streaming call. */
 export type Invoke = (req: {
@@ -24,7 +24,7 @@ export type Invoke = (req: {
 export interface PipelineDeps {
   config: SwitchyardConfig;
   groups: ReadonlyMap<string, readonly Deployment[]>;
-  resolveTarget: (name: string) => RouteTarget | undefined;
+  resolveTarget: TargetResolver;
   router: DeploymentRouter;
   state: RoutingState;
   outcomes: OutcomeBatcher;
@@ -65,6 +65,10 @@ export interface JobContext {
   /** The request shortened the timeout: its timeouts say nothing about the deployment's health. */
   callerTimeout: boolean;
   estimatedTokens: number;
+  /** `specific_deployment`: the requested name pins deployments (only while in the original group). */
+  specificDeployment: boolean;
+  /** Client-side `{model, …}` fallbacks: the body keys each such group gets instead of the request's. */
+  overrides?: ReadonlyMap<string, Record<string, unknown>>;
   /** The request's mocks (only when the config allows them). */
   mock?: MockPlan;
   cache?: CacheSlot;

@@ -2,6 +2,7 @@
 // Job data is untrusted: whatever it asks for is bounded by the config, and the routing state it may
 // carry is read only when this worker wrote it (a job's first activation always starts a fresh plan).
 import {
+  cacheGroupOf,
   estimateTokens,
   initialState,
   type JobState,
@@ -16,7 +17,12 @@ import {
 import type { Job } from 'bullmq';
 import { type ValidJob, validateJob } from '../job-data.ts';
 import { mockParamsIn, mockPlan } from '../mock-response.ts';
-import { type RequestRouterParams, requestTimeoutMs, settingsForRequest } from '../request-params.ts';
+import {
+  fallbackOverrides,
+  type RequestRouterParams,
+  requestTimeoutMs,
+  settingsForRequest,
+} from '../request-params.ts';
 import type { CacheSlot, JobContext, PipelineDeps } from './context.ts';
 import { respondFromCache } from './respond.ts';
 
@@ -40,7 +46,10 @@ export async function prepare(job: Job, deps: PipelineDeps): Promise<Prepared> {
     timeoutMs: requested ?? config.router.timeoutMs,
     callerTimeout: requested !== undefined && requested < config.router.timeoutMs,
     estimatedTokens: estimateTokens(request.endpoint, request.body),
+    specificDeployment: params.specific_deployment === true,
   };
+  const overrides = fallbackOverrides(params);
+  if (overrides) ctx.overrides = overrides;
   const mock = config.switchyard.allowMockParams ? mockPlan(params, group) : undefined;
   if (mock) ctx.mock = mock;
   const cache = cacheSlot(ctx, deps, params);
@@ -81,14 +90,20 @@ async function storedState(job: Job): Promise<JobState | undefined> {
 
 async function freshState(job: Job, request: ValidJob, deps: PipelineDeps): Promise<JobState> {
   const { config, groups } = deps;
-  // An alias resolves to its group; a deployment id stays as itself so the job pins that deployment.
-  const group = deps.resolveTarget(request.model)
-    ? (resolveGroup(config, request.model) ?? request.model)
+  // An alias resolves to its group; a deployment id, a wildcard match or a pinned deployment stays as
+  // itself, so every attempt resolves it the same way.
+  const specific = request.params.specific_deployment === true;
+  const group = deps.resolveTarget(request.model, specific)
+    ? specific
+      ? request.model
+      : (resolveGroup(config, request.model) ?? request.model)
     : undefined;
   if (!group) {
     throw new SwitchyardError(
       'BadRequestError',
-      `model group "${request.model}" is not configured; known groups: ${[...groups.keys()].join(', ')}`,
+      specific
+        ? `specific_deployment: no deployment has litellm_params.model or id "${request.model}"`
+        : `model group "${request.model}" is not configured; known groups: ${[...groups.keys()].join(', ')}`,
     );
   }
   const limit = config.switchyard.jobDeadlineMs;
@@ -122,7 +137,8 @@ function cacheSlot(ctx: JobContext, deps: PipelineDeps, params: RequestRouterPar
   return {
     key: deps.cache.key({
       endpoint: request.endpoint,
-      group: ctx.state.plan.originalGroup,
+      // caching_groups: groups that answer alike share one key space.
+      group: cacheGroupOf(settings.groups, ctx.state.plan.originalGroup),
       body: request.body,
       tags: request.tags,
       namespace: control.namespace,

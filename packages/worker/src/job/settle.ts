@@ -48,10 +48,15 @@ async function decide(
     case 'saturated': {
       // Every deployment cooling: the group is broken for now and its fallbacks serve at once; a group
       // merely at its limits is healthy and the job waits for the capacity Redis says returns.
+      // The script names the reason of the earliest return, so `cooldown` can hide a sibling that is only
+      // at its rpm: the snapshot says whether every usable deployment really is cooling.
+      const allCooling =
+        outcome.reason === 'cooldown' &&
+        (await deps.router.health(outcome.group, outcome.deployments)).every((d) => !d.healthy);
       const decision = planNoCapacity({
         settings: ctx.settings,
         state: ctx.state.plan,
-        allCooling: outcome.reason === 'cooldown',
+        allCooling,
         wakeAtMs: outcome.wakeAtMs,
         reason: outcome.reason,
         nowMs: Date.now(),
@@ -114,9 +119,12 @@ async function failed(
   if (reservationId !== undefined) {
     // A timeout the caller chose says nothing about the deployment: no cooldown, no latency penalty.
     const callerCaused = err.type === 'Timeout' && ctx.callerTimeout;
-    const effect = callerCaused
-      ? undefined
-      : cooldownEffect(ctx.settings, deployment, err, deployments.length);
+    // A wildcard group (`openai/*`) serves every model of a provider: one model's 404 or 429 must not bench
+    // them all, so, as in LiteLLM, its deployments are never cooled.
+    const effect =
+      callerCaused || group.includes('*')
+        ? undefined
+        : cooldownEffect(ctx.settings, deployment, err, deployments.length);
     ({ cooldownUntilMs } = await deps.state.record({
       group,
       deploymentId: deployment.id,
