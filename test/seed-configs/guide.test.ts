@@ -4,6 +4,29 @@ import { chat, failure, useSeed, workerOutput } from './seed.ts';
 
 const REDIS_PASSWORD = 'seed-redis-pw';
 
+describe('guide-caching-local.yaml: cache_kwargs type local', () => {
+  const stack = useSeed('guide-caching-local.yaml');
+
+  it('says at start that the cache is this worker process’s own memory', () => {
+    expect(workerOutput(stack())).toContain('response cache: local, in this worker process only');
+  });
+
+  it('answers an identical second request from the cache, keeping nothing in Redis', async () => {
+    const { client, redis } = stack();
+    const first = await client.completion(chat('gpt-4', 'remember me'));
+    const second = await client.completion(chat('gpt-4', 'remember me'));
+    expect([first.routing.cacheHit, second.routing.cacheHit]).toEqual([false, true]);
+    expect(second.choices).toEqual(first.choices);
+    expect(stack().requestsTo(0)).toBe(1);
+    const r = redis.client();
+    try {
+      expect(await r.keys('*:cache:*')).toEqual([]);
+    } finally {
+      r.disconnect();
+    }
+  });
+});
+
 describe('guide-context-window.yaml', () => {
   const stack = useSeed('guide-context-window.yaml');
 

@@ -100,11 +100,16 @@ export class DeploymentRouter {
     return req.avoid ? moveLast(ranked, req.avoid) : ranked;
   }
 
-  /** Health of a group's deployments as of the last snapshot (for the planner's "another healthy one?"). */
+  /**
+   * Health of a group's deployments as of the last snapshot (for the planner's "another healthy one?");
+   * `fresh` reads Redis now, for decisions a snapshot a few hundred ms old would get wrong.
+   */
   async health(
     group: string,
     deployments: readonly Deployment[],
+    fresh = false,
   ): Promise<{ id: string; healthy: boolean }[]> {
+    if (fresh) this.#snapshots.delete(group);
     const states = await this.#states(group, deployments);
     const now = Date.now();
     return deployments.map((d) => ({ id: d.id, healthy: (states.get(d.id)?.cooldownUntilMs ?? 0) <= now }));

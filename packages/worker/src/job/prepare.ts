@@ -139,7 +139,8 @@ function cacheSlot(ctx: JobContext, deps: PipelineDeps, params: RequestRouterPar
       endpoint: request.endpoint,
       // caching_groups: groups that answer alike share one key space.
       group: cacheGroupOf(settings.groups, ctx.state.plan.originalGroup),
-      body: request.body,
+      // The group stands for the requested name (an alias, a group of a caching group): not the body's model.
+      body: { ...request.body, model: undefined },
       tags: request.tags,
       namespace: control.namespace,
     }),

@@ -49,10 +49,10 @@ async function decide(
       // Every deployment cooling: the group is broken for now and its fallbacks serve at once; a group
       // merely at its limits is healthy and the job waits for the capacity Redis says returns.
       // The script names the reason of the earliest return, so `cooldown` can hide a sibling that is only
-      // at its rpm: the snapshot says whether every usable deployment really is cooling.
+      // at its rpm: a fresh read says whether every usable deployment really is cooling (rare: saturated).
       const allCooling =
         outcome.reason === 'cooldown' &&
-        (await deps.router.health(outcome.group, outcome.deployments)).every((d) => !d.healthy);
+        (await deps.router.health(outcome.group, outcome.deployments, true)).every((d) => !d.healthy);
       const decision = planNoCapacity({
         settings: ctx.settings,
         state: ctx.state.plan,
