@@ -151,13 +151,18 @@ describe('loading a LiteLLM config from the docs', () => {
   it('lists every unsupported or unused key as a warning instead of dropping it silently', () => {
     expect(config.warnings).toEqual(
       expect.arrayContaining([
-        'model_list[3].litellm_params.stream_timeout: accepted, not yet used',
         'litellm_settings.set_verbose: ignored; set LOG_LEVEL=debug for verbose logs',
       ]),
     );
     // general_settings.master_key is read (the gateway's admin key), so it is not in the warning.
-    expect(config.warnings).toHaveLength(2);
+    expect(config.warnings).toHaveLength(1);
     expect(config.masterKey).toBe('sk-1234');
+  });
+
+  it('reads stream_timeout as the time allowed until the first chunk of a streaming call', () => {
+    expect(config.deployments.find((d) => d.modelGroup === 'claude-3-5-sonnet')?.streamTimeoutMs).toBe(
+      60_000,
+    );
   });
 
   it('reads drop_params and the Redis named by redis_host / redis_port / redis_password', () => {
@@ -182,6 +187,7 @@ describe('loading a LiteLLM config from the docs', () => {
       events: false,
       eventsMaxLen: 10_000,
       callbackBufferSize: 10_000,
+      streamMaxEntries: 10_000,
     });
   });
 
@@ -254,6 +260,7 @@ describe('defaults', () => {
       events: false,
       eventsMaxLen: 10_000,
       callbackBufferSize: 10_000,
+      streamMaxEntries: 10_000,
     });
   });
 });

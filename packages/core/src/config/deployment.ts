@@ -136,6 +136,11 @@ export function buildDeployment(
     'timeoutMs',
     params.timeout === undefined ? undefined : Math.round(params.timeout * 1000),
   );
+  assign(
+    deployment,
+    'streamTimeoutMs',
+    params.stream_timeout === undefined ? undefined : Math.round(params.stream_timeout * 1000),
+  );
   assign(deployment, 'rpm', params.rpm ?? entry.rpm ?? info?.rpm);
   assign(deployment, 'tpm', params.tpm ?? entry.tpm ?? info?.tpm);
   // LiteLLM's A/B example writes the weight in model_info; litellm_params wins when both do.

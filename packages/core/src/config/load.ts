@@ -155,6 +155,7 @@ function buildSwitchyardSettings(
     events: parsed.events,
     eventsMaxLen: parsed.events_max_len,
     callbackBufferSize: parsed.callback_buffer_size,
+    streamMaxEntries: parsed.stream_max_entries,
   };
   if (parsed.queue_prefix !== undefined) settings.queuePrefix = parsed.queue_prefix;
   if (parsed.job_deadline_seconds !== undefined)

@@ -168,6 +168,8 @@ export function buildRouterSettings(
   };
   const cache = cacheSettings(pick, ctx, known);
   if (cache !== undefined) settings.cache = cache;
+  const streamTimeout = pick('stream_timeout');
+  if (streamTimeout !== undefined) settings.streamTimeoutMs = Math.round(streamTimeout.value * 1000);
   const maxParallel = pick('default_max_parallel_requests');
   if (maxParallel !== undefined) settings.defaultMaxParallelRequests = maxParallel.value;
   const custom = pick('custom_routing_strategy');

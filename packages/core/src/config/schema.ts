@@ -24,8 +24,6 @@ function noted<T extends z.ZodType>(schema: T, warning: string): T {
   return schema.meta({ warning } satisfies KeyNote);
 }
 
-const NOT_YET_USED = 'accepted, not yet used';
-
 export const ROUTING_STRATEGIES = [
   'simple-shuffle',
   'least-busy',
@@ -47,7 +45,7 @@ export const litellmParamsSchema = z.looseObject(
     api_key: text().optional(),
     api_version: text().optional(),
     timeout: positiveNumber().optional(),
-    stream_timeout: noted(positiveNumber().optional(), NOT_YET_USED),
+    stream_timeout: positiveNumber().optional(),
     rpm: nonNegativeInt().optional(),
     tpm: nonNegativeInt().optional(),
     weight: nonNegativeNumber().optional(),
@@ -185,7 +183,7 @@ export const routerSettingsSchema = z.object(
     max_fallbacks: nonNegativeInt().optional(),
     timeout: positiveNumber().optional(),
     request_timeout: positiveNumber().optional(),
-    stream_timeout: noted(positiveNumber().optional(), NOT_YET_USED),
+    stream_timeout: positiveNumber().optional(),
     enable_pre_call_checks: boolean().optional(),
     // Response caching: `litellm_settings.cache: true` or `router_settings.cache_responses: true`.
     cache: boolean().optional(),
@@ -261,6 +259,8 @@ export const switchyardSettingsSchema = z.object(
     events_max_len: positiveInt().default(10_000),
     // What a slow callback sink may hold before events are dropped (and counted).
     callback_buffer_size: positiveInt().default(10_000),
+    // Entries kept in a streaming job's Redis Stream (each a batch of chunks); older ones are trimmed.
+    stream_max_entries: positiveInt().default(10_000),
   },
   { error: expected('a mapping') },
 );

@@ -67,6 +67,8 @@ export interface Deployment {
   aws?: AwsSettings;
   /** Per-deployment request timeout in ms. */
   timeoutMs?: number;
+  /** Streaming calls: time allowed until the first chunk (LiteLLM `stream_timeout`), in ms. */
+  streamTimeoutMs?: number;
   rpm?: number;
   tpm?: number;
   weight?: number;
@@ -142,6 +144,8 @@ export interface RouterSettings {
   maxFallbacks: number;
   /** Router-wide request timeout in ms. */
   timeoutMs: number;
+  /** Router-wide time to first chunk of a streaming call (`stream_timeout`), in ms. */
+  streamTimeoutMs?: number;
   enablePreCallChecks: boolean;
   /** Response cache (LiteLLM `cache` / `cache_responses`); absent when off. */
   cache?: CacheSettings;
@@ -200,6 +204,8 @@ export interface SwitchyardSettings {
   eventsMaxLen: number;
   /** Events a callback sink may hold while it is slow; more are dropped and counted (`callback_buffer_size`). */
   callbackBufferSize: number;
+  /** Entries kept in a streaming job's Redis Stream (XADD MAXLEN). */
+  streamMaxEntries: number;
 }
 
 /** A callback that receives outcome events: a webhook (`generic_api` or a URL) or a module. */

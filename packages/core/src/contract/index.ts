@@ -5,3 +5,4 @@ export * from './failure.ts';
 export * from './job-names.ts';
 export * from './job-state.ts';
 export * from './result.ts';
+export * from './stream.ts';
