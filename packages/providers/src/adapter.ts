@@ -1,4 +1,4 @@
-// The one interface every provider implements. Streaming arrives later as `stream()` on the same shape.
+// The one interface every provider implements: `call()` for a whole answer, `stream()` for OpenAI chunks.
 import type { Deployment, Endpoint } from '@switchyard/core';
 
 export interface Usage {
@@ -22,10 +22,25 @@ export interface ProviderResponse {
   usage: Usage;
   /** Response headers, lower-cased. */
   headers: Record<string, string>;
+  /** Streaming calls: ms from the request to the first content chunk (latency routing uses it). */
+  timeToFirstChunkMs?: number;
+}
+
+/** One OpenAI `chat.completion.chunk` or text-completion chunk object. */
+export type Chunk = Record<string, unknown>;
+
+/** An opened streaming answer: headers are in, chunks follow; iterating throws classified errors. */
+export interface ProviderStream extends AsyncIterable<Chunk> {
+  headers: Record<string, string>;
 }
 
 export interface ProviderAdapter {
   readonly kind: Deployment['provider'];
   /** Resolves with the OpenAI-shaped response or rejects with a classified SwitchyardError. */
   call(request: ProviderRequest): Promise<ProviderResponse>;
+  /**
+   * The same request with `stream: true`: resolves once the provider answered 2xx (errors before that
+   * reject, classified), then yields OpenAI chunks. Absent for providers that cannot stream.
+   */
+  stream?(request: ProviderRequest): Promise<ProviderStream>;
 }

@@ -163,7 +163,7 @@ export function toAnthropicRequest(
   }
 }
 
-const FINISH: Record<string, string> = {
+export const ANTHROPIC_FINISH: Record<string, string> = {
   end_turn: 'stop',
   stop_sequence: 'stop',
   pause_turn: 'stop',
@@ -207,7 +207,7 @@ export function fromAnthropicResponse(
       object: 'chat.completion',
       created: Math.floor(now / 1000),
       model: msg.model,
-      choices: [{ index: 0, message, finish_reason: FINISH[String(msg.stop_reason)] ?? 'stop' }],
+      choices: [{ index: 0, message, finish_reason: ANTHROPIC_FINISH[String(msg.stop_reason)] ?? 'stop' }],
       usage: {
         prompt_tokens: promptTokens,
         completion_tokens: completionTokens,

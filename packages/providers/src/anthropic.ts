@@ -2,9 +2,11 @@
 import { SwitchyardError } from '@switchyard/core';
 import type { ProviderAdapter, ProviderRequest } from './adapter.ts';
 import { fromAnthropicResponse, toAnthropicRequest } from './anthropic-mapping.ts';
-import { malformedResponse } from './errors.ts';
-import { type AdapterEnv, errorContext, exchange } from './exchange.ts';
+import { AnthropicStreamError, createAnthropicChunkMapper } from './anthropic-stream.ts';
+import { classifyErrorBody, malformedResponse } from './errors.ts';
+import { type AdapterEnv, errorContext, exchange, type HttpCall } from './exchange.ts';
 import { parseJsonObject } from './json-body.ts';
+import { openSseStream } from './sse-exchange.ts';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
@@ -20,21 +22,40 @@ export function anthropicUrl(apiBase: string): string {
   return `${apiBase.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1/messages`;
 }
 
+/** The Messages API request for an OpenAI chat request; throws BadRequestError when it cannot be mapped. */
+function messagesCall(req: ProviderRequest): HttpCall {
+  if (req.endpoint !== 'chat.completions') {
+    throw badRequest(req, `${req.endpoint} is not supported by anthropic (chat.completions only)`);
+  }
+  const merged = { ...req.deployment.extraParams, ...req.body };
+  const mapped = toAnthropicRequest(merged, req.deployment.model, {
+    dropParams: req.deployment.dropParams === true,
+  });
+  if (!mapped.ok) throw badRequest(req, mapped.error);
+  const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION };
+  if (req.deployment.apiKey) headers['x-api-key'] = req.deployment.apiKey;
+  return { url: anthropicUrl(req.deployment.apiBase), headers, body: mapped.value };
+}
+
 export function createAnthropicAdapter(env: AdapterEnv): ProviderAdapter {
   return {
     kind: 'anthropic',
-    async call(req) {
-      if (req.endpoint !== 'chat.completions') {
-        throw badRequest(req, `${req.endpoint} is not supported by anthropic (chat.completions only)`);
-      }
-      const merged = { ...req.deployment.extraParams, ...req.body };
-      const mapped = toAnthropicRequest(merged, req.deployment.model, {
-        dropParams: req.deployment.dropParams === true,
+    async stream(req) {
+      const call = messagesCall(req);
+      call.body = { ...(call.body as object), stream: true };
+      const map = createAnthropicChunkMapper();
+      const ctx = errorContext(req);
+      return openSseStream(env, req, call, (event) => {
+        try {
+          return map(event);
+        } catch (err) {
+          if (err instanceof AnthropicStreamError) throw classifyErrorBody(ctx, err.body, {});
+          throw err;
+        }
       });
-      if (!mapped.ok) throw badRequest(req, mapped.error);
-      const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION };
-      if (req.deployment.apiKey) headers['x-api-key'] = req.deployment.apiKey;
-      const call = { url: anthropicUrl(req.deployment.apiBase), headers, body: mapped.value };
+    },
+    async call(req) {
+      const call = messagesCall(req);
       return exchange(env, req, call, (ex) => {
         const ctx = errorContext(req);
         const out = fromAnthropicResponse(parseJsonObject(ctx, ex));

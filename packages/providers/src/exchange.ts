@@ -1,6 +1,4 @@
 // One HTTP attempt: POST JSON, read the whole body, all under the attempt's deadline; every failure classified.
-// A future `stream()` shares everything here up to the body: it would hand `res.body` to an SSE parser
-// instead of reading it to text (split `send()` off as `open()` then), keeping one deadline and one error path.
 import { SwitchyardError } from '@switchyard/core';
 import type { ProviderRequest } from './adapter.ts';
 import { classifyHttpError, classifyNetworkError, type ErrorContext } from './errors.ts';
@@ -11,6 +9,8 @@ export interface AdapterEnv {
   pools: HttpPools;
   /** Used when the deployment sets no `timeoutMs`. */
   defaultTimeoutMs: number;
+  /** Streaming calls: the wait allowed for each event when the deployment sets no `streamTimeoutMs`. */
+  defaultStreamTimeoutMs?: number | undefined;
 }
 
 export interface HttpCall {
@@ -39,7 +39,7 @@ export function errorContext(req: ProviderRequest): ErrorContext {
   };
 }
 
-function flatHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+export function flatHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
@@ -137,7 +137,7 @@ export async function exchange<T>(
  * The caller aborted: a classified reason is kept as is, a TimeoutError (e.g. `AbortSignal.timeout`) is the
  * attempt's timeout, anything else (shutdown) is a connection-level failure the planner may retry.
  */
-function callerAbort(ctx: ErrorContext, reason: unknown, origin: string): SwitchyardError {
+export function callerAbort(ctx: ErrorContext, reason: unknown, origin: string): SwitchyardError {
   if (reason instanceof SwitchyardError) return reason;
   const opts = { provider: ctx.provider, deploymentId: ctx.deploymentId };
   if (reason instanceof Error && reason.name === 'TimeoutError') {

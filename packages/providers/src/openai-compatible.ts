@@ -1,9 +1,10 @@
 // The OpenAI wire format, parameterised by dialect (URL and auth header): OpenAI, OpenAI-compatible servers, Azure.
 import type { Deployment, Endpoint } from '@switchyard/core';
 import type { ProviderAdapter, ProviderRequest, ProviderResponse } from './adapter.ts';
-import { malformedResponse } from './errors.ts';
+import { classifyErrorBody, malformedResponse } from './errors.ts';
 import { type AdapterEnv, errorContext, exchange, type HttpExchange } from './exchange.ts';
 import { num, parseJsonObject } from './json-body.ts';
+import { openSseStream, type SseDecoder } from './sse-exchange.ts';
 
 export const ENDPOINT_PATH: Readonly<Record<Endpoint, string>> = {
   'chat.completions': '/chat/completions',
@@ -50,16 +51,42 @@ export function readOpenAIResponse(req: ProviderRequest, ex: HttpExchange): Prov
   };
 }
 
+/** OpenAI SSE: each `data:` is a chunk, `[DONE]` ends; an `error` object mid-stream is a classified failure. */
+export function openAIStreamDecoder(req: ProviderRequest): SseDecoder {
+  const ctx = errorContext(req);
+  return (event) => {
+    if (event.data === '[DONE]') return { chunks: [], end: true };
+    let chunk: unknown;
+    try {
+      chunk = JSON.parse(event.data);
+    } catch {
+      throw malformedResponse(ctx, 'stream event is not JSON', event.data, {});
+    }
+    if (!chunk || typeof chunk !== 'object' || Array.isArray(chunk))
+      throw malformedResponse(ctx, 'stream event is not a JSON object', event.data, {});
+    const obj = chunk as Record<string, unknown>;
+    if ((obj.error !== undefined && obj.error !== null) || event.event === 'error')
+      throw classifyErrorBody(ctx, obj, {});
+    return { chunks: [obj] };
+  };
+}
+
 export function createOpenAICompatibleAdapter(dialect: OpenAIDialect, env: AdapterEnv): ProviderAdapter {
+  const request = (req: ProviderRequest) => ({
+    url: dialect.url(req.deployment, req.endpoint),
+    headers: dialect.authHeaders(req.deployment),
+    body: openAIRequestBody(req),
+  });
   return {
     kind: dialect.kind,
     call(req) {
-      const call = {
-        url: dialect.url(req.deployment, req.endpoint),
-        headers: dialect.authHeaders(req.deployment),
-        body: openAIRequestBody(req),
-      };
-      return exchange(env, req, call, (ex) => readOpenAIResponse(req, ex));
+      return exchange(env, req, request(req), (ex) => readOpenAIResponse(req, ex));
+    },
+    stream(req) {
+      const call = request(req);
+      // Usage always: the worker corrects tpm from it; the caller's own stream_options decides what it sees.
+      call.body = { ...call.body, stream: true, stream_options: { include_usage: true } };
+      return openSseStream(env, req, call, openAIStreamDecoder(req));
     },
   };
 }

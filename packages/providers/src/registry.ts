@@ -1,13 +1,6 @@
 // The providers a worker uses: one adapter per kind over one shared set of HTTP pools.
-//
-// Streaming later, without rework: add `stream?(request): AsyncIterable<chunk>` to ProviderAdapter, implement
-// it in openai-compatible.ts / anthropic.ts on top of exchange.ts (same URL, headers, deadline and error
-// mapping; only the body is parsed as SSE instead of JSON), and add `stream(req)` here delegating the same
-// way `call()` does.
-
-import type { ProviderKind } from '@switchyard/core';
-import { CodedError, ERROR_CODES } from '@switchyard/core';
-import type { ProviderAdapter, ProviderRequest, ProviderResponse } from './adapter.ts';
+import { CodedError, ERROR_CODES, type ProviderKind, SwitchyardError } from '@switchyard/core';
+import type { ProviderAdapter, ProviderRequest, ProviderResponse, ProviderStream } from './adapter.ts';
 import { createAnthropicAdapter } from './anthropic.ts';
 import { createAzureAdapter } from './azure.ts';
 import { createBedrockAdapter } from './bedrock.ts';
@@ -24,6 +17,8 @@ export const DEFAULT_TIMEOUT_MS = 600_000;
 
 export interface ProvidersOptions {
   defaultTimeoutMs?: number;
+  /** Router-wide `stream_timeout`: the wait allowed for each streamed event (the first one included). */
+  defaultStreamTimeoutMs?: number | undefined;
   /** Max sockets per provider origin. */
   connections?: number;
 }
@@ -32,6 +27,8 @@ export interface Providers {
   get(kind: ProviderKind): ProviderAdapter;
   /** Dispatch on `request.deployment.provider`. */
   call(request: ProviderRequest): Promise<ProviderResponse>;
+  /** The same, streamed as OpenAI chunks; BadRequestError for a provider that cannot stream. */
+  stream(request: ProviderRequest): Promise<ProviderStream>;
   /** Graceful: waits for requests in progress, then closes every pooled socket. */
   close(): Promise<void>;
 }
@@ -51,7 +48,11 @@ const FACTORIES: Readonly<Record<ProviderKind, (env: AdapterEnv) => ProviderAdap
 
 export function createProviders(opts: ProvidersOptions = {}): Providers {
   const pools = createHttpPools({ connections: opts.connections });
-  const env: AdapterEnv = { pools, defaultTimeoutMs: opts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS };
+  const env: AdapterEnv = {
+    pools,
+    defaultTimeoutMs: opts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    defaultStreamTimeoutMs: opts.defaultStreamTimeoutMs,
+  };
   const adapters = new Map<ProviderKind, ProviderAdapter>();
   const get = (kind: ProviderKind): ProviderAdapter => {
     let a = adapters.get(kind);
@@ -68,6 +69,16 @@ export function createProviders(opts: ProvidersOptions = {}): Providers {
     get,
     call: async (request) =>
       refuseBlockedResponse(request, await get(request.deployment.provider).call(request)),
+    stream: async (request) => {
+      const adapter = get(request.deployment.provider);
+      if (!adapter.stream) {
+        throw new SwitchyardError('BadRequestError', `${adapter.kind}: streaming is not supported`, {
+          provider: adapter.kind,
+          deploymentId: request.deployment.id,
+        });
+      }
+      return adapter.stream(request);
+    },
     close: () => pools.close(),
   };
 }
