@@ -1,6 +1,6 @@
 // The rule engine: which scripted behaviour (latency, fault) answers a request. Pure apart from its counters.
 import type { Random } from './random.ts';
-import type { FakeFault, FakeLatency, FakeRoute, FakeRule } from './types.ts';
+import type { FakeFault, FakeLatency, FakeRoute, FakeRule, FakeStreamShape } from './types.ts';
 
 export interface ScriptInput {
   route: FakeRoute;
@@ -11,6 +11,7 @@ export interface ScriptInput {
 export interface Decision {
   latencyMs: number;
   fault?: FakeFault;
+  stream?: FakeStreamShape;
 }
 
 function matches(rule: FakeRule, input: ScriptInput): boolean {
@@ -57,7 +58,9 @@ export function createScript(
         seen[i] = n + 1;
         if (!fires(rule, n, random)) continue;
         const latencyMs = drawLatency(rule.latencyMs ?? defaultLatency, random);
-        return rule.fault ? { latencyMs, fault: rule.fault } : { latencyMs };
+        const decision: Decision = rule.fault ? { latencyMs, fault: rule.fault } : { latencyMs };
+        if (rule.stream) decision.stream = rule.stream;
+        return decision;
       }
       return { latencyMs: drawLatency(defaultLatency, random) };
     },

@@ -10,7 +10,7 @@ import { createLimiter } from './limits.ts';
 import { type Random, seededRandom } from './random.ts';
 import { apiKeyOf, modelKey, resolveRoute } from './routes.ts';
 import { createScript, type Script } from './script.ts';
-import { sseFrames } from './sse.ts';
+import { sseErrorFrame, sseFrames } from './sse.ts';
 import { type Outcome, pushCapped, redactHeaders, StatsBook } from './stats.ts';
 import type { FakeProvider, FakeProviderOptions, FakeRequestRecord, FakeRoute, FakeRule } from './types.ts';
 
@@ -219,7 +219,24 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
         'cache-control': 'no-cache',
         connection: 'keep-alive',
       });
-      for (const frame of sseFrames(route, body, r)) res.write(frame);
+      const shape = decision.stream ?? opts.stream;
+      const broken = fault?.kind === 'mid-stream' ? fault : undefined;
+      let sent = 0;
+      for (const frame of sseFrames(route, body, r, shape)) {
+        if (frame.content) {
+          if (broken && sent === broken.afterChunks) {
+            if (broken.mode === 'reset') res.socket?.destroy();
+            else if (broken.mode === 'error') res.end(sseErrorFrame(route));
+            else if (broken.mode === 'end') res.end();
+            finish({ kind: 'fault', fault: 'mid-stream', status: 200 });
+            return; // 'stall': the socket stays open until the client gives up
+          }
+          if (sent > 0 && shape?.gapMs) await sleep(shape.gapMs);
+          if (res.destroyed) return;
+          sent++;
+        }
+        res.write(frame.text);
+      }
       res.end();
       finish({ kind: 'ok' });
       return;

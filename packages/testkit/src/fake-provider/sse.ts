@@ -1,10 +1,44 @@
 // Server-sent-event frames in each dialect's streaming format, so the official SDKs' stream readers work.
 import type { Reply } from './bodies.ts';
-import type { FakeRoute } from './types.ts';
+import type { FakeRoute, FakeStreamShape } from './types.ts';
+
+/** One SSE frame; `content` frames carry a piece of the answer (gaps and mid-stream faults count them). */
+export interface SseFrame {
+  text: string;
+  content: boolean;
+}
 
 /** Words with their trailing space, so the deltas concatenate back to the full text. */
-function pieces(text: string): string[] {
+function words(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [''];
+}
+
+/** The text in exactly `count` pieces when asked (padded with filler words), else one per word. */
+export function pieces(text: string, count?: number): string[] {
+  const list = words(text);
+  if (count === undefined || count < 1) return list;
+  while (list.length < count) list.push(`w${list.length} `);
+  if (list.length === count) return list;
+  const out: string[] = [];
+  const per = Math.ceil(list.length / count);
+  for (let i = 0; i < list.length; i += per) out.push(list.slice(i, i + per).join(''));
+  while (out.length < count) out.push(' ');
+  return out;
+}
+
+/** The text a reply streams (filler included), so tests can compare it with the assembled answer. */
+export function streamedText(text: string, shape: FakeStreamShape | undefined): string {
+  return pieces(text, shape?.chunks).join('');
+}
+
+/** The dialect's in-stream error event (a mid-stream `error` fault). */
+export function sseErrorFrame(route: FakeRoute): string {
+  if (route.endpoint === 'messages') {
+    return event('error', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
+  }
+  return data({
+    error: { message: 'The server had an error while processing your request.', type: 'server_error' },
+  });
 }
 
 function data(obj: unknown): string {
@@ -15,8 +49,19 @@ function event(name: string, obj: unknown): string {
   return `event: ${name}\ndata: ${JSON.stringify(obj)}\n\n`;
 }
 
-export function sseFrames(route: FakeRoute, body: Record<string, unknown>, r: Reply): string[] {
-  if (route.endpoint === 'messages') return anthropicFrames(r);
+export function sseFrames(
+  route: FakeRoute,
+  body: Record<string, unknown>,
+  r: Reply,
+  shape?: FakeStreamShape,
+): SseFrame[] {
+  const parts = pieces(r.text, shape?.chunks);
+  const plain = (text: string): SseFrame => ({ text, content: false });
+  const content = (text: string): SseFrame => ({ text, content: true });
+  if (route.endpoint === 'messages')
+    return anthropicFrames(r, parts).map((f, i, all) =>
+      i >= 3 && i < all.length - 3 ? content(f) : plain(f),
+    );
   const includeUsage =
     (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
   const usage = {
@@ -25,23 +70,27 @@ export function sseFrames(route: FakeRoute, body: Record<string, unknown>, r: Re
     total_tokens: r.promptTokens + r.completionTokens,
   };
   const head = { id: r.id, created: r.created, model: r.model };
-  const frames: string[] = [];
+  const frames: SseFrame[] = [];
   if (route.endpoint === 'completions') {
-    for (const text of pieces(r.text)) {
+    for (const text of parts) {
       frames.push(
-        data({
-          ...head,
-          object: 'text_completion',
-          choices: [{ text, index: 0, logprobs: null, finish_reason: null }],
-        }),
+        content(
+          data({
+            ...head,
+            object: 'text_completion',
+            choices: [{ text, index: 0, logprobs: null, finish_reason: null }],
+          }),
+        ),
       );
     }
     frames.push(
-      data({
-        ...head,
-        object: 'text_completion',
-        choices: [{ text: '', index: 0, logprobs: null, finish_reason: 'stop' }],
-      }),
+      plain(
+        data({
+          ...head,
+          object: 'text_completion',
+          choices: [{ text: '', index: 0, logprobs: null, finish_reason: 'stop' }],
+        }),
+      ),
     );
   } else {
     const chunk = (delta: Record<string, unknown>, finish: string | null) =>
@@ -51,19 +100,19 @@ export function sseFrames(route: FakeRoute, body: Record<string, unknown>, r: Re
         system_fingerprint: 'fp_fake',
         choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
       });
-    frames.push(chunk({ role: 'assistant', content: '', refusal: null }, null));
-    for (const content of pieces(r.text)) frames.push(chunk({ content }, null));
-    frames.push(chunk({}, 'stop'));
+    frames.push(plain(chunk({ role: 'assistant', content: '', refusal: null }, null)));
+    for (const text of parts) frames.push(content(chunk({ content: text }, null)));
+    frames.push(plain(chunk({}, 'stop')));
   }
   if (includeUsage) {
     const object = route.endpoint === 'completions' ? 'text_completion' : 'chat.completion.chunk';
-    frames.push(data({ ...head, object, choices: [], usage }));
+    frames.push(plain(data({ ...head, object, choices: [], usage })));
   }
-  frames.push('data: [DONE]\n\n');
+  frames.push(plain('data: [DONE]\n\n'));
   return frames;
 }
 
-function anthropicFrames(r: Reply): string[] {
+function anthropicFrames(r: Reply, parts: string[]): string[] {
   const frames = [
     event('message_start', {
       type: 'message_start',
@@ -85,7 +134,7 @@ function anthropicFrames(r: Reply): string[] {
     }),
     event('ping', { type: 'ping' }),
   ];
-  for (const text of pieces(r.text)) {
+  for (const text of parts) {
     frames.push(
       event('content_block_delta', {
         type: 'content_block_delta',

@@ -74,6 +74,12 @@ export type FakeFault =
   | { kind: 'truncated' }
   /** 200 whose body is an error object in the route's error shape. */
   | { kind: 'error-body'; type?: string; code?: string; message?: string }
+  /**
+   * A streamed answer (`stream: true`) that breaks after `afterChunks` content chunks: `reset` drops the
+   * socket, `error` sends the dialect's in-stream error event, `stall` stops sending and keeps the
+   * socket open, `end` closes cleanly without the final event. Plain requests answer normally.
+   */
+  | { kind: 'mid-stream'; afterChunks: number; mode: 'reset' | 'error' | 'stall' | 'end' }
   /** Exactly this answer (a JSON value, or a string sent verbatim): for shapes no other fault covers. */
   | { kind: 'raw'; status?: number; body: unknown; headers?: Record<string, string> };
 
@@ -101,6 +107,16 @@ export interface FakeRule {
   probability?: number;
   /** Alternate healthy / failing every N matching requests, starting healthy. */
   flapEvery?: number;
+  /** Shape of streamed answers this rule decides. */
+  stream?: FakeStreamShape;
+}
+
+/** How a streamed answer is paced and sized. */
+export interface FakeStreamShape {
+  /** Pause before each content chunk after the first, in ms. */
+  gapMs?: number;
+  /** Exactly this many content chunks (the reply text padded or regrouped); default one per word. */
+  chunks?: number;
 }
 
 export interface FakeLimits {
@@ -116,6 +132,8 @@ export interface FakeProviderOptions {
   port?: number;
   /** Default latency for requests no latency rule covers. */
   latencyMs?: FakeLatency;
+  /** Default shape of streamed answers. */
+  stream?: FakeStreamShape;
   /** Shorthand for a trailing rule failing with this probability with `failStatus` (default 500). */
   failRate?: number;
   failStatus?: number;
