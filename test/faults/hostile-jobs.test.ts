@@ -69,7 +69,7 @@ const CASES: Case[] = [
   bad('role is a number', { model: 'healthy', messages: [{ role: 5, content: 'x' }] }),
   bad('prompt is an object', { model: 'healthy', prompt: { a: 1 } }, 'completions'),
   bad('input is nested junk', { model: 'healthy', input: { n: [1, { x: [null] }] } }, 'embeddings'),
-  bad('stream true', { model: 'healthy', messages: msgs, stream: true }),
+  bad('stream true on embeddings', { model: 'healthy', input: 'x', stream: true }, 'embeddings'),
   bad('metadata is a string', { model: 'healthy', messages: msgs, metadata: 'eu' }),
   bad('tags are numbers', { model: 'healthy', messages: msgs, metadata: { tags: [1, 2] } }),
   bad('6 MB model name', { model: 'x'.repeat(6 * MB), messages: msgs }),

@@ -84,8 +84,8 @@ export function validateJob(name: string, data: unknown): ValidJob {
     const path = issue?.path.length ? issue.path.join('.') : '(root)';
     throw new SwitchyardError('BadRequestError', `invalid ${name} request: ${path}: ${issue?.message}`);
   }
-  if (parsed.data.stream === true) {
-    throw new SwitchyardError('BadRequestError', 'stream: true is not supported for queued jobs');
+  if (parsed.data.stream === true && name === 'embeddings') {
+    throw new SwitchyardError('BadRequestError', 'embeddings cannot be streamed (stream: true)');
   }
   const { [STATE_KEY]: _state, metadata: meta, ...withParams } = parsed.data;
   const { body, params } = splitRouterParams(withParams);

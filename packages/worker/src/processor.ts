@@ -12,10 +12,11 @@ import type { Logger } from 'pino';
 import { createBackgroundWrites } from './background-writes.ts';
 import type { DeploymentRouter } from './deployment-router.ts';
 import { attempt } from './job/attempt.ts';
-import type { Invoke, PipelineDeps } from './job/context.ts';
+import type { Invoke, PipelineDeps, Streaming } from './job/context.ts';
 import { prepare } from './job/prepare.ts';
 import { settle } from './job/settle.ts';
 import type { ModelView } from './live-models.ts';
+import { openReply } from './job/stream-reply.ts';
 import { WORKER_DEFAULTS } from './options.ts';
 import { OutcomeBatcher } from './outcome-batcher.ts';
 import type { ResponseCache } from './response-cache.ts';
@@ -27,6 +28,8 @@ export interface ProcessorDeps {
   router: DeploymentRouter;
   state: RoutingState;
   call: Invoke;
+  /** Present when `stream: true` jobs can be served. */
+  streaming?: Streaming;
   logger: Logger;
   random?: () => number;
   /** Present when the config turns response caching on. */
@@ -63,23 +66,29 @@ export function createProcessor(deps: ProcessorDeps) {
   };
 
   const process = async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
-    const prepared = await prepare(job, pipeline).catch((err: unknown) => {
-      if (err instanceof SwitchyardError) throw new UnrecoverableError(err.toReason());
+    // Where the answer goes besides the returnvalue (the job's Redis Stream for `stream: true`).
+    const reply = openReply(job, pipeline);
+    const fail = async (reason: string): Promise<never> => {
+      await reply.failed(reason);
+      throw new UnrecoverableError(reason);
+    };
+    const prepared = await prepare(job, pipeline, reply).catch((err: unknown) => {
+      if (err instanceof SwitchyardError) return fail(err.toReason());
       throw err;
     });
-    if (prepared.kind === 'answered') return prepared.result;
+    if (prepared.kind === 'answered') return reply.answered(prepared.result);
     const { ctx } = prepared;
     const before = { plan: ctx.state.plan, attempts: ctx.state.attempts.length };
     for (;;) {
       const next = await settle(ctx, await attempt(ctx, pipeline, signal), pipeline);
-      if (next.action === 'done') return next.result;
+      if (next.action === 'done') return reply.answered(next.result);
       if (next.action === 'retry') continue;
       // Parking before any attempt (no capacity yet) leaves nothing new to save.
       const changed = ctx.state.plan !== before.plan || ctx.state.attempts.length !== before.attempts;
       if (next.action === 'fail' || changed) {
         await job.updateData(withJobState(job.data, ctx.state));
       }
-      if (next.action === 'fail') throw new UnrecoverableError(next.reason);
+      if (next.action === 'fail') return fail(next.reason);
       await job.moveToDelayed(Math.ceil(next.untilMs), token);
       throw new DelayedError();
     }

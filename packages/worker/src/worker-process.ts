@@ -66,7 +66,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const router = new DeploymentRouter(config, state, strategy, {
     snapshotMs: opts.snapshotMs ?? WORKER_DEFAULTS.snapshotMs,
   });
-  const providers = createProviders({ defaultTimeoutMs: config.router.timeoutMs });
+  const providers = createProviders({
+    defaultTimeoutMs: config.router.timeoutMs,
+    defaultStreamTimeoutMs: config.router.streamTimeoutMs,
+  });
   const models = await followModelList({ config, redis: stateRedis, namespace, logger });
   const { metrics, events, observe } = await startObservers(config, stateRedis, queueName, logger);
 
@@ -76,6 +79,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     router,
     state,
     call: (req) => providers.call(req),
+    streaming: { open: (req) => providers.stream(req), redis: stateRedis, namespace },
     logger,
     outcomeBatchSize: opts.outcomeBatchSize ?? WORKER_DEFAULTS.outcomeBatchSize,
     leaseMarginMs: opts.leaseMarginMs ?? WORKER_DEFAULTS.leaseMarginMs,

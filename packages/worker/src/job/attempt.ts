@@ -100,7 +100,7 @@ export async function attempt(
   if (reservationId !== undefined) Object.assign(outcome, { reservationId });
   try {
     const override = ctx.overrides?.get(plan.group);
-    const response = await (mock ?? deps.call)({
+    const response = await (mock ?? ctx.reply.invoke)({
       endpoint: ctx.request.endpoint,
       body: override ? { ...ctx.request.body, ...override } : ctx.request.body,
       deployment,

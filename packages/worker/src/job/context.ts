@@ -1,9 +1,17 @@
 // What the stages of one job share: the worker's long-lived parts (deps) and the job's own context.
-import type { Deployment, Endpoint, JobState, RouterSettings, SwitchyardConfig } from '@switchyard/core';
+import type {
+  Deployment,
+  Endpoint,
+  JobState,
+  RoutedResult,
+  RouterSettings,
+  SwitchyardConfig,
+} from '@switchyard/core';
 import type { Observer } from '@switchyard/observability';
-import type { ProviderResponse } from '@switchyard/providers';
+import type { ProviderRequest, ProviderResponse, ProviderStream } from '@switchyard/providers';
 import type { RoutingState } from '@switchyard/redis-state';
 import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DeploymentRouter } from '../deployment-router.ts';
 import type { ValidJob } from '../job-data.ts';
@@ -12,13 +20,38 @@ import type { OutcomeBatcher } from '../outcome-batcher.ts';
 import type { ResponseCache } from '../response-cache.ts';
 import type { TargetResolver } from '../route-target.ts';
 
-/** One provider call: the same shape for the real provider, a mock, and (later) a streaming call. */
+/** One provider call: the same shape for the real provider, a mock, and a streaming call. */
 export type Invoke = (req: {
   endpoint: Endpoint;
   body: Record<string, unknown>;
   deployment: Deployment;
   signal: AbortSignal;
 }) => Promise<ProviderResponse>;
+
+/** Opens a provider's streamed answer (the providers' `stream()`). */
+export type OpenStream = (req: ProviderRequest) => Promise<ProviderStream>;
+
+export interface Streaming {
+  open: OpenStream;
+  redis: Redis;
+  /** `stateNamespace()` of the queue: the per-job stream keys live under it. */
+  namespace: string;
+}
+
+/**
+ * Where a job's answer goes besides its returnvalue: nowhere more for a plain job; for a `stream: true`
+ * job, its Redis Stream (job/stream-reply.ts). Chosen once per activation, before the job is prepared.
+ */
+export interface Reply {
+  /** The provider call this job's attempts make (a mock replaces it per attempt). */
+  invoke: Invoke;
+  /** Content already reached the consumer: a failure now can no longer be retried unseen. */
+  readonly committed: boolean;
+  /** Resolves with the job's returnvalue once the consumer side has the answer too. */
+  answered(result: RoutedResult): Promise<RoutedResult>;
+  /** The job fails with `reason` (a failedReason). */
+  failed(reason: string): Promise<void>;
+}
 
 /** The worker's parts every job uses; built once per process. */
 export interface PipelineDeps {
@@ -29,6 +62,8 @@ export interface PipelineDeps {
   state: RoutingState;
   outcomes: OutcomeBatcher;
   call: Invoke;
+  /** Present when the worker can stream: the providers' stream() and where per-job streams live. */
+  streaming?: Streaming;
   logger: Logger;
   random: () => number;
   /** Present when the config turns response caching on. */
@@ -56,6 +91,7 @@ export interface CacheSlot {
 export interface JobContext {
   job: Job;
   request: ValidJob;
+  reply: Reply;
   /** The plan and the attempts so far; written back to the job's data when it parks or fails. */
   state: JobState;
   /** The config's router settings with the request's own retries and fallbacks. */

@@ -23,13 +23,13 @@ import {
   requestTimeoutMs,
   settingsForRequest,
 } from '../request-params.ts';
-import type { CacheSlot, JobContext, PipelineDeps } from './context.ts';
+import type { CacheSlot, JobContext, PipelineDeps, Reply } from './context.ts';
 import { respondFromCache } from './respond.ts';
 
 export type Prepared = { kind: 'ready'; ctx: JobContext } | { kind: 'answered'; result: RoutedResult };
 
 /** Throws a SwitchyardError (BadRequestError) for a job that cannot be routed. */
-export async function prepare(job: Job, deps: PipelineDeps): Promise<Prepared> {
+export async function prepare(job: Job, deps: PipelineDeps, reply: Reply): Promise<Prepared> {
   const { config } = deps;
   const request = validateJob(job.name, job.data);
   refuseMocks(request, config);
@@ -41,6 +41,7 @@ export async function prepare(job: Job, deps: PipelineDeps): Promise<Prepared> {
   const ctx: JobContext = {
     job,
     request,
+    reply,
     state,
     settings: settingsForRequest(config.router, group, params),
     timeoutMs: requested ?? config.router.timeoutMs,
@@ -139,12 +140,18 @@ function cacheSlot(ctx: JobContext, deps: PipelineDeps, params: RequestRouterPar
       endpoint: request.endpoint,
       // caching_groups: groups that answer alike share one key space.
       group: cacheGroupOf(settings.groups, ctx.state.plan.originalGroup),
-      // The group stands for the requested name (an alias, a group of a caching group): not the body's model.
-      body: { ...request.body, model: undefined },
+      // The group stands for the requested name (an alias, a group of a caching group): not the body's
+      // model. Streamed or not, it is the same answer: a cached one is replayed as a stream.
+      body: { ...withoutStreamKeys(request.body), model: undefined },
       tags: request.tags,
       namespace: control.namespace,
     }),
     store: !control['no-store'] && !ctx.mock,
     ttlSec: control.ttl ?? settings.ttlSec,
   };
+}
+
+function withoutStreamKeys(body: Record<string, unknown>): Record<string, unknown> {
+  const { stream: _stream, stream_options: _options, ...rest } = body;
+  return rest;
 }

@@ -85,10 +85,12 @@ function succeeded(ctx: JobContext, deps: PipelineDeps, outcome: Called): Next {
       deploymentId: deployment.id,
       reservationId,
       ok: true,
+      // Streams are ranked by time to first chunk, as LiteLLM's latency routing does for stream=True.
       latencySample:
-        ctx.request.endpoint !== 'embeddings' && usage.completionTokens > 0
+        response.timeToFirstChunkMs ??
+        (ctx.request.endpoint !== 'embeddings' && usage.completionTokens > 0
           ? latencyMs / usage.completionTokens
-          : latencyMs,
+          : latencyMs),
       totalTokens: usage.totalTokens,
       callMs: latencyMs,
     });
@@ -148,6 +150,11 @@ async function failed(
     latencyMs,
     error: { type: err.type, status: err.status, message: err.message },
   };
+  if (ctx.reply.committed) {
+    // Content already reached the consumer: a retry could only splice a second answer onto it.
+    ctx.state.attempts.push(attempt);
+    return { action: 'fail', reason: err.toReason() };
+  }
   return plan(ctx, deps, err, deployments, attempt, cooldownUntilMs);
 }
 
