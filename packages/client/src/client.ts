@@ -12,6 +12,8 @@ import {
   type OutcomeEvent,
   type RoutedResult,
   stateNamespace,
+  streamKey,
+  streamRequest,
   withoutPriority,
 } from '@switchyard/core';
 import { type ModelListDoc, ModelListStore } from '@switchyard/redis-state';
@@ -24,9 +26,28 @@ import {
   runBatch,
   type StoredOutcome,
 } from './batch-run.ts';
+import { ChunkStream } from './chunk-stream.ts';
 import { CompletionError } from './errors.ts';
 import { type EventsOptions, readEvents } from './events-reader.ts';
 import { ResultWaiter } from './result-waiter.ts';
+import { type JobOutcome, readStream, type StreamReadOptions } from './stream-reader.ts';
+
+/** Idle blocking connections kept for stream reads. */
+const IDLE_READERS = 32;
+
+export interface StreamOptions extends EnqueueOptions {
+  /** Stops reading (the job goes on); the iteration then throws an AbortError. */
+  signal?: AbortSignal;
+}
+
+export interface ResumeOptions {
+  /** A chunk id already read (`stream.lastId`, an SSE `Last-Event-ID`); omitted: from the start. */
+  after?: string;
+  signal?: AbortSignal;
+  /** The job's endpoint, for replaying a stored answer. @defaultValue 'chat.completions' */
+  endpoint?: Endpoint;
+  includeUsage?: boolean;
+}
 
 export interface ClientOptions {
   /** Default: REDIS_URL, else redis://127.0.0.1:6379. */
@@ -81,6 +102,8 @@ export class SwitchyardClient {
   readonly #timeoutMs: number;
   readonly #batchOptions: BatchStoreOptions;
   readonly #eventsKey: string;
+  readonly #namespace: string;
+  readonly #readers: Redis[] = [];
   #batches: BatchService | undefined;
   readonly #models: ModelListStore;
   readonly #saltKey: string | undefined;
@@ -116,6 +139,7 @@ export class SwitchyardClient {
       }),
     );
     this.#saltKey = opts.saltKey ?? (process.env.SWITCHYARD_SALT_KEY || undefined);
+    this.#namespace = stateNamespace({ queueName: this.queue.name, queuePrefix: opts.prefix });
   }
 
   /** The fleet's model list (LiteLLM `get_deployments`): credentials left out, env references shown. */
@@ -210,8 +234,29 @@ export class SwitchyardClient {
     return this.#call('chat.completions', body, opts);
   }
 
-  textCompletion(body: Record<string, unknown>, opts?: EnqueueOptions): Promise<RoutedResult> {
+  /** With `stream: true` in the body, an async iterable of text-completion chunks (as `stream()`). */
+  textCompletion(body: Record<string, unknown> & { stream: true }, opts?: StreamOptions): ChunkStream;
+  textCompletion(body: Record<string, unknown>, opts?: EnqueueOptions): Promise<RoutedResult>;
+  textCompletion(body: Record<string, unknown>, opts?: StreamOptions): Promise<RoutedResult> | ChunkStream {
+    if (body.stream === true) return this.#stream('completions', body, opts);
     return this.#call('completions', body, opts);
+  }
+
+  /**
+   * A chat completion streamed: OpenAI `chat.completion.chunk`s as the worker relays them. The job is
+   * routed, retried and cached like any other (retries before the first chunk are unseen); its
+   * returnvalue is still the whole answer. Iterating throws CompletionError when the job fails.
+   */
+  stream(body: Record<string, unknown>, opts?: StreamOptions): ChunkStream {
+    return this.#stream('chat.completions', body, opts);
+  }
+
+  /** Reads a job's stream again, from the start or after a chunk id: no second provider call. */
+  resume(jobId: string, opts: ResumeOptions = {}): ChunkStream {
+    const endpoint = opts.endpoint ?? 'chat.completions';
+    return new ChunkStream(jobId, () =>
+      readStream(this.#streamSource(jobId, endpoint, opts.includeUsage === true), opts),
+    );
   }
 
   embedding(body: Record<string, unknown>, opts?: EnqueueOptions): Promise<RoutedResult> {
@@ -302,6 +347,7 @@ export class SwitchyardClient {
 
   /** Settles every wait, then lets go of Redis; with Redis away it does not wait for it to return. */
   async close(): Promise<void> {
+    for (const conn of this.#readers.splice(0)) conn.disconnect();
     const graceful = (async () => {
       await this.#batches?.close();
       await this.#waiter.close();
@@ -311,6 +357,50 @@ export class SwitchyardClient {
     await Promise.race([graceful, delay(CLOSE_GRACE_MS, undefined, { ref: false })]);
     this.#redis.disconnect();
     this.#eventsRedis.disconnect();
+  }
+
+  #stream(endpoint: Endpoint, body: Record<string, unknown>, opts: StreamOptions = {}): ChunkStream {
+    const jobId = opts.jobId ?? randomUUID();
+    const streamed = { ...body, stream: true };
+    const added = this.ready().then(() =>
+      this.queue.add(endpoint, withMetadata(streamed, opts), jobOptions(jobId, streamed, opts)),
+    );
+    added.catch(() => {}); // surfaced by the iteration below
+    const src = this.#streamSource(jobId, endpoint, streamRequest(streamed).includeUsage);
+    const read: StreamReadOptions = opts.signal ? { signal: opts.signal } : {};
+    return new ChunkStream(jobId, async function* () {
+      await added;
+      return yield* readStream(src, read);
+    });
+  }
+
+  #streamSource(jobId: string, endpoint: Endpoint, includeUsage: boolean) {
+    return {
+      jobId,
+      endpoint,
+      includeUsage,
+      key: streamKey(this.#namespace, jobId),
+      acquire: () => {
+        const idle = this.#readers.pop();
+        if (idle) return idle;
+        const conn = this.#redis.duplicate();
+        conn.on('error', () => {});
+        return conn;
+      },
+      release: (conn: Redis, broken: boolean) => {
+        if (!broken && this.#readers.length < IDLE_READERS && conn.status === 'ready')
+          this.#readers.push(conn);
+        else conn.disconnect();
+      },
+      outcome: async (): Promise<JobOutcome> => {
+        const job = await this.queue.getJob(jobId);
+        if (!job) return { state: 'missing' };
+        const state = await job.getState();
+        if (state === 'completed') return { state, value: job.returnvalue as RoutedResult };
+        if (state === 'failed') return { state, reason: job.failedReason ?? 'APIConnectionError: failed' };
+        return { state: 'running' };
+      },
+    };
   }
 
   async #call(
