@@ -24,6 +24,7 @@ import { gatewayError, type HttpError, taxonomyError } from './openai-error.ts';
 import { isJsonContentType, readJsonBody } from './read-body.ts';
 import { JOB_ID_HEADER, routingHeaders, sendError, sendJson } from './reply.ts';
 import { resolveRoute } from './routes.ts';
+import { resumeFrom, serveStream } from './stream-reply.ts';
 
 /** The subset of pino's API the gateway uses, so any pino logger (or none) fits. */
 export interface GatewayLogger {
@@ -120,11 +121,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
       return undefined;
     }
     if (read.body.stream === true) {
-      sendError(
+      const resume = resumeFrom(req);
+      const start = resume ? { resume } : { body: read.body, jobId: randomUUID() };
+      return serveStream({
+        client,
+        endpoint,
+        start,
+        req,
         res,
-        gatewayError(400, 'streaming is not supported through the gateway yet', undefined, null, 'stream'),
-      );
-      return undefined;
+        onQueueError: (e, id) => errorFor(e, id, logger),
+      });
     }
     // Our own id, so a timeout or a failure can still tell the caller which job to look up later.
     const jobId = randomUUID();
@@ -281,6 +287,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
     if (route.kind === 'job') {
       await job(route.id, req, res);
       return route.id;
+    }
+    if (route.kind === 'job-stream') {
+      const after = resumeFrom(req)?.after ?? searchParams.get('after') ?? undefined;
+      const resume = { jobId: route.id, ...(after ? { after } : {}) };
+      const onQueueError = (e: unknown, id: string) => errorFor(e, id, logger);
+      return serveStream({ client, endpoint: 'chat.completions', start: { resume }, req, res, onQueueError });
     }
     return call(route.endpoint, req, res);
   }

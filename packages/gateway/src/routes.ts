@@ -7,6 +7,8 @@ export type Route =
   | { kind: 'health' }
   | { kind: 'readiness' }
   | { kind: 'job'; id: string }
+  /** A job's answer as text/event-stream, from the start or after `Last-Event-ID`. */
+  | { kind: 'job-stream'; id: string }
   | { kind: 'wrong-method'; allow: 'GET' | 'POST' };
 
 const CALL_PATHS: Readonly<Record<string, Endpoint>> = {
@@ -26,11 +28,11 @@ export function resolveRoute(method: string, pathname: string): Route | undefine
   const endpoint = CALL_PATHS[bare];
   if (endpoint)
     return method === 'POST' ? { kind: 'call', endpoint } : { kind: 'wrong-method', allow: 'POST' };
-  const job = /^\/jobs\/([^/]+)$/.exec(bare);
+  const job = /^\/jobs\/([^/]+)(\/stream)?$/.exec(bare);
   if (job?.[1]) {
     if (method !== 'GET') return { kind: 'wrong-method', allow: 'GET' };
     try {
-      return { kind: 'job', id: decodeURIComponent(job[1]) };
+      return { kind: job[2] ? 'job-stream' : 'job', id: decodeURIComponent(job[1]) };
     } catch {
       return undefined;
     }

@@ -225,8 +225,10 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
       for (const frame of sseFrames(route, body, r, shape)) {
         if (frame.content) {
           if (broken && sent === broken.afterChunks) {
-            if (broken.mode === 'reset') res.socket?.destroy();
-            else if (broken.mode === 'error') res.end(sseErrorFrame(route));
+            if (broken.mode === 'reset') {
+              await sleep(10); // let the chunks already written reach the client first
+              res.socket?.destroy();
+            } else if (broken.mode === 'error') res.end(sseErrorFrame(route));
             else if (broken.mode === 'end') res.end();
             finish({ kind: 'fault', fault: 'mid-stream', status: 200 });
             return; // 'stall': the socket stays open until the client gives up

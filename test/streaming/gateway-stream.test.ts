@@ -1,0 +1,200 @@
+// `stream: true` through the HTTP gateway, read by the official `openai` SDK and by raw SSE: real Redis,
+// a worker process, the fake provider (OpenAI and Anthropic dialects).
+import { type RunningGateway, startGateway } from '@switchyard/gateway';
+import { type LocalStack, startLocalStack } from '@switchyard/testkit';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+
+let stack: LocalStack;
+let gateway: RunningGateway;
+let sdk: OpenAI;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    fakes: [{ stream: { gapMs: 2 } }],
+    workers: 1,
+    config: ([fake]) => ({
+      model_list: [
+        {
+          model_name: 'gpt',
+          litellm_params: { model: 'openai/gpt-a', api_base: `${fake!.url}/v1`, api_key: 'sk-t' },
+          model_info: { id: 'gpt-a' },
+        },
+        {
+          model_name: 'instruct',
+          litellm_params: { model: 'openai/instruct-a', api_base: `${fake!.url}/v1`, api_key: 'sk-t' },
+          model_info: { id: 'instruct-a' },
+        },
+        {
+          model_name: 'claude',
+          litellm_params: { model: 'anthropic/claude-x', api_base: fake!.url, api_key: 'sk-ant' },
+          model_info: { id: 'claude-x' },
+        },
+        {
+          model_name: 'broken',
+          litellm_params: { model: 'openai/broken-a', api_base: `${fake!.url}/v1`, api_key: 'sk-t' },
+          model_info: { id: 'broken-a' },
+        },
+      ],
+      router_settings: { num_retries: 0, allowed_fails: 1000 },
+    }),
+  });
+  gateway = await startGateway({ port: 0, redisUrl: stack.redis.url });
+  sdk = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+});
+afterAll(async () => {
+  await gateway?.close();
+  await stack?.stop();
+});
+beforeEach(() => stack.fakes[0]!.reset());
+
+const ask = (model: string, content = 'hello there friend') => ({
+  model,
+  messages: [{ role: 'user' as const, content }],
+});
+
+/** Raw SSE events of a response: `{id, data}` per event. */
+async function sseEvents(res: Response): Promise<{ id?: string; data: string }[]> {
+  const text = await res.text();
+  return text
+    .split('\n\n')
+    .filter((block) => block.trim() !== '')
+    .map((block) => {
+      const lines = block.split('\n');
+      const id = lines.find((l) => l.startsWith('id: '))?.slice(4);
+      const data = lines
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
+      return id === undefined ? { data } : { id, data };
+    });
+}
+
+it('the openai SDK streams chat chunks through the gateway, usage chunk included when asked', async () => {
+  const { data: stream, response } = await sdk.chat.completions
+    .create({ ...ask('gpt'), stream: true, stream_options: { include_usage: true } })
+    .withResponse();
+  expect(response.headers.get('content-type')).toContain('text/event-stream');
+  // Routing headers arrive before the first chunk.
+  expect(response.headers.get('x-switchyard-deployment-id')).toBe('gpt-a');
+  expect(response.headers.get('x-switchyard-model-group')).toBe('gpt');
+  const jobId = response.headers.get('x-switchyard-job-id');
+  let text = '';
+  let usage: OpenAI.CompletionUsage | null | undefined;
+  let finish: string | null | undefined;
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta.content ?? '';
+    finish = chunk.choices[0]?.finish_reason ?? finish;
+    if (chunk.usage) usage = chunk.usage;
+  }
+  expect(text).toBe('echo: hello there friend');
+  expect(finish).toBe('stop');
+  expect(usage?.total_tokens).toBeGreaterThan(0);
+  // The job's stored result is the whole answer.
+  const late = (await (await fetch(`${gateway.url}/v1/jobs/${jobId}`)).json()) as Record<string, any>;
+  expect(late.choices[0].message.content).toBe('echo: hello there friend');
+});
+
+it('the openai SDK helper (chat.completions.stream) assembles the final message', async () => {
+  const runner = sdk.chat.completions.stream(ask('gpt', 'helper check'));
+  const final = await runner.finalChatCompletion();
+  expect(final.choices[0]?.message.content).toBe('echo: helper check');
+});
+
+it('streams text completions as OpenAI does', async () => {
+  const stream = await sdk.completions.create({ model: 'instruct', prompt: 'legacy please', stream: true });
+  let text = '';
+  for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
+  expect(text).toBe('echo: legacy please');
+});
+
+it('streams an Anthropic deployment as OpenAI chunks', async () => {
+  const stream = await sdk.chat.completions.create({
+    ...ask('claude', 'from claude'),
+    stream: true,
+    stream_options: { include_usage: true },
+  });
+  const chunks: OpenAI.ChatCompletionChunk[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  expect(chunks[0]?.choices[0]?.delta.role).toBe('assistant');
+  expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('echo: from claude');
+  expect(chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0]?.finish_reason).toBe('stop');
+  expect(chunks.at(-1)?.usage?.completion_tokens).toBeGreaterThan(0);
+  expect(stack.fakes[0]!.requests.at(-1)?.path).toBe('/v1/messages');
+});
+
+it('answers a failure before any chunk with the taxonomy status, as for a plain call', async () => {
+  stack.fakes[0]!.script([{ match: { model: 'broken-a' }, fault: { kind: 'rate-limit' } }]);
+  const err = await sdk.chat.completions
+    .create({ ...ask('broken'), stream: true })
+    .then(async (s) => {
+      for await (const _ of s);
+    })
+    .catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+});
+
+it('a failure after content ends the event stream with an error event the SDK raises', async () => {
+  stack.fakes[0]!.script([
+    { match: { model: 'broken-a' }, fault: { kind: 'mid-stream', afterChunks: 3, mode: 'reset' } },
+  ]);
+  let text = '';
+  const err = await sdk.chat.completions
+    .create({ ...ask('broken', 'one two three four five'), stream: true })
+    .then(async (s) => {
+      for await (const chunk of s) text += chunk.choices[0]?.delta.content ?? '';
+    })
+    .catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(OpenAI.APIError);
+  expect((err as Error).message).toContain('APIConnectionError');
+  expect(text).toBe('echo: one two ');
+});
+
+it('resumes with Last-Event-ID after a disconnect, with no second provider call', async () => {
+  stack.fakes[0]!.script([{ match: { model: 'gpt-a' }, stream: { gapMs: 15, chunks: 12 } }]);
+  const controller = new AbortController();
+  const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...ask('gpt'), stream: true }),
+    signal: controller.signal,
+  });
+  // Read until a few content events arrived, then drop the connection.
+  const reader = res.body!.getReader();
+  let buffered = '';
+  while ((buffered.match(/\n\n/g) ?? []).length < 4)
+    buffered += new TextDecoder().decode((await reader.read()).value);
+  controller.abort();
+  const before = buffered
+    .split('\n\n')
+    .filter((b) => b.startsWith('id: '))
+    .slice(0, 4);
+  const lastId = before.at(-1)!.split('\n')[0]!.slice(4);
+  const textOf = (datas: string[]) =>
+    datas.map((d) => (JSON.parse(d) as OpenAI.ChatCompletionChunk).choices[0]?.delta.content ?? '').join('');
+  const seen = textOf(before.map((b) => b.split('\n')[1]!.slice(6)));
+
+  // EventSource-style resume: GET with Last-Event-ID.
+  const again = await fetch(`${gateway.url}/v1/jobs/${lastId.split(':')[0]}/stream`, {
+    headers: { 'last-event-id': lastId },
+  });
+  expect(again.status).toBe(200);
+  const events = await sseEvents(again);
+  expect(events.at(-1)?.data).toBe('[DONE]');
+  const rest = textOf(events.slice(0, -1).map((e) => e.data));
+  const whole = textOf(
+    (await sseEvents(await fetch(`${gateway.url}/v1/jobs/${lastId.split(':')[0]}/stream`)))
+      .slice(0, -1)
+      .map((e) => e.data),
+  );
+  expect(seen + rest).toBe(whole);
+  expect(whole.startsWith('echo: hello there friend')).toBe(true);
+  // The same resume on the original POST (what an SDK retrying with Last-Event-ID sends).
+  const posted = await fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'last-event-id': lastId },
+    body: JSON.stringify({ ...ask('gpt'), stream: true }),
+  });
+  expect(textOf((await sseEvents(posted)).slice(0, -1).map((e) => e.data))).toBe(rest);
+  expect(stack.fakes[0]!.requests.filter((r) => r.model === 'gpt-a')).toHaveLength(1);
+});
