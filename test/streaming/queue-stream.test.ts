@@ -21,6 +21,8 @@ beforeAll(async () => {
         deployment(fake!.url, 'solo', 'solo-model'),
         deployment(fake!.url, 'pair', 'pair-a', { order: 1 }),
         deployment(fake!.url, 'pair', 'pair-b', { order: 2 }),
+        deployment(fake!.url, 'hasty', 'hasty-a', { order: 1, stream_timeout: 0.3 }),
+        deployment(fake!.url, 'hasty', 'hasty-b', { order: 2, stream_timeout: 0.3 }),
       ],
       router_settings: { num_retries: 2, retry_after: 0, allowed_fails: 1000, enable_pre_call_checks: true },
     }),
@@ -135,4 +137,29 @@ it('stops reading on break and on an AbortSignal while the job completes', async
     for await (const _ of aborted) controller.abort();
   })().catch((e: unknown) => e);
   expect((err as Error).name).toBe('AbortError');
+});
+
+it('stream_timeout bounds the time to the first chunk: a slow first deployment is left for the next', async () => {
+  stack.fakes[0]!.script([{ match: { model: 'hasty-a' }, latencyMs: 2_000 }]);
+  const stream = stack.client.stream(chat('hasty'));
+  expect(text(await collect(stream))).toBe('echo: stream me four words');
+  expect(stream.routing?.attempts).toEqual([
+    expect.objectContaining({ deploymentId: 'hasty-a', error: expect.objectContaining({ type: 'Timeout' }) }),
+    expect.objectContaining({ deploymentId: 'hasty-b' }),
+  ]);
+});
+
+it('a stream that stalls between chunks is cut and the job fails with Timeout', async () => {
+  stack.fakes[0]!.script([
+    { match: { model: 'hasty-a' }, fault: { kind: 'mid-stream', afterChunks: 2, mode: 'stall' } },
+  ]);
+  const stream = stack.client.stream(chat('hasty'));
+  const seen: Record<string, any>[] = [];
+  const err = await (async () => {
+    for await (const chunk of stream) seen.push(chunk);
+  })().catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(CompletionError);
+  expect((err as CompletionError).type).toBe('Timeout');
+  expect((err as CompletionError).message).toContain('stalled');
+  expect(text(seen)).toBe('echo: stream ');
 });

@@ -27,6 +27,15 @@ export class StreamRestartError extends Error {
   }
 }
 
+/** The stream's head was trimmed (`stream_max_entries`): reading it from the start would skip chunks. */
+export class StreamTrimmedError extends Error {
+  readonly code = 'stream_trimmed';
+  constructor(jobId: string) {
+    super(`the stream of job ${jobId} was trimmed to its last entries; read the whole answer with result()`);
+    this.name = 'StreamTrimmedError';
+  }
+}
+
 /** The read was stopped by its AbortSignal. */
 export class StreamAbortedError extends Error {
   readonly code = 'stream_aborted';
@@ -139,6 +148,9 @@ export async function* readStream(
         cursor = id;
         const event = decodeStreamEvent(fields);
         if (!event) continue;
+        // Chunks open with `start` (or `restart`): chunks or the end seen first mean the head is gone.
+        if (!seen && !after && (event.type === 'chunks' || event.type === 'done'))
+          throw new StreamTrimmedError(src.jobId);
         seen = true;
         switch (event.type) {
           case 'start':

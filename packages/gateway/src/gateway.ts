@@ -127,7 +127,6 @@ export function createGateway(opts: GatewayOptions): Gateway {
         client,
         endpoint,
         start,
-        req,
         res,
         onQueueError: (e, id) => errorFor(e, id, logger),
       });
@@ -292,7 +291,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const after = resumeFrom(req)?.after ?? searchParams.get('after') ?? undefined;
       const resume = { jobId: route.id, ...(after ? { after } : {}) };
       const onQueueError = (e: unknown, id: string) => errorFor(e, id, logger);
-      return serveStream({ client, endpoint: 'chat.completions', start: { resume }, req, res, onQueueError });
+      return serveStream({ client, endpoint: 'chat.completions', start: { resume }, res, onQueueError });
     }
     return call(route.endpoint, req, res);
   }

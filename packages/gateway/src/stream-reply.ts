@@ -29,7 +29,6 @@ export interface StreamReplyInput {
   endpoint: Endpoint;
   /** A new job's body; or the job to resume. */
   start: { body: Record<string, unknown>; jobId: string } | { resume: StreamResume };
-  req: IncomingMessage;
   res: ServerResponse;
   /** Unexpected (queue) failures before the first byte. */
   onQueueError: (err: unknown, jobId: string) => HttpError;
@@ -37,7 +36,7 @@ export interface StreamReplyInput {
 
 /** Relays one stream; resolves with the job id once the response has ended. */
 export async function serveStream(input: StreamReplyInput): Promise<string> {
-  const { client, endpoint, start, req, res } = input;
+  const { client, endpoint, start, res } = input;
   const stop = new AbortController();
   // The caller hung up: stop reading (the job goes on; its stream can be resumed).
   res.on('close', () => stop.abort());

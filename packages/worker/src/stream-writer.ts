@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 
 export interface StreamWriterOptions {
   key: string;
-  /** XADD MAXLEN ~ this many entries. */
+  /** XADD MAXLEN: exact, so the cap is what the config says (entries are batches: few per answer). */
   maxEntries: number;
   /** Expiry while the answer is being written (covers a worker that dies mid-stream). */
   liveTtlMs: number;
@@ -84,11 +84,11 @@ export class StreamWriter {
     const { key, maxEntries } = this.#opts;
     if (events.length === 1 && ttlMs === undefined) {
       this.commands++;
-      await this.#redis.xadd(key, 'MAXLEN', '~', maxEntries, '*', ...encodeStreamEvent(events[0]!));
+      await this.#redis.xadd(key, 'MAXLEN', maxEntries, '*', ...encodeStreamEvent(events[0]!));
       return;
     }
     const batch = this.#redis.pipeline();
-    for (const e of events) batch.xadd(key, 'MAXLEN', '~', maxEntries, '*', ...encodeStreamEvent(e));
+    for (const e of events) batch.xadd(key, 'MAXLEN', maxEntries, '*', ...encodeStreamEvent(e));
     if (ttlMs !== undefined) batch.pexpire(key, ttlMs);
     this.commands += events.length + (ttlMs === undefined ? 0 : 1);
     const results = await batch.exec();

@@ -8,11 +8,12 @@
 //     done     data = {routing, usage}   the answer is complete; the job's returnvalue holds it whole
 //     error    data = {error: {type, message, status}}   the job failed (taxonomy type)
 //     restart  data = {reason}   a worker died mid-answer; what follows is a complete second answer
-//   capped   XADD MAXLEN ~ (switchyard_settings.stream_max_entries), expires with the job's result.
+//   capped   XADD MAXLEN (switchyard_settings.stream_max_entries), expires with the job's result;
+//            an answer always begins with `start` (or `restart`), so a reader sees when its head was trimmed.
 import type { Endpoint } from './job-names.ts';
 import type { RoutedResult, RoutingInfo } from './result.ts';
 
-/** Entries kept per stream (approximate trim); each entry holds a batch of chunks. */
+/** Entries kept per stream; each entry holds a batch of chunks. */
 export const DEFAULT_STREAM_MAX_ENTRIES = 10_000;
 
 export type StreamChunk = Record<string, unknown>;
