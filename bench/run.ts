@@ -12,8 +12,9 @@ import { pacing } from './scenarios/pacing.ts';
 import { redisCost } from './scenarios/redis-cost.ts';
 import { routing } from './scenarios/routing.ts';
 import { scaleOut } from './scenarios/scale-out.ts';
+import { streaming } from './scenarios/streaming.ts';
 
-const SCENARIOS: Scenario[] = [overhead, scaleOut, pacing, redisCost, routing, batch];
+const SCENARIOS: Scenario[] = [overhead, scaleOut, pacing, redisCost, routing, batch, streaming];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !SCENARIOS.some((s) => s.name === name));
