@@ -198,3 +198,39 @@ it('resumes with Last-Event-ID after a disconnect, with no second provider call'
   expect(textOf((await sseEvents(posted)).slice(0, -1).map((e) => e.data))).toBe(rest);
   expect(stack.fakes[0]!.requests.filter((r) => r.model === 'gpt-a')).toHaveLength(1);
 });
+
+it('with keys, only the stream owner (or the master key) may resume it', async () => {
+  const keyed = await startGateway({
+    port: 0,
+    redisUrl: stack.redis.url,
+    apiKeys: ['sk-team-a', 'sk-team-b'],
+    masterKey: 'sk-master',
+  });
+  try {
+    const post = (key: string, headers: Record<string, string> = {}) =>
+      fetch(`${keyed.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
+        body: JSON.stringify({ ...ask('gpt'), stream: true }),
+      });
+    const first = await post('sk-team-a');
+    const events = await sseEvents(first);
+    const lastId = events.at(-2)!.id!;
+    const jobId = lastId.split(':')[0]!;
+    const asB = await post('sk-team-b', { 'last-event-id': lastId });
+    expect(asB.status).toBe(404);
+    const getAsB = await fetch(`${keyed.url}/v1/jobs/${jobId}/stream`, {
+      headers: { authorization: 'Bearer sk-team-b' },
+    });
+    expect(getAsB.status).toBe(404);
+    const asA = await fetch(`${keyed.url}/v1/jobs/${jobId}/stream`, {
+      headers: { authorization: 'Bearer sk-team-a' },
+    });
+    expect(asA.status).toBe(200);
+    expect((await sseEvents(asA)).at(-1)?.data).toBe('[DONE]');
+    const asMaster = await post('sk-master', { 'last-event-id': lastId });
+    expect((await sseEvents(asMaster)).map((e) => e.data)).toEqual(['[DONE]']);
+  } finally {
+    await keyed.close();
+  }
+});

@@ -1,6 +1,8 @@
 // Streaming through the queue with worker processes and the client SDK: chunks as they arrive, the
 // whole answer as the job's returnvalue, retries unseen before the first chunk, failures after it.
 import { type ChunkStream, CompletionError } from '@switchyard/client';
+import { stateNamespace } from '@switchyard/core';
+import { RoutingState } from '@switchyard/redis-state';
 import { type LocalStack, startLocalStack } from '@switchyard/testkit';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 
@@ -23,6 +25,17 @@ beforeAll(async () => {
         deployment(fake!.url, 'pair', 'pair-b', { order: 2 }),
         deployment(fake!.url, 'hasty', 'hasty-a', { order: 1, stream_timeout: 0.3 }),
         deployment(fake!.url, 'hasty', 'hasty-b', { order: 2, stream_timeout: 0.3 }),
+        deployment(fake!.url, 'metered', 'metered-model', { tpm: 1_000_000 }),
+        {
+          model_name: 'azure',
+          litellm_params: {
+            model: 'azure/eu-deploy',
+            api_base: fake!.url,
+            api_key: 'az-key',
+            api_version: '2024-10-21',
+          },
+          model_info: { id: 'azure-eu' },
+        },
       ],
       router_settings: { num_retries: 2, retry_after: 0, allowed_fails: 1000, enable_pre_call_checks: true },
     }),
@@ -162,4 +175,40 @@ it('a stream that stalls between chunks is cut and the job fails with Timeout', 
   expect((err as CompletionError).type).toBe('Timeout');
   expect((err as CompletionError).message).toContain('stalled');
   expect(text(seen)).toBe('echo: stream ');
+});
+
+it('streams from an Azure deployment', async () => {
+  const stream = stack.client.stream(chat('azure'));
+  expect(text(await collect(stream))).toBe('echo: stream me four words');
+  expect(stack.fakes[0]!.requests.at(-1)?.path).toBe(
+    '/openai/deployments/eu-deploy/chat/completions?api-version=2024-10-21',
+  );
+});
+
+it('routing state: the slot is held until the last chunk, tpm comes from the final usage, latency is time to first chunk', async () => {
+  stack.fakes[0]!.script([{ match: { model: 'metered-model' }, stream: { gapMs: 60, chunks: 10 } }]);
+  const redis = stack.redis.client();
+  const state = new RoutingState(redis, { prefix: stateNamespace({}) });
+  const snapshot = async () => (await state.snapshot('metered', ['metered-model']))[0]!;
+  try {
+    const stream = stack.client.stream(chat('metered'));
+    let inflightMidStream: number | undefined;
+    for await (const _ of stream) inflightMidStream ??= (await snapshot()).inflight;
+    expect(inflightMidStream).toBe(1);
+    const result = await stack.client.result(stream.jobId);
+    const usage = result?.usage as { total_tokens: number };
+    // The outcome lands off the result's path: wait for it.
+    let after = await snapshot();
+    for (let i = 0; i < 50 && after.inflight !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await snapshot();
+    }
+    expect(after.inflight).toBe(0);
+    expect(after.tpmUsed).toBe(usage.total_tokens);
+    // The latency sample is the time to the first chunk, not the ~540 ms the whole answer took.
+    expect(result!.routing.latencyMs).toBeGreaterThanOrEqual(500);
+    expect(after.latencyMs).toBeLessThan(result!.routing.latencyMs / 2);
+  } finally {
+    redis.disconnect();
+  }
 });

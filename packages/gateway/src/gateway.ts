@@ -24,7 +24,7 @@ import { gatewayError, type HttpError, taxonomyError } from './openai-error.ts';
 import { isJsonContentType, readJsonBody } from './read-body.ts';
 import { JOB_ID_HEADER, routingHeaders, sendError, sendJson } from './reply.ts';
 import { resolveRoute } from './routes.ts';
-import { resumeFrom, serveStream } from './stream-reply.ts';
+import { resumeFrom, type StreamResume, serveStream } from './stream-reply.ts';
 
 /** The subset of pino's API the gateway uses, so any pino logger (or none) fits. */
 export interface GatewayLogger {
@@ -120,21 +120,17 @@ export function createGateway(opts: GatewayOptions): Gateway {
       sendError(res, read.error);
       return undefined;
     }
-    if (read.body.stream === true) {
-      const resume = resumeFrom(req);
-      const start = resume ? { resume } : { body: read.body, jobId: randomUUID() };
-      return serveStream({
-        client,
-        endpoint,
-        start,
-        res,
-        onQueueError: (e, id) => errorFor(e, id, logger),
-      });
-    }
+    // A streamed answer resumed with Last-Event-ID: its owner only, no new job.
+    const resume = read.body.stream === true ? resumeFrom(req) : undefined;
+    if (resume) return streamJob(resume, endpoint, req, res);
     // Our own id, so a timeout or a failure can still tell the caller which job to look up later.
     const jobId = randomUUID();
     const key = bearerKey(req.headers);
     if (opts.owners && keyCheck && key !== undefined) await opts.owners.record(jobId, key);
+    if (read.body.stream === true) {
+      const onQueueError = (e: unknown, id: string) => errorFor(e, id, logger);
+      return serveStream({ client, endpoint, start: { body: read.body, jobId }, res, onQueueError });
+    }
     // A caller that hangs up stops waiting: its waiter is freed, the job goes on (fetch it by id).
     const gone = new AbortController();
     res.once('close', () => {
@@ -164,9 +160,32 @@ export function createGateway(opts: GatewayOptions): Gateway {
     return jobId;
   }
 
-  async function job(id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Whether this caller may read job `id`: its owner or the master key (anyone without keys). */
+  async function mayRead(id: string, req: IncomingMessage): Promise<boolean> {
     const key = bearerKey(req.headers);
-    const allowed = !keyCheck || key === opts.masterKey || (await opts.owners?.isOwner(id, key)) === true;
+    return !keyCheck || key === opts.masterKey || (await opts.owners?.isOwner(id, key)) === true;
+  }
+
+  /** A job's stream from the start or after a chunk; someone else's job is answered as unknown. */
+  async function streamJob(
+    resume: StreamResume,
+    endpoint: Endpoint,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<string | undefined> {
+    if (!(await mayRead(resume.jobId, req))) {
+      sendError(
+        res,
+        gatewayError(404, `no job ${resume.jobId} (unknown, or its result has expired)`, 'not_found_error'),
+      );
+      return undefined;
+    }
+    const onQueueError = (e: unknown, id: string) => errorFor(e, id, logger);
+    return serveStream({ client, endpoint, start: { resume }, res, onQueueError });
+  }
+
+  async function job(id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const allowed = await mayRead(id, req);
     const stored = allowed ? await client.queue.getJob(id) : undefined;
     // Someone else's job is answered exactly like a job that does not exist.
     if (!stored) {
@@ -289,9 +308,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
     if (route.kind === 'job-stream') {
       const after = resumeFrom(req)?.after ?? searchParams.get('after') ?? undefined;
-      const resume = { jobId: route.id, ...(after ? { after } : {}) };
-      const onQueueError = (e: unknown, id: string) => errorFor(e, id, logger);
-      return serveStream({ client, endpoint: 'chat.completions', start: { resume }, res, onQueueError });
+      return streamJob({ jobId: route.id, ...(after ? { after } : {}) }, 'chat.completions', req, res);
     }
     return call(route.endpoint, req, res);
   }
