@@ -2,10 +2,12 @@
 // blocking on XREAD with a connection of its own. When nothing arrives for a while it asks the job
 // itself, so a job that failed before writing anything, or whose stream expired, still ends the read.
 import {
+  CodedError,
   chunkId,
   chunksFromResult,
   decodeStreamEvent,
   type Endpoint,
+  ERROR_CODES,
   parseChunkId,
   type RoutedResult,
   type StreamChunk,
@@ -15,12 +17,14 @@ import type { Redis } from 'ioredis';
 import { CompletionError } from './errors.ts';
 
 /** The stream says a worker died mid-answer; resume after `markerId` to read the complete second answer. */
-export class StreamRestartError extends Error {
-  readonly code = 'stream_restarted';
+export class StreamRestartError extends CodedError {
   readonly jobId: string;
   readonly markerId: string;
   constructor(jobId: string, markerId: string, reason: string) {
-    super(`job ${jobId}: ${reason}; resume after ${markerId} for the complete answer`);
+    super(
+      ERROR_CODES.streamRestarted,
+      `job ${jobId}: ${reason}; resume after ${markerId} for the complete answer`,
+    );
     this.name = 'StreamRestartError';
     this.jobId = jobId;
     this.markerId = markerId;
@@ -28,19 +32,20 @@ export class StreamRestartError extends Error {
 }
 
 /** The stream's head was trimmed (`stream_max_entries`): reading it from the start would skip chunks. */
-export class StreamTrimmedError extends Error {
-  readonly code = 'stream_trimmed';
+export class StreamTrimmedError extends CodedError {
   constructor(jobId: string) {
-    super(`the stream of job ${jobId} was trimmed to its last entries; read the whole answer with result()`);
+    super(
+      ERROR_CODES.streamTrimmed,
+      `the stream of job ${jobId} was trimmed to its last entries; read the whole answer with result()`,
+    );
     this.name = 'StreamTrimmedError';
   }
 }
 
 /** The read was stopped by its AbortSignal. */
-export class StreamAbortedError extends Error {
-  readonly code = 'stream_aborted';
+export class StreamAbortedError extends CodedError {
   constructor(jobId: string) {
-    super(`reading the stream of job ${jobId} was aborted`);
+    super(ERROR_CODES.streamAborted, `reading the stream of job ${jobId} was aborted`);
     this.name = 'AbortError';
   }
 }
@@ -85,7 +90,7 @@ export async function* readStream(
   const blockMs = opts.blockMs ?? 1000;
   const after = opts.after === undefined ? undefined : parseChunkId(opts.after);
   if (opts.after !== undefined && !after)
-    throw new RangeError(`"${opts.after}" is not a chunk id of this stream`);
+    throw new CodedError(ERROR_CODES.badChunkId, `"${opts.after}" is not a chunk id of this stream`);
   let cursor = after?.entryId ?? '0-0';
   const conn = src.acquire();
   let broken = false;

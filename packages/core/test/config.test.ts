@@ -150,9 +150,7 @@ describe('loading a LiteLLM config from the docs', () => {
 
   it('lists every unsupported or unused key as a warning instead of dropping it silently', () => {
     expect(config.warnings).toEqual(
-      expect.arrayContaining([
-        'litellm_settings.set_verbose: ignored; set LOG_LEVEL=debug for verbose logs',
-      ]),
+      expect.arrayContaining(['litellm_settings.set_verbose: ignored; set LOG_LEVEL=debug for verbose logs']),
     );
     // general_settings.master_key is read (the gateway's admin key), so it is not in the warning.
     expect(config.warnings).toHaveLength(1);

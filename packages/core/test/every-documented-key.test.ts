@@ -151,7 +151,6 @@ it('loads a config using every documented key and warns about exactly what it do
   expect(config.warnings).toMatchInlineSnapshot(`
     [
       "environment_variables: not applied; set them in the worker environment",
-      "model_list[0].litellm_params.stream_timeout: accepted, not yet used",
       "model_list[0].model_info.supported_environments: unsupported, ignored",
       "model_list[0].model_info.team_id: unsupported, ignored",
       "model_list[0].model_info.team_public_model_name: unsupported, ignored",
@@ -177,7 +176,6 @@ it('loads a config using every documented key and warns about exactly what it do
       "model_list[0].litellm_params.use_in_pass_through: unsupported, ignored",
       "model_list[0].litellm_params.configurable_clientside_auth_params: unsupported, ignored",
       "litellm_settings.set_verbose: ignored; set LOG_LEVEL=debug for verbose logs",
-      "router_settings.stream_timeout: accepted, not yet used",
       "router_settings.optional_pre_call_checks: unsupported, ignored",
       "router_settings.client_ttl: no meaning for Switchyard (it keeps no SDK clients to cache), ignored",
       "router_settings.enable_tag_filtering: not needed: tag routing is always on for jobs with metadata.tags",

@@ -4,7 +4,7 @@
 // `Last-Event-ID` (on the same POST, or `GET /v1/jobs/<id>/stream`) without a second provider call.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ChunkStream, CompletionError, type SwitchyardClient } from '@switchyard/client';
-import type { Endpoint } from '@switchyard/core';
+import { type Endpoint, ERROR_CODES } from '@switchyard/core';
 import { gatewayError, type HttpError, taxonomyError } from './openai-error.ts';
 import { JOB_ID_HEADER, sendError } from './reply.ts';
 
@@ -99,12 +99,12 @@ export async function serveStream(input: StreamReplyInput): Promise<string> {
 }
 
 function restartOrQueue(err: unknown, jobId: string, input: StreamReplyInput): HttpError {
-  if ((err as { code?: unknown }).code === 'stream_restarted') {
+  if ((err as { code?: unknown }).code === ERROR_CODES.streamRestarted) {
     return gatewayError(
       503,
       `${(err as Error).message} (GET /v1/jobs/${jobId}/stream with Last-Event-ID: ${jobId}:${(err as { markerId: string }).markerId})`,
       'service_unavailable_error',
-      'stream_restarted',
+      ERROR_CODES.streamRestarted,
     );
   }
   return input.onQueueError(err, jobId);

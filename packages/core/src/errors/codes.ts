@@ -21,6 +21,14 @@ export const ERROR_CODES = {
   poolsClosed: 'SY_ERR_POOLS_CLOSED',
   /** A deployment of a provider kind no adapter serves. */
   unknownProvider: 'SY_ERR_UNKNOWN_PROVIDER',
+  /** A worker died mid-answer: the stream carries a restart marker, a complete second answer follows. */
+  streamRestarted: 'SY_ERR_STREAM_RESTARTED',
+  /** A stream's head was trimmed (stream_max_entries): it cannot be read from the start. */
+  streamTrimmed: 'SY_ERR_STREAM_TRIMMED',
+  /** A stream read stopped by its AbortSignal (the job goes on). */
+  streamAborted: 'SY_ERR_STREAM_ABORTED',
+  /** A resume point that is not a chunk id of the stream. */
+  badChunkId: 'SY_ERR_BAD_CHUNK_ID',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES] | `SY_ERR_${string}`;
