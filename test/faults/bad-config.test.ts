@@ -127,7 +127,8 @@ it('refuses each broken config with a non-zero exit that names the offending pat
     if (b.mentions) expect(run.output, b.label).toContain(b.mentions);
     expect(run.output, b.label).not.toMatch(/^\s+at /m); // a message, not a stack trace
   }
-});
+  // One Node start per broken config: ~20 s on a quiet 2-core machine, ~50 s under load.
+}, 180_000);
 
 it('starts on a valid config (the control: acceptance is detectable)', async () => {
   const run = await runWorker({ model_list: [deployment()] });
