@@ -4,67 +4,18 @@
 //   attempt   job/attempt.ts   target group, pick + reserve a deployment, call the provider (or mock)
 //   settle    job/settle.ts    record the outcome, ask the planner: done | retry | park | fail
 //   respond   job/respond.ts   the result: provider body + `routing` (cache hits use it too)
-import { type SwitchyardConfig, SwitchyardError, withJobState } from '@switchyard/core';
-import type { Observer } from '@switchyard/observability';
-import type { RoutingState } from '@switchyard/redis-state';
+import { SwitchyardError, withJobState } from '@switchyard/core';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import type { Logger } from 'pino';
-import { createBackgroundWrites } from './background-writes.ts';
-import type { DeploymentRouter } from './deployment-router.ts';
 import { attempt } from './job/attempt.ts';
-import type { Invoke, PipelineDeps, Streaming } from './job/context.ts';
+import { createPipeline, type ProcessorDeps } from './job/pipeline.ts';
 import { prepare } from './job/prepare.ts';
 import { settle } from './job/settle.ts';
 import { openReply } from './job/stream-reply.ts';
-import type { ModelView } from './live-models.ts';
-import { WORKER_DEFAULTS } from './options.ts';
-import { OutcomeBatcher } from './outcome-batcher.ts';
-import type { ResponseCache } from './response-cache.ts';
 
-export interface ProcessorDeps {
-  config: SwitchyardConfig;
-  /** The current model list: every stage reads the snapshot of the moment, swapped when the list changes. */
-  models: ModelView;
-  router: DeploymentRouter;
-  state: RoutingState;
-  call: Invoke;
-  /** Present when `stream: true` jobs can be served. */
-  streaming?: Streaming;
-  logger: Logger;
-  random?: () => number;
-  /** Present when the config turns response caching on. */
-  cache?: ResponseCache;
-  /** @defaultValue WORKER_DEFAULTS.outcomeBatchSize */
-  outcomeBatchSize?: number;
-  /** @defaultValue WORKER_DEFAULTS.leaseMarginMs */
-  leaseMarginMs?: number;
-  /** Told every settled attempt; see PipelineDeps.observe. */
-  observe?: Observer;
-}
+export type { ProcessorDeps } from './job/pipeline.ts';
 
 export function createProcessor(deps: ProcessorDeps) {
-  const background = createBackgroundWrites(deps.logger);
-  const pipeline: PipelineDeps = {
-    ...deps,
-    // An attempt holds its Deployment object, so a swap never changes a call already made.
-    get config() {
-      return deps.models.current().config;
-    },
-    get groups() {
-      return deps.models.current().groups;
-    },
-    resolveTarget: (name, specificDeployment) =>
-      deps.models.current().resolveTarget(name, specificDeployment),
-    outcomes: new OutcomeBatcher(
-      deps.state,
-      deps.logger,
-      deps.outcomeBatchSize ?? WORKER_DEFAULTS.outcomeBatchSize,
-    ),
-    leaseMarginMs: deps.leaseMarginMs ?? WORKER_DEFAULTS.leaseMarginMs,
-    random: deps.random ?? Math.random,
-    background: background.add,
-  };
-
+  const { pipeline, flush } = createPipeline(deps);
   const process = async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
     // Where the answer goes besides the returnvalue (the job's Redis Stream for `stream: true`).
     const reply = openReply(job, pipeline);
@@ -93,11 +44,7 @@ export function createProcessor(deps: ProcessorDeps) {
       throw new DelayedError();
     }
   };
-  /** Resolves once every background outcome write has landed (graceful shutdown awaits it). */
-  const flush = async () => {
-    await pipeline.outcomes.drain();
-    await background.flush();
-  };
+  // flush resolves once every background outcome write has landed (graceful shutdown awaits it).
   return Object.assign(process, { flush });
 }
 
