@@ -10,23 +10,18 @@ import {
   toCohereRerank,
 } from './cohere-mapping.ts';
 import type { AdapterEnv } from './exchange.ts';
-import { chatBody, mergedBody, requireEndpoint, translatedCall, trimBase, unwrap } from './translate.ts';
+import {
+  chatBody,
+  mergedBody,
+  requireEndpoint,
+  TRANSLATED_CHAT_PARAMS,
+  translatedCall,
+  trimBase,
+  unwrap,
+} from './translate.ts';
 
-/** The OpenAI chat parameters Cohere v2 has a counterpart for (the rest: refused, or dropped with drop_params). */
-const SUPPORTED: ReadonlySet<string> = new Set([
-  'temperature',
-  'top_p',
-  'seed',
-  'presence_penalty',
-  'frequency_penalty',
-  'max_tokens',
-  'max_completion_tokens',
-  'stop',
-  'response_format',
-  'tools',
-  'tool_choice',
-  'n',
-]);
+/** The OpenAI chat parameters this provider has a counterpart for (the rest: refused, or dropped with drop_params). */
+const SUPPORTED = TRANSLATED_CHAT_PARAMS;
 
 export interface CohereAdapter extends ProviderAdapter {
   /** `body` is LiteLLM's rerank request (`query`, `documents`, `top_n`, `return_documents`). */

@@ -7,6 +7,22 @@ import { malformedResponse } from './errors.ts';
 import { type AdapterEnv, errorContext, exchange, type HttpCall } from './exchange.ts';
 import { parseJsonObject } from './json-body.ts';
 
+/** OpenAI chat parameters the translated providers (Cohere, Gemini/Vertex, Ollama) have a counterpart for. */
+export const TRANSLATED_CHAT_PARAMS: ReadonlySet<string> = new Set([
+  'temperature',
+  'top_p',
+  'seed',
+  'presence_penalty',
+  'frequency_penalty',
+  'max_tokens',
+  'max_completion_tokens',
+  'stop',
+  'response_format',
+  'tools',
+  'tool_choice',
+  'n',
+]);
+
 /** Ours or the streaming path's: never sent to a provider on a plain call. */
 const OWN_KEYS = ['metadata', 'stream', 'stream_options'];
 
