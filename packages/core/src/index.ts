@@ -1,7 +1,9 @@
 export * from './batch/index.ts';
+export * from './budgets/index.ts';
 export { metricsEnabled, parseHeaderList } from './config/callbacks.ts';
 export { ConfigError, type ConfigIssue } from './config/config-error.ts';
 export { deploymentId } from './config/deployment-id.ts';
+export { durationMs } from './config/fields.ts';
 export { groupsOf, resolveGroup } from './config/groups.ts';
 export { type LoadOptions, loadConfig, loadConfigFile } from './config/load.ts';
 export * from './config/model-entries.ts';

@@ -39,3 +39,11 @@ export function nextWakeKey(
 ): string {
   return `${groupTag(prefix, group)}:next_wake${lane === 'background' ? ':bg' : ''}`;
 }
+
+/**
+ * Hash of every budget's spend (`<name>` → USD, `<name>:end` → period end). One key for the installation:
+ * a provider's budget spans groups. Redis Cluster: this key is outside the groups' slots (see ARCHITECTURE).
+ */
+export function budgetsKey(prefix: string): string {
+  return `${prefix}:budgets`;
+}

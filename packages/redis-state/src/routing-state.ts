@@ -1,9 +1,9 @@
 // The routing state of model groups in Redis: every method is exactly one round trip (one Lua
 // script or one command), so N workers share exact limits without coordinating otherwise.
 import type { DeploymentState } from '@switchyard/core';
-import { type DeploymentKeys, deploymentKeys, nextWakeKey } from './keys.ts';
+import { budgetsKey, type DeploymentKeys, deploymentKeys, nextWakeKey } from './keys.ts';
 import { type RedisClient, runScript } from './script-loader.ts';
-import type { Outcome, RecordResult, ReserveRequest, ReserveResult, Saturation } from './types.ts';
+import type { Outcome, RecordResult, ReserveRequest, ReserveResult, Saturation, Spend } from './types.ts';
 
 export interface RoutingStateOptions {
   /** Key prefix. @defaultValue 'sy' */
@@ -45,8 +45,19 @@ export class RoutingState {
       keys.push(...scriptKeys(this.#keys(request.group, c.id)));
       args.push(c.id, limit(c.rpm), limit(c.tpm), limit(c.maxParallel));
     }
+    // Budgets ride along only when a candidate has one: most calls pay nothing for them.
+    if (request.candidates.some((c) => c.budgets?.length)) {
+      keys.push(budgetsKey(this.#prefix));
+      for (const c of request.candidates) {
+        args.push(c.budgets?.length ?? 0);
+        for (const b of c.budgets ?? []) args.push(b.name, b.limit);
+      }
+    }
     const reply = (await runScript(this.#client, 'reserveCapacity', keys, args)) as [number, ...unknown[]];
     if (reply[0] === 1) return { ok: true, deploymentId: String(reply[1]) };
+    if (reply[2] === 'budget') {
+      return { ok: false, wakeAtMs: Number(reply[1]), reason: 'budget', budget: String(reply[3]) };
+    }
     return { ok: false, wakeAtMs: Number(reply[1]), reason: reply[2] as Saturation };
   }
 
@@ -86,6 +97,31 @@ export class RoutingState {
     }
     const untils = (await runScript(this.#client, 'recordOutcome', keys, args)) as (number | string)[];
     return untils.map((until) => ({ cooldownUntilMs: Number(until) }));
+  }
+
+  /** Adds calls' cost to their budgets (one round trip for any number of them). */
+  async addSpend(spends: readonly Spend[]): Promise<void> {
+    if (spends.length === 0) return;
+    const args = spends.flatMap((s) => [s.name, s.cost, s.periodMs ?? '']);
+    await runScript(this.#client, 'addSpend', [budgetsKey(this.#prefix)], args);
+  }
+
+  /** Spend per budget name in the current period, and when that period ends (0: never). */
+  async budgetSpend(): Promise<Map<string, { spent: number; endsAtMs: number }>> {
+    const raw = await this.#client.hgetall(budgetsKey(this.#prefix));
+    const now = Date.now();
+    const out = new Map<string, { spent: number; endsAtMs: number }>();
+    for (const [field, value] of Object.entries(raw)) {
+      if (field.endsWith(':end')) continue;
+      const endsAtMs = Number(raw[`${field}:end`] ?? 0);
+      out.set(field, { spent: endsAtMs && endsAtMs <= now ? 0 : Number(value), endsAtMs });
+    }
+    return out;
+  }
+
+  /** Forgets every budget's spend (LiteLLM's reset_cost for budgets). */
+  async resetSpend(): Promise<void> {
+    await this.#client.del(budgetsKey(this.#prefix));
   }
 
   /** Gives back a reservation that was never used. Resolves true when something was released. */

@@ -10,7 +10,8 @@ export type ScriptName =
   | 'recordOutcome'
   | 'releaseReservation'
   | 'snapshotDeployments'
-  | 'writeModelList';
+  | 'writeModelList'
+  | 'addSpend';
 
 const SCRIPT_NAMES: readonly ScriptName[] = [
   'reserveCapacity',
@@ -18,6 +19,7 @@ const SCRIPT_NAMES: readonly ScriptName[] = [
   'releaseReservation',
   'snapshotDeployments',
   'writeModelList',
+  'addSpend',
 ];
 const COMMANDS_DIR = new URL('./commands/', import.meta.url);
 const INCLUDE = /^--- @include "([\w/.-]+)"\s*$/gm;

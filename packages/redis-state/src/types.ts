@@ -6,6 +6,21 @@ export interface DeploymentLimits {
   rpm?: number;
   tpm?: number;
   maxParallel?: number;
+  /** Spend caps this deployment counts towards: it is skipped while one of them is spent. */
+  budgets?: readonly BudgetCap[];
+}
+
+/** A budget as the reserve script checks it: the spend field's name and the limit in USD. */
+export interface BudgetCap {
+  name: string;
+  limit: number;
+}
+
+/** Cost to add to a budget; `periodMs` starts a new period when the last one ended (absent: never resets). */
+export interface Spend {
+  name: string;
+  cost: number;
+  periodMs?: number;
 }
 
 export interface ReserveRequest {
@@ -33,7 +48,9 @@ export type Saturation = 'cooldown' | 'rpm' | 'tpm' | 'parallel';
 export type ReserveResult =
   | { ok: true; deploymentId: string }
   /** Nothing free now: capacity returns at `wakeAtMs` (already spread so waiters do not wake together). */
-  | { ok: false; wakeAtMs: number; reason: Saturation };
+  | { ok: false; wakeAtMs: number; reason: Saturation }
+  /** Every candidate is over a budget: `budget` (the spend field's name) resets first, at `wakeAtMs`. */
+  | { ok: false; wakeAtMs: number; reason: 'budget'; budget: string };
 
 export interface FailureEffect {
   /** Cool down at once (429, 401, 404 … as LiteLLM does), for `cooldownMs`. */

@@ -1,5 +1,6 @@
 // Chooses and reserves a deployment: the strategy orders from a cached snapshot, one Lua call reserves.
 import {
+  budgetsOf,
   type Deployment,
   type DeploymentState,
   orderCandidates,
@@ -62,6 +63,7 @@ export class DeploymentRouter {
         rpm: d.rpm,
         tpm: d.tpm,
         maxParallel: d.maxParallelRequests ?? defaultParallel,
+        budgets: budgetsOf(d, this.#config.router),
       })),
       estimatedTokens: req.estimatedTokens,
       reservationId: req.reservationId,

@@ -152,6 +152,14 @@ export function buildDeployment(
   assign(deployment, 'numRetries', params.num_retries ?? params.max_retries);
   assign(deployment, 'cooldownTimeSec', params.cooldown_time);
   assign(deployment, 'dropParams', params.drop_params);
+  if (params.max_budget !== undefined) {
+    deployment.budget = {
+      limit: params.max_budget,
+      ...(params.budget_duration ? { period: params.budget_duration } : {}),
+    };
+  } else if (params.budget_duration !== undefined) {
+    ctx.warnings.push(`${childPath(paramsPath, 'budget_duration')}: ignored without max_budget`);
+  }
   return {
     deployment,
     idPath: info?.id === undefined ? path : childPath(childPath(path, 'model_info'), 'id'),

@@ -68,3 +68,37 @@ export function identifier() {
     .union([text(), z.number().int()], { error: expected('a string or an integer') })
     .transform((value) => String(value));
 }
+
+const DURATION_MS: Readonly<Record<string, number>> = {
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  // LiteLLM's `1mo`: taken as 30 days (a fixed length, so every worker computes the same reset).
+  mo: 2_592_000_000,
+};
+
+/** LiteLLM's budget durations (`30s`, `10m`, `1h`, `1d`, `2w`, `1mo`) → milliseconds; undefined when not one. */
+export function durationMs(text: string): number | undefined {
+  const match = /^\s*(\d+)\s*(s|m|h|d|w|mo)\s*$/.exec(text);
+  if (!match) return undefined;
+  const ms = Number(match[1]) * DURATION_MS[match[2]!]!;
+  return ms > 0 ? ms : undefined;
+}
+
+/** A budget period such as `1d`, kept as written and as milliseconds. */
+export function duration() {
+  return z.string({ error: expected('a duration such as 30m, 1h, 1d, 1mo') }).transform((text, ctx) => {
+    const ms = durationMs(text);
+    if (ms === undefined) {
+      ctx.issues.push({
+        code: 'custom',
+        input: text,
+        message: 'expected a duration such as 30m, 1h, 1d, 1mo',
+      });
+      return z.NEVER;
+    }
+    return { text: text.trim(), ms };
+  });
+}

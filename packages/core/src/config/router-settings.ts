@@ -170,6 +170,15 @@ export function buildRouterSettings(
   if (cache !== undefined) settings.cache = cache;
   const streamTimeout = pick('stream_timeout');
   if (streamTimeout !== undefined) settings.streamTimeoutMs = Math.round(streamTimeout.value * 1000);
+  const budgets = pick('provider_budget_config');
+  if (budgets !== undefined) {
+    settings.providerBudgets = Object.fromEntries(
+      Object.entries(budgets.value).map(([provider, b]) => [
+        provider,
+        { limit: b.budget_limit, period: b.time_period },
+      ]),
+    );
+  }
   const maxParallel = pick('default_max_parallel_requests');
   if (maxParallel !== undefined) settings.defaultMaxParallelRequests = maxParallel.value;
   const custom = pick('custom_routing_strategy');

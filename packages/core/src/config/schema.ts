@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import {
   boolean,
+  duration,
   expected,
   identifier,
   mapping,
@@ -59,6 +60,9 @@ export const litellmParamsSchema = z.looseObject(
     output_cost_per_token: nonNegativeNumber().optional(),
     base_model: text().optional(),
     drop_params: boolean().optional(),
+    // A spend cap on this deployment in USD, per budget_duration (none: never resets).
+    max_budget: nonNegativeNumber().optional(),
+    budget_duration: duration().optional(),
     // Provider credentials and placement (vertex_ai/, bedrock/); os.environ/ references are resolved.
     vertex_project: text().optional(),
     vertex_location: text().optional(),
@@ -214,6 +218,17 @@ export const routerSettingsSchema = z.object(
     callbacks: callbackList().optional(),
     default_max_parallel_requests: positiveInt().optional(),
     model_group_alias: z.record(z.string(), aliasTarget, { error: expected('a mapping') }).optional(),
+    // Spend caps per provider (`openai: {budget_limit: 100, time_period: 1d}`), exact across workers.
+    provider_budget_config: z
+      .record(
+        z.string(),
+        z.object(
+          { budget_limit: nonNegativeNumber(), time_period: duration() },
+          { error: expected('{budget_limit, time_period}') },
+        ),
+        { error: expected('a mapping of provider to {budget_limit, time_period}') },
+      )
+      .optional(),
     // Used when REDIS_URL is not set (redis-settings.ts); resolved only then.
     redis_url: text().optional(),
     redis_host: text().optional(),

@@ -87,6 +87,15 @@ export interface Deployment {
   extraParams: Record<string, unknown>;
   /** LiteLLM `drop_params`: parameters this provider lacks are dropped instead of refused. */
   dropParams?: boolean;
+  /** `litellm_params.max_budget` / `budget_duration`: this deployment's spend cap. */
+  budget?: BudgetLimit;
+}
+
+/** A spend cap in USD over a period (LiteLLM's `provider_budget_config`, `max_budget` + `budget_duration`). */
+export interface BudgetLimit {
+  limit: number;
+  /** The period as written (`1d`) and in ms; absent: the budget never resets. */
+  period?: { text: string; ms: number };
 }
 
 /** One retry-policy entry after normalising every form users copy from LiteLLM docs. */
@@ -153,6 +162,8 @@ export interface RouterSettings {
   modelGroupRoutingStrategy?: Record<string, RoutingStrategyName>;
   defaultMaxParallelRequests?: number;
   modelGroupAlias: Record<string, string>;
+  /** `provider_budget_config`, keyed by LiteLLM's provider name (`openai`, `azure`, `groq`, …). */
+  providerBudgets?: Record<string, BudgetLimit>;
 }
 
 export interface CacheSettings {

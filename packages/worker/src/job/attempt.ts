@@ -1,5 +1,12 @@
 // Stage 2: one attempt — find the target group, pick and reserve a deployment, call it (or its mock).
-import { type Deployment, deadlineReason, parseFailedReason, SwitchyardError } from '@switchyard/core';
+import {
+  budgetExceededMessage,
+  budgetsOf,
+  type Deployment,
+  deadlineReason,
+  parseFailedReason,
+  SwitchyardError,
+} from '@switchyard/core';
 import type { ProviderResponse } from '@switchyard/providers';
 import type { Saturation } from '@switchyard/redis-state';
 import { laneOf } from '../job-lane.ts';
@@ -76,6 +83,17 @@ export async function attempt(
     if (mock) deployment = await deps.router.preview(pickRequest);
     else {
       const pick = await deps.router.pick(pickRequest);
+      if (!pick.ok && pick.reason === 'budget') {
+        // Nowhere left with budget: a failure the planner may still send to a fallback group.
+        const budget = deployments
+          .flatMap((d) => budgetsOf(d, deps.config.router))
+          .find((b) => b.name === pick.budget);
+        const error = new SwitchyardError(
+          'BudgetExceededError',
+          budgetExceededMessage(budget, pick.wakeAtMs),
+        );
+        return { kind: 'refused', error, plannable: true, deployments };
+      }
       if (!pick.ok) {
         const usable = deployments.filter((d) => !plan.excluded.includes(d.id));
         return {

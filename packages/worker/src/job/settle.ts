@@ -1,7 +1,9 @@
 // Stage 3: what an attempt's outcome means — record it in routing state, then done, retry, park or fail.
 import {
   type AttemptRecord,
+  budgetsOf,
   cooldownEffect,
+  costOf,
   type Deployment,
   planNext,
   planNoCapacity,
@@ -73,7 +75,7 @@ async function decide(
 
 type Called = Extract<AttemptOutcome, { kind: 'called' }>;
 
-function succeeded(ctx: JobContext, deps: PipelineDeps, outcome: Called): Next {
+async function succeeded(ctx: JobContext, deps: PipelineDeps, outcome: Called): Promise<Next> {
   const { group, deployment, latencyMs, reservationId } = outcome;
   const response = outcome.response!;
   const { usage } = response;
@@ -94,6 +96,14 @@ function succeeded(ctx: JobContext, deps: PipelineDeps, outcome: Called): Next {
       totalTokens: usage.totalTokens,
       callMs: latencyMs,
     });
+    const budgets = budgetsOf(deployment, deps.config.router);
+    if (budgets.length > 0) {
+      // Budgets are exact: the answer waits for its spend (batched with concurrent jobs' spend).
+      const cost = costOf(deployment, usage);
+      await deps.outcomes.spend(
+        budgets.map((b) => ({ name: b.name, cost, ...(b.periodMs ? { periodMs: b.periodMs } : {}) })),
+      );
+    }
   }
   ctx.state.attempts.push({ deploymentId: deployment.id, modelGroup: group, latencyMs });
   const { cache } = ctx;

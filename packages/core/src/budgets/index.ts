@@ -1,0 +1,1 @@
+export { type BudgetRef, budgetExceededMessage, budgetProvider, budgetsOf } from './budgets.ts';

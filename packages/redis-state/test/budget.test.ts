@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { DeploymentLimits } from '../src/index.ts';
+import { newGroup, redisNow, sleepUntil, useRedis } from './fixture.ts';
+
+const f = useRedis();
+let seq = 0;
+const reserve = (group: string, candidates: DeploymentLimits[]) => ({
+  group,
+  candidates,
+  estimatedTokens: 1,
+  reservationId: `b${++seq}`,
+  leaseMs: 30_000,
+});
+// Each test its own prefix: the budgets hash is one key per installation.
+const fresh = () => f.state({ prefix: `bt-${randomUUID().slice(0, 6)}` });
+
+describe('budgets', () => {
+  it('skips a deployment whose budget is spent and reserves on the next one', async () => {
+    const state = fresh();
+    const group = newGroup();
+    const d = [
+      { id: 'a', budgets: [{ name: 'provider:openai', limit: 0.05 }] },
+      { id: 'b', budgets: [{ name: 'provider:azure', limit: 1 }] },
+    ];
+    expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'a' });
+    await state.addSpend([{ name: 'provider:openai', cost: 0.03, periodMs: 60_000 }]);
+    expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'a' });
+    await state.addSpend([{ name: 'provider:openai', cost: 0.02, periodMs: 60_000 }]);
+    expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'b' });
+  });
+
+  it('answers budget with the first reset when every candidate is spent, and leaves pacing alone', async () => {
+    const state = fresh();
+    const group = newGroup();
+    const before = await redisNow(f.client);
+    await state.addSpend([
+      { name: 'p:x', cost: 2, periodMs: 800 },
+      { name: 'p:y', cost: 2, periodMs: 60_000 },
+    ]);
+    const d = [
+      { id: 'a', budgets: [{ name: 'p:y', limit: 1 }] },
+      { id: 'b', budgets: [{ name: 'p:x', limit: 1 }] },
+    ];
+    const out = await state.reserve(reserve(group, d));
+    expect(out).toMatchObject({ ok: false, reason: 'budget', budget: 'p:x' });
+    if (out.ok) return;
+    expect(out.wakeAtMs).toBeGreaterThanOrEqual(before + 800);
+    expect(out.wakeAtMs).toBeLessThan(before + 2_000);
+    // The period ends: the spend starts again from 0.
+    await sleepUntil(out.wakeAtMs);
+    expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'b' });
+    expect((await state.budgetSpend()).get('p:x')?.spent).toBe(0);
+  });
+
+  it('a budget without a period stays spent until reset', async () => {
+    const state = fresh();
+    const group = newGroup();
+    await state.addSpend([{ name: 'deployment:a', cost: 5 }]);
+    const d = [{ id: 'a', rpm: 10, budgets: [{ name: 'deployment:a', limit: 5 }] }];
+    expect(await state.reserve(reserve(group, d))).toMatchObject({ ok: false, reason: 'budget' });
+    await state.resetSpend();
+    expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'a' });
+  });
+});
