@@ -85,6 +85,27 @@ describe('openai SDK against the fake', () => {
     expect(usage?.completion_tokens).toBeGreaterThan(0);
   });
 
+  it('offered tools: the fake calls the first one, streamed in tool_calls deltas the SDK assembles', async () => {
+    const tools = [
+      {
+        type: 'function' as const,
+        function: { name: 'lookup', parameters: { type: 'object', properties: {} } },
+      },
+    ];
+    const stream = openai.chat.completions.stream({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'find it' }],
+      tools,
+    });
+    const final = await stream.finalChatCompletion();
+    const call = final.choices[0]?.message.tool_calls?.[0];
+    expect(final.choices[0]?.finish_reason).toBe('tool_calls');
+    expect(call?.type === 'function' ? call.function : undefined).toMatchObject({ name: 'lookup' });
+    expect(JSON.parse(call?.type === 'function' ? call.function.arguments : '{}')).toEqual({
+      echo: 'find it',
+    });
+  });
+
   it('a scripted 429 surfaces as RateLimitError with its retry-after header', async () => {
     fake.script([{ match: { model: 'gpt-4o-mini' }, fault: { kind: 'rate-limit', retryAfterSec: 7 } }]);
     const err = await openai.chat.completions
@@ -135,6 +156,19 @@ describe('anthropic SDK against the fake', () => {
     expect(text).toBe('echo: stream this');
     expect(final.content[0]).toMatchObject({ type: 'text', text: 'echo: stream this' });
     expect(final.usage.output_tokens).toBeGreaterThan(0);
+  });
+
+  it('offered tools: a tool_use block, streamed as input_json_delta the SDK assembles', async () => {
+    const final = await anthropic.messages
+      .stream({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 50,
+        messages: [{ role: 'user', content: 'find it' }],
+        tools: [{ name: 'lookup', input_schema: { type: 'object', properties: {} } }],
+      })
+      .finalMessage();
+    expect(final.stop_reason).toBe('tool_use');
+    expect(final.content[0]).toMatchObject({ type: 'tool_use', name: 'lookup', input: { echo: 'find it' } });
   });
 
   it('an overloaded fault surfaces as a 529 APIError with overloaded_error', async () => {

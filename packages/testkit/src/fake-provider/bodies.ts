@@ -17,8 +17,35 @@ export interface Reply {
   text: string;
   promptTokens: number;
   completionTokens: number;
-  /** Set when the fake answers with a tool call (dialects other than OpenAI/Azure/Anthropic). */
-  toolCall?: { name: string; args: Record<string, unknown> };
+  /** Set when the fake answers with a tool call: tools were offered and the turn is a user message. */
+  toolCall?: { id: string; name: string; args: Record<string, unknown> };
+}
+
+type Obj = Record<string, unknown>;
+
+/**
+ * OpenAI and Anthropic requests read the way the other dialects' `turn()` reads theirs: the tools offered
+ * (unless `tool_choice` says none) and, when the conversation ends with a tool result, that result's text.
+ */
+function nativeTurn(route: FakeRoute, body: Obj): { tools: string[]; toolResult?: string } {
+  const offered = Array.isArray(body.tools) ? (body.tools as Obj[]) : [];
+  const none = body.tool_choice === 'none' || (body.tool_choice as Obj | undefined)?.type === 'none';
+  const tools = none
+    ? []
+    : offered.map((t) =>
+        String(route.provider === 'anthropic' ? t.name : (t.function as Obj | undefined)?.name),
+      );
+  const last = (Array.isArray(body.messages) ? (body.messages as Obj[]) : []).at(-1);
+  if (last?.role === 'tool') return { tools, toolResult: partText(last.content) };
+  const blocks = Array.isArray(last?.content) ? (last.content as Obj[]) : [];
+  const result = blocks.find((b) => b?.type === 'tool_result');
+  return result ? { tools, toolResult: partText(result.content) } : { tools };
+}
+
+function partText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((p) => (typeof (p as Obj)?.text === 'string' ? String((p as Obj).text) : '')).join('');
 }
 
 export function makeReply(route: FakeRoute, body: Record<string, unknown>, model: string): Reply {
@@ -36,10 +63,13 @@ export function makeReply(route: FakeRoute, body: Record<string, unknown>, model
       text,
       promptTokens: estimateTokens(t.prompt),
       completionTokens: estimateTokens(toolName === undefined ? text : JSON.stringify(args)),
-      ...(toolName === undefined ? {} : { toolCall: { name: toolName, args } }),
+      ...(toolName === undefined ? {} : { toolCall: { id: randomId('call_'), name: toolName, args } }),
     };
   }
-  const text = echoReply(body);
+  const t = nativeTurn(route, body);
+  const text = t.toolResult === undefined ? echoReply(body) : `echo: ${t.toolResult.slice(0, 200)}`;
+  const toolName = t.toolResult === undefined ? t.tools[0] : undefined;
+  const args = { echo: echoReply(body).slice('echo: '.length) };
   const prefix =
     route.provider === 'anthropic' ? 'msg_' : route.endpoint === 'completions' ? 'cmpl-' : 'chatcmpl-';
   return {
@@ -48,7 +78,16 @@ export function makeReply(route: FakeRoute, body: Record<string, unknown>, model
     model: typeof body.model === 'string' ? body.model : model,
     text,
     promptTokens: estimateTokens(promptText(body)),
-    completionTokens: estimateTokens(text),
+    completionTokens: estimateTokens(toolName === undefined ? text : JSON.stringify(args)),
+    ...(toolName === undefined
+      ? {}
+      : {
+          toolCall: {
+            id: randomId(route.provider === 'anthropic' ? 'toolu_' : 'call_'),
+            name: toolName,
+            args,
+          },
+        }),
   };
 }
 
@@ -70,8 +109,10 @@ export function successBody(route: FakeRoute, body: Record<string, unknown>, r: 
         type: 'message',
         role: 'assistant',
         model: r.model,
-        content: [{ type: 'text', text: r.text }],
-        stop_reason: 'end_turn',
+        content: r.toolCall
+          ? [{ type: 'tool_use', id: r.toolCall.id, name: r.toolCall.name, input: r.toolCall.args }]
+          : [{ type: 'text', text: r.text }],
+        stop_reason: r.toolCall ? 'tool_use' : 'end_turn',
         stop_sequence: null,
         usage: { input_tokens: r.promptTokens, output_tokens: r.completionTokens },
       };
@@ -85,9 +126,22 @@ export function successBody(route: FakeRoute, body: Record<string, unknown>, r: 
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content: r.text, refusal: null },
+            message: r.toolCall
+              ? {
+                  role: 'assistant',
+                  content: null,
+                  refusal: null,
+                  tool_calls: [
+                    {
+                      id: r.toolCall.id,
+                      type: 'function',
+                      function: { name: r.toolCall.name, arguments: JSON.stringify(r.toolCall.args) },
+                    },
+                  ],
+                }
+              : { role: 'assistant', content: r.text, refusal: null },
             logprobs: null,
-            finish_reason: 'stop',
+            finish_reason: r.toolCall ? 'tool_calls' : 'stop',
           },
         ],
         usage: openAIUsage(r),

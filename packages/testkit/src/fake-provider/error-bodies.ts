@@ -7,6 +7,8 @@ export interface HttpAnswer {
   status: number;
   headers: Record<string, string>;
   body: unknown;
+  /** Sent as is instead of `body` as JSON (a refusal in a streaming format); set `content-type` in headers. */
+  text?: string;
 }
 
 interface ErrorSpec {

@@ -46,7 +46,7 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
   const sockets = new Set<Socket>();
 
   function send(res: ServerResponse, answer: HttpAnswer): void {
-    const text = JSON.stringify(answer.body);
+    const text = answer.text ?? JSON.stringify(answer.body);
     res.writeHead(answer.status, {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(text),

@@ -55,7 +55,8 @@ export function sseFrames(
   r: Reply,
   shape?: FakeStreamShape,
 ): SseFrame[] {
-  const parts = pieces(r.text, shape?.chunks);
+  // A tool call streams its arguments in pieces, as the providers do.
+  const parts = r.toolCall ? halves(JSON.stringify(r.toolCall.args)) : pieces(r.text, shape?.chunks);
   const plain = (text: string): SseFrame => ({ text, content: false });
   const content = (text: string): SseFrame => ({ text, content: true });
   if (route.endpoint === 'messages')
@@ -101,8 +102,17 @@ export function sseFrames(
         choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
       });
     frames.push(plain(chunk({ role: 'assistant', content: '', refusal: null }, null)));
-    for (const text of parts) frames.push(content(chunk({ content: text }, null)));
-    frames.push(plain(chunk({}, 'stop')));
+    const call = r.toolCall;
+    if (call) {
+      parts.forEach((args, i) => {
+        const head =
+          i === 0 ? { id: call.id, type: 'function', function: { name: call.name, arguments: args } } : {};
+        frames.push(
+          content(chunk({ tool_calls: [{ index: 0, function: { arguments: args }, ...head }] }, null)),
+        );
+      });
+    } else for (const text of parts) frames.push(content(chunk({ content: text }, null)));
+    frames.push(plain(chunk({}, call ? 'tool_calls' : 'stop')));
   }
   if (includeUsage) {
     const object = route.endpoint === 'completions' ? 'text_completion' : 'chat.completion.chunk';
@@ -112,7 +122,13 @@ export function sseFrames(
   return frames;
 }
 
+function halves(text: string): string[] {
+  const mid = Math.ceil(text.length / 2);
+  return [text.slice(0, mid), text.slice(mid)];
+}
+
 function anthropicFrames(r: Reply, parts: string[]): string[] {
+  const call = r.toolCall;
   const frames = [
     event('message_start', {
       type: 'message_start',
@@ -130,7 +146,9 @@ function anthropicFrames(r: Reply, parts: string[]): string[] {
     event('content_block_start', {
       type: 'content_block_start',
       index: 0,
-      content_block: { type: 'text', text: '' },
+      content_block: call
+        ? { type: 'tool_use', id: call.id, name: call.name, input: {} }
+        : { type: 'text', text: '' },
     }),
     event('ping', { type: 'ping' }),
   ];
@@ -139,7 +157,7 @@ function anthropicFrames(r: Reply, parts: string[]): string[] {
       event('content_block_delta', {
         type: 'content_block_delta',
         index: 0,
-        delta: { type: 'text_delta', text },
+        delta: call ? { type: 'input_json_delta', partial_json: text } : { type: 'text_delta', text },
       }),
     );
   }
@@ -147,7 +165,7 @@ function anthropicFrames(r: Reply, parts: string[]): string[] {
     event('content_block_stop', { type: 'content_block_stop', index: 0 }),
     event('message_delta', {
       type: 'message_delta',
-      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      delta: { stop_reason: call ? 'tool_use' : 'end_turn', stop_sequence: null },
       usage: { output_tokens: r.completionTokens },
     }),
     event('message_stop', { type: 'message_stop' }),

@@ -193,9 +193,10 @@ function googleDialect(provider: Extract<FakeProviderKind, 'gemini' | 'vertex_ai
         message: 'The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).',
       });
     },
-    contentPolicy(_route, _body, r) {
-      // Google refuses a prompt with a 200 that has no candidates and says why in promptFeedback.
-      return {
+    contentPolicy(route, _body, r) {
+      // Google refuses a prompt with a 200 that has no candidates and says why in promptFeedback (streamed: as
+      // the stream's only event).
+      const answer = {
         status: 200,
         headers: {},
         body: {
@@ -210,6 +211,9 @@ function googleDialect(provider: Extract<FakeProviderKind, 'gemini' | 'vertex_ai
           responseId: r.id,
         },
       };
+      if (route.endpoint !== 'streamGenerateContent') return answer;
+      const text = `data: ${JSON.stringify(answer.body)}\r\n\r\n`;
+      return { ...answer, headers: { 'content-type': 'text/event-stream' }, text };
     },
   };
   return dialect;
