@@ -4,7 +4,7 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { Chunk } from './adapter.ts';
 import { ANTHROPIC_FINISH } from './anthropic-mapping.ts';
-import type { Decoded } from './sse-exchange.ts';
+import type { Decoded } from './stream-exchange.ts';
 
 type Obj = Record<string, unknown>;
 

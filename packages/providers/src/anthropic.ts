@@ -6,7 +6,8 @@ import { AnthropicStreamError, createAnthropicChunkMapper } from './anthropic-st
 import { classifyErrorBody, malformedResponse } from './errors.ts';
 import { type AdapterEnv, errorContext, exchange, type HttpCall } from './exchange.ts';
 import { parseJsonObject } from './json-body.ts';
-import { openSseStream } from './sse-exchange.ts';
+import { openStream } from './stream-exchange.ts';
+import { sseFraming } from './stream-framing.ts';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
@@ -45,13 +46,17 @@ export function createAnthropicAdapter(env: AdapterEnv): ProviderAdapter {
       call.body = { ...(call.body as object), stream: true };
       const map = createAnthropicChunkMapper();
       const ctx = errorContext(req);
-      return openSseStream(env, req, call, (event) => {
-        try {
-          return map(event);
-        } catch (err) {
-          if (err instanceof AnthropicStreamError) throw classifyErrorBody(ctx, err.body, {});
-          throw err;
-        }
+      return openStream(env, req, call, {
+        accept: 'text/event-stream',
+        framing: sseFraming,
+        decode: (event) => {
+          try {
+            return map(event);
+          } catch (err) {
+            if (err instanceof AnthropicStreamError) throw classifyErrorBody(ctx, err.body, {});
+            throw err;
+          }
+        },
       });
     },
     async call(req) {

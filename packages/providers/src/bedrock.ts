@@ -1,6 +1,8 @@
 // AWS Bedrock: chat through the Converse API (one request shape for every model family), embeddings through
 // InvokeModel (Titan, Cohere); every request SigV4-signed.
 
+import type { EventStreamCodec } from '@smithy/eventstream-codec';
+import { SwitchyardError } from '@switchyard/core';
 import type { ProviderAdapter, ProviderRequest, ProviderResponse } from './adapter.ts';
 import { sigV4Headers } from './aws-sign.ts';
 import {
@@ -11,11 +13,14 @@ import {
   toBedrockEmbed,
   toConverseRequest,
 } from './bedrock-mapping.ts';
-import { mapped, newToolCallId } from './chat-parts.ts';
+import { createBedrockStreamMapper } from './bedrock-stream.ts';
+import { type ChunkMeta, mapped, newToolCallId, type Obj } from './chat-parts.ts';
 import { malformedResponse } from './errors.ts';
 import { type AdapterEnv, errorContext, exchange, type HttpCall } from './exchange.ts';
 import { parseJsonObject } from './json-body.ts';
+import { type AwsStreamMessage, awsEventStreamFraming } from './stream-framing.ts';
 import { badRequest, chatBody, mergedBody, requireEndpoint, trimBase, unwrap } from './translate.ts';
+import { openTranslatedStream } from './translated-stream.ts';
 
 /** The OpenAI chat parameters Converse has a counterpart for (the rest: refused, or dropped with drop_params). */
 const SUPPORTED: ReadonlySet<string> = new Set([
@@ -88,9 +93,59 @@ async function embed(
   };
 }
 
+function converseBody(req: ProviderRequest): Obj {
+  return unwrap(
+    req,
+    mapped(() => toConverseRequest(chatBody(req, SUPPORTED))),
+  );
+}
+
+let codec: Promise<EventStreamCodec> | undefined;
+/** Loaded on the first Bedrock stream, like the signer: workers without Bedrock never load the AWS modules. */
+function eventStreamCodec(): Promise<EventStreamCodec> {
+  codec ??= import('@smithy/eventstream-codec').then(
+    (m) =>
+      new m.EventStreamCodec(
+        (bytes) => new TextDecoder().decode(bytes),
+        (text) => new TextEncoder().encode(text),
+      ),
+  );
+  return codec;
+}
+
+/** ConverseStream's messages as the `{ <eventType>: payload }` objects the mapper (and the AWS SDK) use. */
+function bedrockStreamMapper(meta: ChunkMeta): (message: AwsStreamMessage) => Obj[] {
+  const map = createBedrockStreamMapper(meta);
+  return (m) => {
+    // Unmodelled errors name the exception in `:error-code` (`ThrottlingException`); events are camelCase.
+    const type = m.kind === 'error' ? m.type.charAt(0).toLowerCase() + m.type.slice(1) : m.type;
+    const chunks = map({ [type]: m.payload }); // throws for the exceptions it knows
+    if (m.kind === 'event') return chunks;
+    throw new SwitchyardError(
+      'InternalServerError',
+      `bedrock: ${m.type}: ${String(m.payload.message ?? '')}`,
+      {
+        provider: 'bedrock',
+      },
+    );
+  };
+}
+
 export function createBedrockAdapter(env: AdapterEnv): ProviderAdapter {
   return {
     kind: 'bedrock',
+    async stream(req) {
+      requireEndpoint(req, ['chat.completions']);
+      const c = await eventStreamCodec();
+      return openTranslatedStream(env, req, call(req, 'converse-stream', converseBody(req)), {
+        accept: 'application/vnd.amazon.eventstream',
+        framing: () => awsEventStreamFraming(c),
+        mapper: bedrockStreamMapper,
+        // `metadata` (usage) follows `messageStop` and closes the answer.
+        isLast: (m) => m.kind === 'event' && m.type === 'metadata',
+        model: bedrockModelId(req.deployment.model),
+      });
+    },
     async call(req) {
       requireEndpoint(req, ['chat.completions', 'embeddings']);
       const d = req.deployment;
@@ -103,11 +158,7 @@ export function createBedrockAdapter(env: AdapterEnv): ProviderAdapter {
           );
         return embed(env, req, family);
       }
-      const body = unwrap(
-        req,
-        mapped(() => toConverseRequest(chatBody(req, SUPPORTED))),
-      );
-      return exchange(env, req, call(req, 'converse', body), (ex) => {
+      return exchange(env, req, call(req, 'converse', converseBody(req)), (ex) => {
         const ctx = errorContext(req);
         const id = `chatcmpl-${ex.headers['x-amzn-requestid'] ?? newToolCallId().slice(5)}`;
         const out = fromConverseResponse(parseJsonObject(ctx, ex), bedrockModelId(d.model), id);

@@ -1,6 +1,6 @@
 // Cohere v2: chat, embeddings, and rerank (LiteLLM's rerank shape, which is Cohere's).
 import type { ProviderAdapter, ProviderRequest, ProviderResponse } from './adapter.ts';
-import { mapped } from './chat-parts.ts';
+import { mapped, type Obj } from './chat-parts.ts';
 import {
   fromCohereChat,
   fromCohereEmbed,
@@ -9,7 +9,9 @@ import {
   toCohereEmbed,
   toCohereRerank,
 } from './cohere-mapping.ts';
-import type { AdapterEnv } from './exchange.ts';
+import { createCohereStreamMapper } from './cohere-stream.ts';
+import type { AdapterEnv, HttpCall } from './exchange.ts';
+import { sseJsonFraming } from './stream-framing.ts';
 import {
   chatBody,
   mergedBody,
@@ -19,6 +21,7 @@ import {
   trimBase,
   unwrap,
 } from './translate.ts';
+import { jsonErrorOf, openTranslatedStream } from './translated-stream.ts';
 
 /** The OpenAI chat parameters this provider has a counterpart for (the rest: refused, or dropped with drop_params). */
 const SUPPORTED = TRANSLATED_CHAT_PARAMS;
@@ -32,17 +35,39 @@ function headers(req: Omit<ProviderRequest, 'endpoint'>): Record<string, string>
   return req.deployment.apiKey ? { authorization: `Bearer ${req.deployment.apiKey}` } : {};
 }
 
+function chatCall(req: ProviderRequest): HttpCall {
+  return {
+    url: `${trimBase(req.deployment.apiBase)}/v2/chat`,
+    headers: headers(req),
+    body: unwrap(
+      req,
+      mapped(() => toCohereChat(chatBody(req, SUPPORTED), req.deployment.model)),
+    ),
+  };
+}
+
 export function createCohereAdapter(env: AdapterEnv): CohereAdapter {
   return {
     kind: 'cohere',
+    async stream(req) {
+      requireEndpoint(req, ['chat.completions']);
+      const call = chatCall(req);
+      call.body = { ...(call.body as Obj), stream: true };
+      return openTranslatedStream(env, req, call, {
+        accept: 'text/event-stream',
+        framing: sseJsonFraming,
+        mapper: createCohereStreamMapper,
+        isLast: (event) => event.type === 'message-end',
+        errorOf: jsonErrorOf,
+      });
+    },
     async call(req) {
       requireEndpoint(req, ['chat.completions', 'embeddings']);
       const d = req.deployment;
-      const body = req.endpoint === 'chat.completions' ? chatBody(req, SUPPORTED) : mergedBody(req);
-      const base = trimBase(d.apiBase);
       if (req.endpoint === 'embeddings') {
+        const body = mergedBody(req);
         const call = {
-          url: `${base}/v2/embed`,
+          url: `${trimBase(d.apiBase)}/v2/embed`,
           headers: headers(req),
           body: unwrap(
             req,
@@ -53,14 +78,7 @@ export function createCohereAdapter(env: AdapterEnv): CohereAdapter {
           fromCohereEmbed(b, d.model),
         );
       }
-      const call = {
-        url: `${base}/v2/chat`,
-        headers: headers(req),
-        body: unwrap(
-          req,
-          mapped(() => toCohereChat(body, d.model)),
-        ),
-      };
+      const call = chatCall(req);
       return translatedCall(env, req, call, 'no `message`', (b) => {
         const out = fromCohereChat(b);
         // Cohere's chat answer does not name the model; the deployment's is what served it.

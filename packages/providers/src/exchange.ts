@@ -78,7 +78,7 @@ async function send(
 }
 
 /** A credential lookup (instance metadata, token endpoint) must not outlive the attempt's deadline. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   signal.throwIfAborted();
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);

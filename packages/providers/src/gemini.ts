@@ -13,8 +13,10 @@ import {
   toGeminiRequest,
   toVertexEmbed,
 } from './gemini-mapping.ts';
+import { createGeminiStreamMapper } from './gemini-stream.ts';
 import { vertexAuthHeaders } from './google-auth.ts';
 import { parseJsonObject } from './json-body.ts';
+import { sseJsonFraming } from './stream-framing.ts';
 import {
   chatBody,
   mergedBody,
@@ -24,6 +26,7 @@ import {
   trimBase,
   unwrap,
 } from './translate.ts';
+import { jsonErrorOf, openTranslatedStream } from './translated-stream.ts';
 
 /** The OpenAI chat parameters this provider has a counterpart for (the rest: refused, or dropped with drop_params). */
 const SUPPORTED = TRANSLATED_CHAT_PARAMS;
@@ -66,13 +69,33 @@ function contentPolicy(req: ProviderRequest, reason: string): SwitchyardError {
 }
 
 export function createGoogleAdapter(dialect: GoogleDialect, env: AdapterEnv): ProviderAdapter {
+  const chatCall = (req: ProviderRequest, method: string): HttpCall => ({
+    url: dialect.url(req.deployment, method),
+    ...dialect.auth(req.deployment),
+    body: unwrap(
+      req,
+      mapped(() => toGeminiRequest(chatBody(req, SUPPORTED))),
+    ),
+  });
   return {
     kind: dialect.kind,
+    async stream(req) {
+      requireEndpoint(req, ['chat.completions']);
+      const call = chatCall(req, 'streamGenerateContent');
+      // `alt=sse`: server-sent events, one partial GenerateContentResponse each; the stream ends with the body.
+      call.url += '?alt=sse';
+      return openTranslatedStream(env, req, call, {
+        accept: 'text/event-stream',
+        framing: sseJsonFraming,
+        mapper: createGeminiStreamMapper,
+        errorOf: jsonErrorOf,
+      });
+    },
     async call(req) {
       requireEndpoint(req, ['chat.completions', 'embeddings']);
       const d = req.deployment;
-      const body = req.endpoint === 'chat.completions' ? chatBody(req, SUPPORTED) : mergedBody(req);
       if (req.endpoint === 'embeddings') {
+        const body = mergedBody(req);
         if (dialect.kind === 'vertex_ai') {
           const call = {
             url: dialect.url(d, 'predict'),
@@ -96,14 +119,7 @@ export function createGoogleAdapter(dialect: GoogleDialect, env: AdapterEnv): Pr
           fromGeminiEmbed(b, d.model, texts),
         );
       }
-      const call = {
-        url: dialect.url(d, 'generateContent'),
-        ...dialect.auth(d),
-        body: unwrap(
-          req,
-          mapped(() => toGeminiRequest(body)),
-        ),
-      };
+      const call = chatCall(req, 'generateContent');
       return exchange(env, req, call, (ex) => {
         const ctx = errorContext(req);
         const read = fromGeminiResponse(parseJsonObject(ctx, ex), d.model);

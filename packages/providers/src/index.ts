@@ -26,5 +26,6 @@ export * from './openai-compatible.ts';
 export * from './registry.ts';
 export * from './retry-after.ts';
 export { scrub } from './scrub.ts';
-export * from './sse-exchange.ts';
 export * from './stream-assembler.ts';
+export * from './stream-exchange.ts';
+export * from './stream-framing.ts';

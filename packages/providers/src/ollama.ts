@@ -1,7 +1,7 @@
 // Ollama's native API: `ollama_chat/` → /api/chat, `ollama/` → /api/generate (as in LiteLLM); both embed via /api/embed.
-import type { ProviderAdapter } from './adapter.ts';
-import { mapped } from './chat-parts.ts';
-import type { AdapterEnv } from './exchange.ts';
+import type { ProviderAdapter, ProviderRequest } from './adapter.ts';
+import { mapped, type Obj } from './chat-parts.ts';
+import type { AdapterEnv, HttpCall } from './exchange.ts';
 import {
   fromOllamaChat,
   fromOllamaCompletion,
@@ -10,6 +10,8 @@ import {
   toOllamaEmbed,
   toOllamaGenerate,
 } from './ollama-mapping.ts';
+import { createOllamaStreamMapper } from './ollama-stream.ts';
+import { ndjsonFraming } from './stream-framing.ts';
 import {
   chatBody,
   mergedBody,
@@ -19,6 +21,7 @@ import {
   trimBase,
   unwrap,
 } from './translate.ts';
+import { jsonErrorOf, openTranslatedStream } from './translated-stream.ts';
 
 /** The OpenAI chat parameters this provider has a counterpart for (the rest: refused, or dropped with drop_params). */
 const SUPPORTED = TRANSLATED_CHAT_PARAMS;
@@ -27,19 +30,16 @@ export function createOllamaAdapter(
   env: AdapterEnv,
   kind: 'ollama' | 'ollama_chat' = 'ollama',
 ): ProviderAdapter {
-  return {
+  const adapter: ProviderAdapter = {
     kind,
     async call(req) {
       requireEndpoint(req, ['chat.completions', 'completions', 'embeddings']);
       const d = req.deployment;
-      const body = req.endpoint === 'chat.completions' ? chatBody(req, SUPPORTED) : mergedBody(req);
-      const base = trimBase(d.apiBase);
-      // Ollama runs keyless locally; ollama.com and proxies in front of it take a bearer key.
-      const headers: Record<string, string> = d.apiKey ? { authorization: `Bearer ${d.apiKey}` } : {};
       if (req.endpoint === 'embeddings') {
+        const body = mergedBody(req);
         const call = {
-          url: `${base}/api/embed`,
-          headers,
+          url: `${trimBase(d.apiBase)}/api/embed`,
+          headers: authHeaders(req),
           body: unwrap(
             req,
             mapped(() => toOllamaEmbed(body, d.model)),
@@ -47,28 +47,51 @@ export function createOllamaAdapter(
         };
         return translatedCall(env, req, call, 'no `embeddings` array', fromOllamaEmbed);
       }
-      if (req.endpoint === 'completions') {
-        const call = {
-          url: `${base}/api/generate`,
-          headers,
-          body: unwrap(
-            req,
-            mapped(() => toOllamaGenerate(body, d.model)),
-          ),
-        };
+      const call = answerCall(req);
+      if (req.endpoint === 'completions')
         return translatedCall(env, req, call, 'no `response`', (b) => fromOllamaCompletion(b));
-      }
-      const chat = kind === 'ollama_chat';
-      const mappedBody = unwrap(
-        req,
-        mapped(() => (chat ? toOllamaChat(body, d.model) : toOllamaGenerate(body, d.model))),
-      );
-      const call = { url: `${base}/api/${chat ? 'chat' : 'generate'}`, headers, body: mappedBody };
-      return translatedCall(env, req, call, chat ? 'no `message`' : 'no `response`', (b) =>
+      return translatedCall(env, req, call, usesChat(req) ? 'no `message`' : 'no `response`', (b) =>
         fromOllamaChat(b),
       );
     },
+    async stream(req) {
+      requireEndpoint(req, ['chat.completions', 'completions']);
+      const call = answerCall(req);
+      call.body = { ...(call.body as Obj), stream: true };
+      return openTranslatedStream(env, req, call, {
+        accept: 'application/x-ndjson',
+        framing: ndjsonFraming,
+        mapper: createOllamaStreamMapper,
+        isLast: (line) => line.done === true,
+        errorOf: jsonErrorOf,
+      });
+    },
   };
+  return adapter;
+
+  /** `ollama_chat/` chats through /api/chat; `ollama/` and every text completion go through /api/generate. */
+  function usesChat(req: ProviderRequest): boolean {
+    return kind === 'ollama_chat' && req.endpoint === 'chat.completions';
+  }
+
+  function answerCall(req: ProviderRequest): HttpCall {
+    const d = req.deployment;
+    const body = req.endpoint === 'chat.completions' ? chatBody(req, SUPPORTED) : mergedBody(req);
+    const chat = usesChat(req);
+    return {
+      url: `${trimBase(d.apiBase)}/api/${chat ? 'chat' : 'generate'}`,
+      headers: authHeaders(req),
+      body: unwrap(
+        req,
+        mapped(() => (chat ? toOllamaChat(body, d.model) : toOllamaGenerate(body, d.model))),
+      ),
+    };
+  }
+}
+
+// Ollama runs keyless locally; ollama.com and proxies in front of it take a bearer key.
+function authHeaders(req: ProviderRequest): Record<string, string> {
+  return req.deployment.apiKey ? { authorization: `Bearer ${req.deployment.apiKey}` } : {};
 }
 
 export function createOllamaChatAdapter(env: AdapterEnv): ProviderAdapter {

@@ -1,10 +1,12 @@
 // The OpenAI wire format, parameterised by dialect (URL and auth header): OpenAI, OpenAI-compatible servers, Azure.
 import type { Deployment, Endpoint } from '@switchyard/core';
+import type { EventSourceMessage } from 'eventsource-parser';
 import type { ProviderAdapter, ProviderRequest, ProviderResponse } from './adapter.ts';
 import { classifyErrorBody, malformedResponse } from './errors.ts';
 import { type AdapterEnv, errorContext, exchange, type HttpExchange } from './exchange.ts';
 import { num, parseJsonObject } from './json-body.ts';
-import { openSseStream, type SseDecoder } from './sse-exchange.ts';
+import { openStream, type StreamDecoder } from './stream-exchange.ts';
+import { sseFraming } from './stream-framing.ts';
 
 export const ENDPOINT_PATH: Readonly<Record<Endpoint, string>> = {
   'chat.completions': '/chat/completions',
@@ -52,7 +54,7 @@ export function readOpenAIResponse(req: ProviderRequest, ex: HttpExchange): Prov
 }
 
 /** OpenAI SSE: each `data:` is a chunk, `[DONE]` ends; an `error` object mid-stream is a classified failure. */
-export function openAIStreamDecoder(req: ProviderRequest): SseDecoder {
+export function openAIStreamDecoder(req: ProviderRequest): StreamDecoder<EventSourceMessage> {
   const ctx = errorContext(req);
   return (event) => {
     if (event.data === '[DONE]') return { chunks: [], end: true };
@@ -86,7 +88,11 @@ export function createOpenAICompatibleAdapter(dialect: OpenAIDialect, env: Adapt
       const call = request(req);
       // Usage always: the worker corrects tpm from it; the caller's own stream_options decides what it sees.
       call.body = { ...call.body, stream: true, stream_options: { include_usage: true } };
-      return openSseStream(env, req, call, openAIStreamDecoder(req));
+      return openStream(env, req, call, {
+        accept: 'text/event-stream',
+        framing: sseFraming,
+        decode: openAIStreamDecoder(req),
+      });
     },
   };
 }

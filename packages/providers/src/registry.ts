@@ -5,7 +5,7 @@ import { createAnthropicAdapter } from './anthropic.ts';
 import { createAzureAdapter } from './azure.ts';
 import { createBedrockAdapter } from './bedrock.ts';
 import { createCohereAdapter } from './cohere.ts';
-import { refuseBlockedResponse } from './content-filter.ts';
+import { refuseBlockedResponse, refuseBlockedStream } from './content-filter.ts';
 import type { AdapterEnv } from './exchange.ts';
 import { createGeminiAdapter, createVertexAdapter } from './gemini.ts';
 import { createHttpPools } from './http-pool.ts';
@@ -33,7 +33,6 @@ export interface Providers {
   close(): Promise<void>;
 }
 
-// Partial while bedrock/ lands; config refuses their prefixes until then.
 const FACTORIES: Readonly<Record<ProviderKind, (env: AdapterEnv) => ProviderAdapter>> = {
   openai: createOpenAIAdapter,
   azure: createAzureAdapter,
@@ -77,7 +76,7 @@ export function createProviders(opts: ProvidersOptions = {}): Providers {
           deploymentId: request.deployment.id,
         });
       }
-      return adapter.stream(request);
+      return refuseBlockedStream(request, await adapter.stream(request));
     },
     close: () => pools.close(),
   };

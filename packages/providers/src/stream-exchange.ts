@@ -1,28 +1,44 @@
-// One streaming HTTP attempt: POST, check the status, then parse the body incrementally as server-sent
-// events (eventsource-parser) and hand each event to the dialect's decoder. Two clocks bound it: the
-// call's `timeout` for the whole answer and `stream_timeout` for the wait before each event (the first
-// chunk included), so a stream that stalls mid-answer is cut and classified as Timeout.
+// One streaming HTTP attempt, whatever the wire format: POST, check the status, then cut the body into events
+// as it arrives (a Framing) and hand each to the dialect's decoder. Two clocks bound it: the call's `timeout`
+// for the whole answer and `stream_timeout` for the wait before each event (the first chunk included), so a
+// stream that stalls mid-answer is cut and classified as Timeout.
 import { SwitchyardError } from '@switchyard/core';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { Chunk, ProviderRequest, ProviderStream } from './adapter.ts';
 import { classifyHttpError, classifyNetworkError, type ErrorContext } from './errors.ts';
-import { type AdapterEnv, callerAbort, errorContext, flatHeaders, type HttpCall } from './exchange.ts';
+import {
+  type AdapterEnv,
+  callerAbort,
+  errorContext,
+  flatHeaders,
+  type HttpCall,
+  untilAborted,
+} from './exchange.ts';
+import type { Framing } from './stream-framing.ts';
 
-/** One SSE event as chunks; `end` when the dialect says the answer is complete. */
+/** One event as chunks; `end` when the dialect says the answer is complete. */
 export interface Decoded {
   chunks: Chunk[];
   end?: boolean;
 }
-export type SseDecoder = (event: EventSourceMessage) => Decoded;
+export type StreamDecoder<F> = (event: F) => Decoded;
 
-/** An SSE line longer than this (no legitimate chunk is) is a broken stream, not a buffer to grow. */
-const MAX_EVENT_BYTES = 8 * 1024 * 1024;
+export interface StreamFormat<F> {
+  /** The `accept` header the provider expects for this format. */
+  accept: string;
+  framing: () => Framing<F>;
+  decode: StreamDecoder<F>;
+}
 
-export async function openSseStream(
+function hasFinish(chunk: Chunk): boolean {
+  const choices = Array.isArray(chunk.choices) ? (chunk.choices as Record<string, unknown>[]) : [];
+  return choices.some((c) => c?.finish_reason !== null && c?.finish_reason !== undefined);
+}
+
+export async function openStream<F>(
   env: AdapterEnv,
   req: ProviderRequest,
   call: HttpCall,
-  decode: SseDecoder,
+  format: StreamFormat<F>,
 ): Promise<ProviderStream> {
   const ctx = errorContext(req);
   const timeoutMs = req.deployment.timeoutMs ?? env.defaultTimeoutMs;
@@ -69,11 +85,20 @@ export async function openSseStream(
   let res: Awaited<ReturnType<ReturnType<AdapterEnv['pools']['forOrigin']>['request']>>;
   let headers: Record<string, string>;
   try {
+    const text = JSON.stringify(call.body);
+    let sent: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: format.accept,
+      ...call.headers,
+    };
+    // Signed or token-bearing calls (Bedrock, Vertex) sign the exact bytes and headers sent.
+    if (call.authorize)
+      sent = { ...sent, ...(await untilAborted(call.authorize(url, sent, text), controller.signal)) };
     res = await env.pools.forOrigin(url.origin).request({
       method: 'POST',
       path: url.pathname + url.search,
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...call.headers },
-      body: JSON.stringify(call.body),
+      headers: sent,
+      body: text,
       signal: controller.signal,
     });
     headers = flatHeaders(res.headers);
@@ -87,26 +112,21 @@ export async function openSseStream(
   const body = res.body;
 
   async function* chunks(): AsyncGenerator<Chunk> {
-    const ready: (Decoded | SwitchyardError)[] = [];
-    const parser = createParser({
-      onEvent: (event) => {
-        try {
-          ready.push(decode(event));
-        } catch (err) {
-          ready.push(fail(err));
-        }
-      },
-      onError: (err) => ready.push(malformed(ctx, err.message)),
-      maxBufferSize: MAX_EVENT_BYTES,
-    });
-    const text = new TextDecoder();
+    const framing = format.framing();
+    let finished = false;
     try {
       for await (const piece of body) {
-        parser.feed(text.decode(piece as Buffer, { stream: true }));
-        for (const item of ready.splice(0)) {
-          if (item instanceof SwitchyardError) throw item;
+        let events: F[];
+        try {
+          events = framing.feed(piece as Uint8Array);
+        } catch (err) {
+          throw malformed(ctx, (err as Error).message);
+        }
+        for (const event of events) {
+          const item = format.decode(event);
           clearTimeout(idle);
           idle = setTimeout(() => abort('idle'), idleMs);
+          for (const c of item.chunks) if (hasFinish(c)) finished = true;
           yield* item.chunks;
           if (item.end) return;
         }
@@ -118,7 +138,8 @@ export async function openSseStream(
       // An early return (end event, consumer stopped) leaves the socket mid-body: drop it.
       if (!body.readableEnded) body.destroy();
     }
-    throw malformed(ctx, 'the stream ended before its final event');
+    // Formats without an end event (Gemini) end with the body; any answer must at least have said it finished.
+    if (!finished) throw malformed(ctx, 'the stream ended before its final event');
   }
   return Object.assign(chunks(), { headers });
 }

@@ -1,9 +1,16 @@
-// The suite every translating provider passes against its fake flavour: chat, streaming (the pure chunk mapper
-// over the fake's real stream), tools, embeddings, errors classified, usage and cost.
+// The suite every provider kind passes against its fake flavour, through the same `Providers` the worker uses:
+// chat, streaming (`stream()` → OpenAI chunks), tools (plain and streamed), embeddings, errors classified on both
+// paths, stream_timeout, usage and cost.
 import { costOf, type ErrorType, SwitchyardError } from '@switchyard/core';
 import { type FakeFault, type FakeProvider, startFakeProvider } from '@switchyard/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProviders, type Providers } from '../../src/index.ts';
+import {
+  type Chunk,
+  createProviders,
+  type ProviderStream,
+  type Providers,
+  StreamAssembler,
+} from '../../src/index.ts';
 import { request } from '../deployment.ts';
 import { assemble } from './assemble.ts';
 import { AWS_KEY, CASES } from './cases.ts';
@@ -50,6 +57,12 @@ function chatBody(over: Obj = {}): Obj {
   };
 }
 
+async function drain(open: Promise<ProviderStream>): Promise<Chunk[]> {
+  const out: Chunk[] = [];
+  for await (const chunk of await open) out.push(chunk);
+  return out;
+}
+
 async function failure(p: Promise<unknown>): Promise<SwitchyardError> {
   const err = await p.then(
     () => undefined,
@@ -90,20 +103,10 @@ describe.each(CASES)('$kind', (c) => {
     else expect(cost).toBe(0);
   });
 
-  it('streaming: the chunk mapper turns the provider stream into chunks that add up to the same answer', async () => {
+  it('streaming: OpenAI chunks that add up to the plain answer, usage alone in the last chunk', async () => {
     const dep = c.deployment(fake);
     const plain = await providers.call(request(dep, 'chat.completions', chatBody()));
-    const { path, body, headers } = await c.stream.request(dep, chatBody());
-    const res = await fetch(`${fake.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    });
-    expect(res.status).toBe(200);
-    const events = c.stream.parse(new Uint8Array(await res.arrayBuffer()));
-    expect(events.length).toBeGreaterThan(2);
-    const map = c.stream.mapper({ id: 'chatcmpl-1', model: dep.model, created: 1 });
-    const chunks = events.flatMap((e) => map(e));
+    const chunks = await drain(providers.stream(request(dep, 'chat.completions', chatBody())));
     const got = assemble(chunks);
     expect(new Set(got.objects)).toEqual(new Set(['chat.completion.chunk']));
     expect(got.role).toBe('assistant');
@@ -111,8 +114,29 @@ describe.each(CASES)('$kind', (c) => {
     expect(got.finishReason).toBe('stop');
     expect(got.usage?.prompt_tokens).toBe(plain.usage.promptTokens);
     expect(got.usage?.completion_tokens).toBe(plain.usage.completionTokens);
-    // Only the last chunk carries usage, as OpenAI's include_usage does.
-    expect(chunks.filter((ch) => ch.usage !== undefined)).toHaveLength(1);
+    // As OpenAI's include_usage: one usage chunk, the last, with no choices.
+    expect(chunks.filter((ch) => ch.usage !== undefined && ch.usage !== null)).toHaveLength(1);
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: got.usage });
+    // The worker assembles the returnvalue from the same chunks.
+    const assembler = new StreamAssembler('chat.completions');
+    for (const ch of chunks) assembler.add(ch);
+    const whole = assembler.result(0);
+    expect(whole.usage).toEqual(plain.usage);
+    expect(costOf(dep, whole.usage)).toBe(costOf(dep, plain.usage));
+    expect((whole.body.choices as Obj[])[0]).toMatchObject({
+      message: { role: 'assistant', content: 'echo: what is up' },
+      finish_reason: 'stop',
+    });
+  });
+
+  it.runIf(c.completions)('streamed text completion: text_completion chunks', async () => {
+    const dep = c.deployment(fake);
+    const body = { model: 'g', prompt: 'say something', max_tokens: 20 };
+    const chunks = await drain(providers.stream(request(dep, 'completions', body)));
+    expect(new Set(chunks.map((ch) => ch.object))).toEqual(new Set(['text_completion']));
+    const text = chunks.map((ch) => ((ch.choices as Obj[])[0]?.text as string | undefined) ?? '').join('');
+    expect(text).toBe('echo: say something');
+    expect(chunks.some((ch) => (ch.choices as Obj[])[0]?.finish_reason === 'stop')).toBe(true);
   });
 
   it.runIf(c.tools)(
@@ -156,20 +180,14 @@ describe.each(CASES)('$kind', (c) => {
     },
   );
 
-  it.runIf(c.tools)('tools, streamed: the mapper emits the call with its arguments', async () => {
+  it.runIf(c.tools)('tools, streamed: the call arrives in OpenAI tool_calls deltas', async () => {
     const dep = c.deployment(fake);
     const body = { model: 'g', messages: [{ role: 'user', content: 'weather in Rome?' }], tools: TOOLS };
-    const { path, body: sent, headers } = await c.stream.request(dep, body);
-    const res = await fetch(`${fake.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(sent),
-    });
-    const map = c.stream.mapper({ id: 'chatcmpl-2', model: dep.model, created: 1 });
-    const got = assemble(c.stream.parse(new Uint8Array(await res.arrayBuffer())).flatMap((e) => map(e)));
+    const got = assemble(await drain(providers.stream(request(dep, 'chat.completions', body))));
     expect(got.finishReason).toBe('tool_calls');
     expect(got.toolCalls).toHaveLength(1);
     expect(got.toolCalls[0]?.name).toBe('get_weather');
+    expect(got.toolCalls[0]?.id).toMatch(/\S/);
     expect(JSON.parse(got.toolCalls[0]!.arguments)).toEqual({ echo: 'weather in Rome?' });
   });
 
@@ -196,14 +214,27 @@ describe.each(CASES)('$kind', (c) => {
     ['safety block', { kind: 'content-policy' }, 'ContentPolicyViolationError'],
     ['not JSON', { kind: 'malformed' }, 'InternalServerError'],
   ];
-  it.each(faults)('error %s → %s', async (_name, fault, type) => {
-    fake.script([{ fault }]);
-    const dep = c.deployment(fake);
-    const err = await failure(providers.call(request(dep, 'chat.completions', chatBody())));
-    expect(err.type).toBe(type);
-    expect(err.provider).toBe(c.kind);
-    if (type === 'RateLimitError') expect(err.retryAfterMs).toBe(3000);
-    if (dep.apiKey) expect(err.message).not.toContain(dep.apiKey);
+  const modes = ['call', 'stream'] as const;
+  it.each(modes.flatMap((mode) => faults.map(([name, fault, type]) => [mode, name, fault, type] as const)))(
+    '%s: error %s → %s',
+    async (mode, _name, fault, type) => {
+      fake.script([{ fault }]);
+      const dep = c.deployment(fake);
+      const req = request(dep, 'chat.completions', chatBody());
+      const err = await failure(mode === 'call' ? providers.call(req) : drain(providers.stream(req)));
+      expect(err.type).toBe(type);
+      expect(err.provider).toBe(c.kind);
+      if (type === 'RateLimitError') expect(err.retryAfterMs).toBe(3000);
+      if (dep.apiKey) expect(err.message).not.toContain(dep.apiKey);
+    },
+  );
+
+  it('a stream that stalls is cut at stream_timeout and classified as Timeout', async () => {
+    fake.script([{ fault: { kind: 'hang' } }]);
+    const dep = { ...c.deployment(fake), streamTimeoutMs: 150 };
+    const err = await failure(drain(providers.stream(request(dep, 'chat.completions', chatBody()))));
+    expect(err.type).toBe('Timeout');
+    expect(err.message).toContain('stream_timeout');
   });
 
   it('a refused credential → AuthenticationError, the key never in the message', async () => {
