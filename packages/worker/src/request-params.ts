@@ -18,6 +18,8 @@ const schema = z.object({
   num_retries: z.number().int().min(0).optional(),
   timeout: z.number().positive().optional(),
   request_timeout: z.number().positive().optional(),
+  /** Streaming: the wait allowed for each chunk, the first one included (seconds; LiteLLM's per-request kwarg). */
+  stream_timeout: z.number().positive().optional(),
   fallbacks: fallbackEntries.optional(),
   context_window_fallbacks: groups.optional(),
   content_policy_fallbacks: groups.optional(),
@@ -73,6 +75,11 @@ export function splitRouterParams(body: Record<string, unknown>): {
 export function requestTimeoutMs(params: RequestRouterParams): number | undefined {
   const seconds = params.timeout ?? params.request_timeout;
   return seconds === undefined ? undefined : Math.round(seconds * 1000);
+}
+
+/** The request's own `stream_timeout`, in ms. */
+export function requestStreamTimeoutMs(params: RequestRouterParams): number | undefined {
+  return params.stream_timeout === undefined ? undefined : Math.round(params.stream_timeout * 1000);
 }
 
 /** The router settings for this job: the request's retries and fallback lists win over the config's. */

@@ -121,7 +121,7 @@ export async function attempt(
     const response = await (mock ?? ctx.reply.invoke)({
       endpoint: ctx.request.endpoint,
       body: override ? { ...ctx.request.body, ...override } : ctx.request.body,
-      deployment,
+      deployment: withStreamTimeout(deployment, ctx, deps.config.router.streamTimeoutMs),
       signal: attemptSignal(signal, ctx.callerTimeout ? ctx.timeoutMs : undefined),
     });
     return { ...outcome, latencyMs: elapsed(started), response };
@@ -161,6 +161,17 @@ function lastFailedIn(ctx: JobContext, group: string): string | undefined {
 
 function elapsed(started: number): number {
   return Math.round(performance.now() - started);
+}
+
+/** The request's `stream_timeout` on the deployment it calls, never longer than the deployment's or the router's. */
+function withStreamTimeout(
+  deployment: Deployment,
+  ctx: JobContext,
+  routerMs: number | undefined,
+): Deployment {
+  if (ctx.streamTimeoutMs === undefined) return deployment;
+  const configured = deployment.streamTimeoutMs ?? routerMs ?? Number.POSITIVE_INFINITY;
+  return { ...deployment, streamTimeoutMs: Math.min(ctx.streamTimeoutMs, configured) };
 }
 
 /** The worker's shutdown signal, plus the request's own timeout (its TimeoutError reason maps to Timeout). */

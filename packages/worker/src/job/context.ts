@@ -100,6 +100,11 @@ export interface JobContext {
   timeoutMs: number;
   /** The request shortened the timeout: its timeouts say nothing about the deployment's health. */
   callerTimeout: boolean;
+  /**
+   * The request's own `stream_timeout` (ms, never beyond the configured timeout): a deployment's or the router's
+   * shorter one still applies. Its stalls, like a caller's timeout, say nothing about the deployment's health.
+   */
+  streamTimeoutMs?: number;
   estimatedTokens: number;
   /** `specific_deployment`: the requested name pins deployments (only while in the original group). */
   specificDeployment: boolean;

@@ -20,6 +20,7 @@ import { mockParamsIn, mockPlan } from '../mock-response.ts';
 import {
   fallbackOverrides,
   type RequestRouterParams,
+  requestStreamTimeoutMs,
   requestTimeoutMs,
   settingsForRequest,
 } from '../request-params.ts';
@@ -49,6 +50,9 @@ export async function prepare(job: Job, deps: PipelineDeps, reply: Reply): Promi
     estimatedTokens: estimateTokens(request.endpoint, request.body),
     specificDeployment: params.specific_deployment === true,
   };
+  const streamTimeoutMs = requestStreamTimeoutMs(params);
+  // Only a streamed call has chunks to wait for; elsewhere the parameter means nothing (as in LiteLLM).
+  if (streamTimeoutMs !== undefined && request.body.stream === true) ctx.streamTimeoutMs = streamTimeoutMs;
   const overrides = fallbackOverrides(params);
   if (overrides) ctx.overrides = overrides;
   const mock = config.switchyard.allowMockParams ? mockPlan(params, group) : undefined;
@@ -124,6 +128,7 @@ function bounded(params: RequestRouterParams, config: SwitchyardConfig): Request
   const configuredSec = config.router.timeoutMs / 1000;
   if (out.timeout !== undefined) out.timeout = Math.min(out.timeout, configuredSec);
   if (out.request_timeout !== undefined) out.request_timeout = Math.min(out.request_timeout, configuredSec);
+  if (out.stream_timeout !== undefined) out.stream_timeout = Math.min(out.stream_timeout, configuredSec);
   const ttl = config.router.cache?.ttlSec;
   if (out.cache?.ttl !== undefined && ttl !== undefined)
     out.cache = { ...out.cache, ttl: Math.min(out.cache.ttl, ttl) };

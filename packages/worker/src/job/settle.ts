@@ -130,7 +130,7 @@ async function failed(
   let cooldownUntilMs = 0;
   if (reservationId !== undefined) {
     // A timeout the caller chose says nothing about the deployment: no cooldown, no latency penalty.
-    const callerCaused = err.type === 'Timeout' && ctx.callerTimeout;
+    const callerCaused = err.type === 'Timeout' && (ctx.callerTimeout || ctx.streamTimeoutMs !== undefined);
     // A wildcard group (`openai/*`) serves every model of a provider: one model's 404 or 429 must not bench
     // them all, so, as in LiteLLM, its deployments are never cooled.
     const effect =
