@@ -1,5 +1,6 @@
 // Each translating provider end to end: a real queued job through worker processes to the provider's fake
-// flavour, answered in OpenAI's shape with routing, usage and cost; a provider error fails the job with its type.
+// flavour, answered in OpenAI's shape with routing, usage and cost — plain and streamed (`stream: true` through
+// the job's Redis Stream); a provider error fails the job with its type.
 import { generateKeyPairSync } from 'node:crypto';
 import { CompletionError } from '@switchyard/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,23 +90,30 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+const VERTEX_MODEL = '/v1/projects/acme/locations/us-east5/publishers/google/models/gemini-2.5-flash';
+const BEDROCK_CLAUDE = `/model/${encodeURIComponent('anthropic.claude-3-5-sonnet-20240620-v1:0')}`;
+const BEDROCK_NOVA = `/model/${encodeURIComponent('amazon.nova-pro-v1:0')}`;
+
+/** `[group, provider, plain call path, streamed call path]`. */
 describe.each([
-  ['ollama-chat', 'ollama_chat', '/api/chat'],
-  ['ollama-generate', 'ollama', '/api/generate'],
-  ['cohere-chat', 'cohere', '/v2/chat'],
-  ['gemini-chat', 'gemini', '/v1beta/models/gemini-2.5-flash:generateContent'],
+  ['ollama-chat', 'ollama_chat', '/api/chat', '/api/chat'],
+  ['ollama-generate', 'ollama', '/api/generate', '/api/generate'],
+  ['cohere-chat', 'cohere', '/v2/chat', '/v2/chat'],
   [
-    'bedrock-chat',
-    'bedrock',
-    `/model/${encodeURIComponent('anthropic.claude-3-5-sonnet-20240620-v1:0')}/converse`,
+    'gemini-chat',
+    'gemini',
+    '/v1beta/models/gemini-2.5-flash:generateContent',
+    '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
   ],
-  ['bedrock-chain', 'bedrock', `/model/${encodeURIComponent('amazon.nova-pro-v1:0')}/converse`],
+  ['bedrock-chat', 'bedrock', `${BEDROCK_CLAUDE}/converse`, `${BEDROCK_CLAUDE}/converse-stream`],
+  ['bedrock-chain', 'bedrock', `${BEDROCK_NOVA}/converse`, `${BEDROCK_NOVA}/converse-stream`],
   [
     'vertex-chat',
     'vertex_ai',
-    '/v1/projects/acme/locations/us-east5/publishers/google/models/gemini-2.5-flash:generateContent',
+    `${VERTEX_MODEL}:generateContent`,
+    `${VERTEX_MODEL}:streamGenerateContent?alt=sse`,
   ],
-])('%s', (group, provider, path) => {
+])('%s', (group, provider, path, streamPath) => {
   it('a queued chat job is answered by the provider, mapped to chat.completion', async () => {
     stack.fake.reset();
     const r = await stack.client.completion(chat(group, `hello ${provider}`));
@@ -121,6 +129,41 @@ describe.each([
     expect(stack.fake.requests.map((q) => q.path)).toEqual([path]);
     // Bedrock calls are answered only when their SigV4 signature verifies (the fake re-signs them).
     expect(stack.fake.requests[0]?.status).toBe(200);
+  });
+
+  it('a stream: true job: OpenAI chunks through the Redis Stream, the assembled returnvalue with usage and cost', async () => {
+    stack.fake.reset();
+    const stream = stack.client.stream({
+      ...chat(group, `stream ${provider}`),
+      stream_options: { include_usage: true },
+    });
+    const chunks: Record<string, any>[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(new Set(chunks.map((c) => c.object))).toEqual(new Set(['chat.completion.chunk']));
+    expect(chunks[0]?.choices[0].delta.role).toBe('assistant');
+    expect(chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('')).toBe(`echo: stream ${provider}`);
+    expect(chunks.filter((c) => c.choices[0]?.finish_reason).map((c) => c.choices[0].finish_reason)).toEqual([
+      'stop',
+    ]);
+    const usage = chunks.at(-1)?.usage as { prompt_tokens: number; completion_tokens: number };
+    expect(chunks.at(-1)?.choices).toEqual([]);
+    expect(usage.completion_tokens).toBeGreaterThan(0);
+    expect(stream.routing).toMatchObject({ deploymentId: group, provider });
+
+    const r = await stack.client.result(stream.jobId);
+    expect(r?.choices).toEqual([
+      expect.objectContaining({
+        message: expect.objectContaining({ role: 'assistant', content: `echo: stream ${provider}` }),
+        finish_reason: 'stop',
+      }),
+    ]);
+    expect(r?.usage).toMatchObject({
+      prompt_tokens: usage.prompt_tokens,
+      completion_tokens: usage.completion_tokens,
+    });
+    if (provider.startsWith('ollama')) expect(r?.routing.cost).toBe(0);
+    else expect(r?.routing.cost).toBeGreaterThan(0);
+    expect(stack.fake.requests.map((q) => [q.path, q.status])).toEqual([[streamPath, 200]]);
   });
 
   it('a provider 429 fails the job with RateLimitError', async () => {

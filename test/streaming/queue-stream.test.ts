@@ -26,6 +26,8 @@ beforeAll(async () => {
         deployment(fake!.url, 'hasty', 'hasty-a', { order: 1, stream_timeout: 0.3 }),
         deployment(fake!.url, 'hasty', 'hasty-b', { order: 2, stream_timeout: 0.3 }),
         deployment(fake!.url, 'metered', 'metered-model', { tpm: 1_000_000 }),
+        deployment(fake!.url, 'filtered', 'filtered-model'),
+        deployment(fake!.url, 'safe', 'safe-model'),
         {
           model_name: 'azure',
           litellm_params: {
@@ -37,7 +39,13 @@ beforeAll(async () => {
           model_info: { id: 'azure-eu' },
         },
       ],
-      router_settings: { num_retries: 2, retry_after: 0, allowed_fails: 1000, enable_pre_call_checks: true },
+      router_settings: {
+        num_retries: 2,
+        retry_after: 0,
+        allowed_fails: 1000,
+        enable_pre_call_checks: true,
+        content_policy_fallbacks: [{ filtered: ['safe'] }],
+      },
     }),
   });
 });
@@ -160,6 +168,55 @@ it('stream_timeout bounds the time to the first chunk: a slow first deployment i
     expect.objectContaining({ deploymentId: 'hasty-a', error: expect.objectContaining({ type: 'Timeout' }) }),
     expect.objectContaining({ deploymentId: 'hasty-b' }),
   ]);
+});
+
+it('a per-request stream_timeout bounds the wait for the first chunk', async () => {
+  stack.fakes[0]!.script([{ match: { model: 'pair-a' }, latencyMs: 2_000 }]);
+  const stream = stack.client.stream({ ...chat('pair'), stream_timeout: 0.3 });
+  expect(text(await collect(stream))).toBe('echo: stream me four words');
+  expect(stream.routing?.attempts).toEqual([
+    expect.objectContaining({ deploymentId: 'pair-a', error: expect.objectContaining({ type: 'Timeout' }) }),
+    expect.objectContaining({ deploymentId: 'pair-b' }),
+  ]);
+  // A router parameter: never sent to the provider.
+  expect(stack.fakes[0]!.requests.at(-1)?.body).not.toHaveProperty('stream_timeout');
+});
+
+it('a streamed answer the content filter left empty goes to content_policy_fallbacks, unseen', async () => {
+  const sse = (chunk: object) => `data: ${JSON.stringify(chunk)}\n\n`;
+  const head = {
+    id: 'chatcmpl-filtered',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'filtered-model',
+  };
+  stack.fakes[0]!.script([
+    {
+      match: { model: 'filtered-model' },
+      fault: {
+        kind: 'raw',
+        status: 200,
+        headers: { 'content-type': 'text/event-stream' },
+        body: [
+          sse({
+            ...head,
+            choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+          }),
+          sse({ ...head, choices: [{ index: 0, delta: {}, finish_reason: 'content_filter' }] }),
+          'data: [DONE]\n\n',
+        ].join(''),
+      },
+    },
+  ]);
+  const stream = stack.client.stream(chat('filtered'));
+  const chunks = await collect(stream);
+  expect(text(chunks)).toBe('echo: stream me four words');
+  expect(chunks.every((c) => c.model === 'safe-model')).toBe(true);
+  expect(stream.routing?.modelGroup).toBe('safe');
+  expect(stream.routing?.attempts[0]).toMatchObject({
+    deploymentId: 'filtered-model',
+    error: { type: 'ContentPolicyViolationError' },
+  });
 });
 
 it('a stream that stalls between chunks is cut and the job fails with Timeout', async () => {
