@@ -1,5 +1,6 @@
 // `stream: true` through the HTTP gateway, read by the official `openai` SDK and by raw SSE: real Redis,
 // a worker process, the fake provider (OpenAI and Anthropic dialects).
+import { randomUUID } from 'node:crypto';
 import { type RunningGateway, startGateway } from '@switchyard/gateway';
 import { type LocalStack, startLocalStack } from '@switchyard/testkit';
 import OpenAI from 'openai';
@@ -233,4 +234,55 @@ it('with keys, only the stream owner (or the master key) may resume it', async (
   } finally {
     await keyed.close();
   }
+});
+
+it('an open stream counts against maxWaiting and is ended at shutdown with where to resume', async () => {
+  stack.fakes[0]!.script([{ match: { model: 'gpt-a' }, stream: { gapMs: 50, chunks: 40 } }]);
+  const leaving = await startGateway({ port: 0, redisUrl: stack.redis.url, drainMs: 100, maxWaiting: 1 });
+  const post = () =>
+    fetch(`${leaving.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...ask('gpt'), stream: true }),
+    });
+  const first = await post();
+  const reader = first.body!.getReader();
+  let buffered = '';
+  while (!buffered.includes('\n\n')) buffered += new TextDecoder().decode((await reader.read()).value);
+  // The one allowed waiter is this stream: another request is refused at once.
+  const second = await post();
+  expect(second.status).toBe(503);
+  await second.body?.cancel();
+
+  await leaving.close();
+  for (let r = await reader.read(); !r.done; r = await reader.read())
+    buffered += new TextDecoder().decode(r.value);
+  const blocks = buffered.split('\n\n').filter((b) => b.trim() !== '');
+  const last = JSON.parse(blocks.at(-1)!.replace(/^data: /, '')) as {
+    error: { code: string; message: string };
+  };
+  expect(last.error.code).toBe('SY_ERR_GATEWAY_RELEASED');
+  const lastId = blocks
+    .filter((b) => b.startsWith('id: '))
+    .at(-1)!
+    .split('\n')[0]!
+    .slice(4);
+  expect(last.error.message).toContain(`Last-Event-ID: ${lastId}`);
+  // The answer was not lost with the gateway: another one serves the rest, with no second provider call.
+  const rest = await fetch(`${gateway.url}/v1/jobs/${lastId.split(':')[0]}/stream`, {
+    headers: { 'last-event-id': lastId },
+  });
+  expect((await sseEvents(rest)).at(-1)?.data).toBe('[DONE]');
+  expect(stack.fakes[0]!.requests.filter((r) => r.model === 'gpt-a')).toHaveLength(1);
+});
+
+it('GET /v1/jobs/<id>/stream of a finished text completion rebuilds text_completion chunks', async () => {
+  // Answered without a stream: the reader rebuilds the chunks from the stored result.
+  const jobId = randomUUID();
+  await stack.client.textCompletion({ model: 'instruct', prompt: 'say it plainly' }, { jobId });
+  const events = await sseEvents(await fetch(`${gateway.url}/v1/jobs/${jobId}/stream`));
+  expect(events.at(-1)?.data).toBe('[DONE]');
+  const chunks = events.slice(0, -1).map((e) => JSON.parse(e.data) as Record<string, any>);
+  expect(new Set(chunks.map((c) => c.object))).toEqual(new Set(['text_completion']));
+  expect(chunks.map((c) => c.choices[0]?.text ?? '').join('')).toBe('echo: say it plainly');
 });

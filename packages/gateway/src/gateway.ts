@@ -12,7 +12,7 @@ import {
   WaitTimeoutError,
 } from '@switchyard/client';
 import type { Endpoint } from '@switchyard/core';
-import { CodedError, ERROR_CODES } from '@switchyard/core';
+import { CodedError, ERROR_CODES, isEndpoint } from '@switchyard/core';
 import { batchApiError } from './api-error.ts';
 import { bearerKey, bearerKeyCheck } from './auth.ts';
 import { batchesRoute } from './batches-api.ts';
@@ -50,7 +50,7 @@ export interface GatewayOptions {
   masterKey?: string;
   /** Remembers which key created each job, so `GET /v1/jobs/<id>` answers only that key. */
   owners?: JobOwners;
-  /** Requests allowed to wait for results at once; more are answered 503. @defaultValue 10000 */
+  /** Requests allowed to wait for results or read a stream at once; more are answered 503. @defaultValue 10000 */
   maxWaiting?: number;
   /** Serves `GET /metrics` when given (the fleet's Prometheus metrics). */
   metrics?: MetricsSource;
@@ -104,15 +104,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       sendError(res, gatewayError(415, 'request bodies must be application/json'));
       return undefined;
     }
-    if (waiting.size >= maxWaiting) {
-      res.setHeader('connection', 'close');
-      sendError(
-        res,
-        gatewayError(503, 'too many requests waiting; retry shortly', 'service_unavailable_error'),
-        { 'retry-after': '1' },
-      );
-      return undefined;
-    }
+    if (overCapacity(res)) return undefined;
     const read = await readJsonBody(req, maxBodyBytes);
     if (!read.ok) {
       // The unread remainder of a refused body is not worth receiving.
@@ -128,8 +120,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const key = bearerKey(req.headers);
     if (opts.owners && keyCheck && key !== undefined) await opts.owners.record(jobId, key);
     if (read.body.stream === true) {
-      const onQueueError = (e: unknown, id: string) => errorFor(e, id, logger);
-      return serveStream({ client, endpoint, start: { body: read.body, jobId }, res, onQueueError });
+      const body = read.body;
+      return counted((shutdown) =>
+        serveStream({ client, endpoint, start: { body, jobId }, res, onQueueError, shutdown }),
+      );
     }
     // A caller that hangs up stops waiting: its waiter is freed, the job goes on (fetch it by id).
     const gone = new AbortController();
@@ -160,6 +154,35 @@ export function createGateway(opts: GatewayOptions): Gateway {
     return jobId;
   }
 
+  const onQueueError = (e: unknown, id: string) => errorFor(e, id, logger);
+
+  /** 503 at once when `maxWaiting` requests (plain waits and open streams) are already held. */
+  function overCapacity(res: ServerResponse): boolean {
+    if (waiting.size < maxWaiting) return false;
+    res.setHeader('connection', 'close');
+    sendError(
+      res,
+      gatewayError(503, 'too many requests waiting; retry shortly', 'service_unavailable_error'),
+      { 'retry-after': '1' },
+    );
+    return true;
+  }
+
+  /**
+   * A streamed reply counts as a waiting request: it holds a connection and a Redis reader for as long as the
+   * answer takes, so it is bounded by `maxWaiting`, and `releaseWaiting()` (shutdown) ends it cleanly.
+   */
+  async function counted(serve: (shutdown: AbortSignal) => Promise<string>): Promise<string> {
+    const shutdown = new AbortController();
+    const release = (err: Error) => shutdown.abort(err);
+    waiting.add(release);
+    try {
+      return await serve(shutdown.signal);
+    } finally {
+      waiting.delete(release);
+    }
+  }
+
   /** Whether this caller may read job `id`: its owner or the master key (anyone without keys). */
   async function mayRead(id: string, req: IncomingMessage): Promise<boolean> {
     const key = bearerKey(req.headers);
@@ -180,8 +203,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
       );
       return undefined;
     }
-    const onQueueError = (e: unknown, id: string) => errorFor(e, id, logger);
-    return serveStream({ client, endpoint, start: { resume }, res, onQueueError });
+    return counted((shutdown) =>
+      serveStream({ client, endpoint, start: { resume }, res, onQueueError, shutdown }),
+    );
   }
 
   async function job(id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -307,8 +331,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
       return route.id;
     }
     if (route.kind === 'job-stream') {
+      if (overCapacity(res)) return undefined;
       const after = resumeFrom(req)?.after ?? searchParams.get('after') ?? undefined;
-      return streamJob({ jobId: route.id, ...(after ? { after } : {}) }, 'chat.completions', req, res);
+      // The job's name says which chunks a finished answer is rebuilt as (chat or text completion).
+      const name = (await client.queue.getJob(route.id).catch(() => undefined))?.name;
+      const endpoint = name !== undefined && isEndpoint(name) ? name : 'chat.completions';
+      return streamJob({ jobId: route.id, ...(after ? { after } : {}) }, endpoint, req, res);
     }
     return call(route.endpoint, req, res);
   }

@@ -37,7 +37,7 @@ export interface StartGatewayOptions {
   resultTtlSec?: number;
   /** Open connections at once; more are refused by the socket. @defaultValue 4096 */
   maxConnections?: number;
-  /** Requests waiting for results at once; more get 503. @defaultValue 10000 */
+  /** Requests waiting for results or reading a stream at once; more get 503. @defaultValue 10000 */
   maxWaiting?: number;
   /** Bound on the readiness probe's Redis round trip. @defaultValue 2000 */
   readinessTimeoutMs?: number;

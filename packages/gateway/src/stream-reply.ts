@@ -32,6 +32,8 @@ export interface StreamReplyInput {
   res: ServerResponse;
   /** Unexpected (queue) failures before the first byte. */
   onQueueError: (err: unknown, jobId: string) => HttpError;
+  /** The gateway is shutting down: end the reply now, telling the caller where to resume. */
+  shutdown?: AbortSignal;
 }
 
 /** Relays one stream; resolves with the job id once the response has ended. */
@@ -40,6 +42,9 @@ export async function serveStream(input: StreamReplyInput): Promise<string> {
   const stop = new AbortController();
   // The caller hung up: stop reading (the job goes on; its stream can be resumed).
   res.on('close', () => stop.abort());
+  const onShutdown = () => stop.abort();
+  input.shutdown?.addEventListener('abort', onShutdown, { once: true });
+  let lastId: string | undefined;
   let stream: ChunkStream;
   if ('resume' in start) {
     const includeUsage = false; // a resumed stream replays what the worker wrote, usage chunk included
@@ -78,11 +83,18 @@ export async function serveStream(input: StreamReplyInput): Promise<string> {
         continue;
       }
       open();
+      lastId = item.id;
       res.write(`id: ${jobId}:${item.id}\ndata: ${JSON.stringify(item.chunk)}\n\n`);
     }
     open();
     res.end('data: [DONE]\n\n');
   } catch (err) {
+    if (input.shutdown?.aborted && !res.writableEnded) {
+      const error = released(jobId, lastId);
+      if (res.headersSent) res.end(`data: ${JSON.stringify(error.body)}\n\n`);
+      else sendError(res, error, { [JOB_ID_HEADER]: jobId });
+      return jobId;
+    }
     if (stop.signal.aborted) return jobId;
     const error =
       err instanceof CompletionError
@@ -94,8 +106,21 @@ export async function serveStream(input: StreamReplyInput): Promise<string> {
     }
     // After the first byte the status is sent: OpenAI's SDKs raise an error event as an APIError.
     res.end(`data: ${JSON.stringify(error.body)}\n\n`);
+  } finally {
+    input.shutdown?.removeEventListener('abort', onShutdown);
   }
   return jobId;
+}
+
+/** Shutdown mid-answer: the job goes on in the workers; the caller resumes where it was on another gateway. */
+function released(jobId: string, lastId: string | undefined): HttpError {
+  const resume = `GET /v1/jobs/${jobId}/stream${lastId ? ` with Last-Event-ID: ${jobId}:${lastId}` : ''}`;
+  return gatewayError(
+    503,
+    `the gateway is shutting down; the job keeps running: resume with ${resume}`,
+    'service_unavailable_error',
+    ERROR_CODES.gatewayReleased,
+  );
 }
 
 function restartOrQueue(err: unknown, jobId: string, input: StreamReplyInput): HttpError {
