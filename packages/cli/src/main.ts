@@ -15,6 +15,7 @@ import { runEventsTail } from './commands/events.ts';
 import { collect, parsePort, runGateway } from './commands/gateway.ts';
 import { runMockProvider } from './commands/mock-provider.ts';
 import { runStatus } from './commands/status.ts';
+import { runUsage } from './commands/usage.ts';
 import { runWorker } from './commands/worker.ts';
 
 function positiveInt(value: string): number {
@@ -91,6 +92,17 @@ program
   .description('show per-deployment usage, in-flight counts and cooldowns from Redis')
   .requiredOption('-c, --config <file>', 'LiteLLM config.yaml')
   .action(runStatus);
+
+program
+  .command('usage')
+  .description("the fleet's calls, tokens, cost and latency per deployment, group, tag or gateway key")
+  .requiredOption('-c, --config <file>', 'LiteLLM config.yaml (Redis and queue)')
+  .option('--since <duration>', 'how far back: 15m, 1h, 7d, …', '1h')
+  .option('--by <dimension>', 'deployment | group | tag | key', 'deployment')
+  .option('--prices', 'print the prices in use per deployment and their source instead')
+  .option('--reset', 'forget the totals and every budget spend (LiteLLM reset_cost)')
+  .option('--json', 'print JSON instead of a table')
+  .action(runUsage);
 
 const deployments = program
   .command('deployments')

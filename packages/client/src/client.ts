@@ -7,16 +7,23 @@ import {
   bullmqPriority,
   DEFAULT_QUEUE_NAME,
   DEFAULT_WAIT_TIMEOUT_MS,
+  type DeploymentPrice,
+  durationMs,
   type Endpoint,
   eventsStreamKey,
+  modelCostMap,
   type OutcomeEvent,
   type RoutedResult,
   stateNamespace,
   streamKey,
   streamRequest,
+  USAGE_DIMENSIONS,
+  type UsageDimension,
+  type UsageRow,
+  usageRows,
   withoutPriority,
 } from '@switchyard/core';
-import { type ModelListDoc, ModelListStore } from '@switchyard/redis-state';
+import { type ModelListDoc, ModelListStore, RoutingState, UsageStore } from '@switchyard/redis-state';
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import {
@@ -64,6 +71,13 @@ export interface ClientOptions {
   batch?: BatchStoreOptions;
   /** Encrypts raw credentials of runtime deployments (AES-256-GCM). Default: SWITCHYARD_SALT_KEY. */
   saltKey?: string;
+}
+
+export interface UsageQuery {
+  /** How far back: ms, or a duration such as `15m`, `1h`, `7d`. @defaultValue '1h' */
+  since?: number | string;
+  /** @defaultValue 'deployment' */
+  by?: UsageDimension;
 }
 
 export interface EnqueueOptions {
@@ -169,6 +183,35 @@ export class SwitchyardClient {
   /** LiteLLM `set_model_list`: replaces the whole list in one atomic write. */
   setModelList(entries: readonly unknown[]): Promise<ModelListDoc> {
     return this.#models.change({ op: 'replace', entries }, { saltKey: this.#saltKey });
+  }
+
+  /**
+   * LiteLLM `get_usage_stats` for the whole fleet: calls, successes, failures by type, tokens, cost and
+   * latency p50/p95 per deployment, group, tag or gateway key (its SHA-256), over the last `since`.
+   * Totals reach Redis about a second after the calls; buckets are minutes up to 2 h, hours up to 2 days.
+   */
+  async getUsageStats(
+    query: UsageQuery = {},
+  ): Promise<{ since: number; by: UsageDimension; rows: UsageRow[] }> {
+    const since = typeof query.since === 'string' ? durationMs(query.since) : (query.since ?? 3_600_000);
+    if (since === undefined) throw new RangeError(`since: expected a duration such as 15m, 1h, 7d`);
+    const by = query.by ?? 'deployment';
+    if (!USAGE_DIMENSIONS.includes(by))
+      throw new RangeError(`by: expected one of ${USAGE_DIMENSIONS.join(', ')}`);
+    const totals = await new UsageStore(this.#redis, this.#namespace).read(by, since);
+    return { since, by, rows: usageRows(totals) };
+  }
+
+  /** LiteLLM `get_model_cost_map`, per deployment: the prices in use and their source (config, dataset, unknown). */
+  async getModelCostMap(): Promise<DeploymentPrice[]> {
+    const doc = await this.#models.list();
+    return modelCostMap(doc?.entries ?? []);
+  }
+
+  /** LiteLLM `reset_cost`: forgets the usage and cost totals and every budget's spend in this period. */
+  async resetCost(): Promise<void> {
+    await new UsageStore(this.#redis, this.#namespace).reset();
+    await new RoutingState(this.#redis, { prefix: this.#namespace }).resetSpend();
   }
 
   /**

@@ -14,7 +14,7 @@ import {
 import type { Endpoint } from '@switchyard/core';
 import { CodedError, ERROR_CODES, isEndpoint } from '@switchyard/core';
 import { batchApiError } from './api-error.ts';
-import { bearerKey, bearerKeyCheck } from './auth.ts';
+import { bearerKey, bearerKeyCheck, keyHash } from './auth.ts';
 import { batchesRoute } from './batches-api.ts';
 import { type ApiHandler, filesRoute } from './files-api.ts';
 import type { JobOwners } from './job-owners.ts';
@@ -119,6 +119,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const jobId = randomUUID();
     const key = bearerKey(req.headers);
     if (opts.owners && keyCheck && key !== undefined) await opts.owners.record(jobId, key);
+    attributeKey(read.body, keyCheck ? key : undefined);
     if (read.body.stream === true) {
       const body = read.body;
       return counted((shutdown) =>
@@ -282,7 +283,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       await serveMetrics(opts.metrics, req.method ?? 'GET', res);
       return undefined;
     }
-    const admin = modelAdminRoute(client, opts.masterKey, req.method ?? 'GET', pathname);
+    const admin = modelAdminRoute(client, opts.masterKey, req.method ?? 'GET', pathname, searchParams);
     if (admin) {
       await admin(req, res);
       return undefined;
@@ -395,4 +396,16 @@ function errorFor(err: unknown, jobId: string, logger: GatewayLogger): HttpError
 
 function queueUnavailable(): HttpError {
   return gatewayError(503, 'queue unavailable; retry shortly', 'service_unavailable_error');
+}
+
+/**
+ * Usage per gateway key: the caller's key hash goes in `metadata.user_api_key_hash` (LiteLLM's name), set by
+ * the gateway only, so a caller cannot charge its calls to another key. Never the key itself.
+ */
+function attributeKey(body: Record<string, unknown>, key: string | undefined): void {
+  const meta = body.metadata;
+  const own = meta !== null && typeof meta === 'object' && !Array.isArray(meta) ? { ...meta } : {};
+  delete (own as Record<string, unknown>).user_api_key_hash;
+  if (key !== undefined) (own as Record<string, unknown>).user_api_key_hash = keyHash(key);
+  if (key !== undefined || meta !== undefined) body.metadata = own;
 }

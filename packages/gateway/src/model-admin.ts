@@ -1,9 +1,9 @@
-// LiteLLM proxy's model management routes over the fleet's model list in Redis, for the master key only:
-// POST /model/new, /model/update, /model/delete {"id"}; GET /model/info and /v1/model/info.
+// LiteLLM proxy's admin routes over the fleet's state in Redis, for the master key only: POST /model/new,
+// /model/update, /model/delete {"id"}; GET /model/info and /v1/model/info; GET /usage?since=1h&by=group.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SwitchyardClient } from '@switchyard/client';
-import { ConfigError } from '@switchyard/core';
+import { ConfigError, type UsageDimension } from '@switchyard/core';
 import { bearerKey } from './auth.ts';
 import { gatewayError } from './openai-error.ts';
 import { readJsonBody } from './read-body.ts';
@@ -21,6 +21,7 @@ export function modelAdminRoute(
   masterKey: string | undefined,
   method: string,
   pathname: string,
+  query: URLSearchParams = new URLSearchParams(),
 ): AdminHandler | undefined {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
   const bare = path.startsWith('/v1/') ? path.slice(3) : path;
@@ -35,8 +36,8 @@ export function modelAdminRoute(
     }
     if (!isMaster(req, masterKey)) {
       const why = masterKey
-        ? 'model management needs the master key (Authorization: Bearer <general_settings.master_key>)'
-        : 'model management is off: set general_settings.master_key';
+        ? `${bare} needs the master key (Authorization: Bearer <general_settings.master_key>)`
+        : `${bare} is off: set general_settings.master_key`;
       sendError(res, gatewayError(masterKey ? 401 : 403, why, 'authentication_error', 'invalid_api_key'));
       return;
     }
@@ -50,8 +51,13 @@ export function modelAdminRoute(
       body = read.body;
     }
     try {
-      sendJson(res, 200, await action.run(client, body));
+      sendJson(res, 200, await action.run(client, body, query));
     } catch (err) {
+      if (err instanceof RangeError) {
+        const param = /^(\w+):/.exec(err.message)?.[1] ?? null;
+        sendError(res, gatewayError(400, err.message, 'invalid_request_error', 'invalid_parameter', param));
+        return;
+      }
       if (!(err instanceof ConfigError)) throw err;
       // Bad input: the list is unchanged; every problem is named by its field.
       const param = err.issues[0]?.path || null;
@@ -67,7 +73,7 @@ function isMaster(req: IncomingMessage, masterKey: string | undefined): boolean 
 
 interface Action {
   method: 'GET' | 'POST';
-  run(client: SwitchyardClient, body: Record<string, unknown>): Promise<unknown>;
+  run(client: SwitchyardClient, body: Record<string, unknown>, query: URLSearchParams): Promise<unknown>;
 }
 
 const modelInfo: Action = {
@@ -90,6 +96,15 @@ async function changed(
 
 const ACTIONS: Readonly<Record<string, Action>> = {
   '/model/info': modelInfo,
+  // The fleet's usage totals (switchyard usage): `since` a duration, `by` deployment | group | tag | key.
+  '/usage': {
+    method: 'GET',
+    run: (client, _body, query) =>
+      client.getUsageStats({
+        since: query.get('since') ?? '1h',
+        by: (query.get('by') ?? 'deployment') as UsageDimension,
+      }),
+  },
   '/model/new': {
     method: 'POST',
     run: (client, body) => changed(client.addDeployment(body), (entries) => entries.at(-1)?.model_info.id),

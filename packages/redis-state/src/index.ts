@@ -3,3 +3,4 @@ export * from './model-list-store.ts';
 export * from './routing-state.ts';
 export { type RedisClient, scriptSource } from './script-loader.ts';
 export * from './types.ts';
+export * from './usage-store.ts';

@@ -12,7 +12,7 @@ import {
 } from '@switchyard/core';
 import type { Observer, OutcomeEvents, ProcessMetrics } from '@switchyard/observability';
 import { createProviders } from '@switchyard/providers';
-import { type RedisClient, RoutingState } from '@switchyard/redis-state';
+import { type RedisClient, RoutingState, UsageStore } from '@switchyard/redis-state';
 import { Queue, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { withBatchJobs } from './batch-jobs.ts';
@@ -27,6 +27,7 @@ import { WORKER_DEFAULTS, type WorkerOptions } from './options.ts';
 import { createProcessor } from './processor.ts';
 import { evictionPolicyWarning, workerConnection } from './redis-connection.ts';
 import { type CacheStore, ResponseCache, redisCacheStore } from './response-cache.ts';
+import { UsageRecorder } from './usage-recorder.ts';
 
 /** How long a closing worker waits for callback sinks to take the last events. */
 const EVENTS_FLUSH_MS = 5_000;
@@ -71,7 +72,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     defaultStreamTimeoutMs: config.router.streamTimeoutMs,
   });
   const models = await followModelList({ config, redis: stateRedis, namespace, logger });
-  const { metrics, events, observe } = await startObservers(config, stateRedis, queueName, logger);
+  const { metrics, events, observe: optional } = await startObservers(config, stateRedis, queueName, logger);
+  // Usage totals are always kept: summed here, written once a second (switchyard usage, GET /usage).
+  const usage = new UsageRecorder(new UsageStore(stateRedis, namespace), logger);
+  const observe = withUsage(usage, optional, logger);
 
   const processor = createProcessor({
     config,
@@ -83,7 +87,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     logger,
     outcomeBatchSize: opts.outcomeBatchSize ?? WORKER_DEFAULTS.outcomeBatchSize,
     leaseMarginMs: opts.leaseMarginMs ?? WORKER_DEFAULTS.leaseMarginMs,
-    ...(observe ? { observe } : {}),
+    observe,
     ...(config.router.cache
       ? {
           cache: new ResponseCache(cacheStore(config, stateRedis, logger), {
@@ -151,6 +155,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       watchdog.stop();
       await running.close(graceMs);
       await processor.flush();
+      await usage.close();
       // A sink that never answers must not hold the exit: its undelivered events are dropped.
       if (events) await Promise.race([events.flush(), delay(EVENTS_FLUSH_MS, undefined, { ref: false })]);
       models.close();
@@ -209,6 +214,18 @@ async function startObservers(
     logger.warn({ err: (err as Error).message }, 'observer failed'),
   );
   return { ...(metrics ? { metrics } : {}), ...(events ? { events } : {}), observe };
+}
+
+/** The usage recorder first, then the configured observers; neither may reach the job. */
+function withUsage(usage: UsageRecorder, other: Observer | undefined, logger: Logger): Observer {
+  return (o) => {
+    try {
+      usage.observe(o);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'usage observer failed');
+    }
+    other?.(o);
+  };
 }
 
 /** The response cache's store: the workers' Redis, or with `type: local` this process's memory (said at start). */

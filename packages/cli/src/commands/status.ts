@@ -1,6 +1,7 @@
-// `switchyard status`: what every worker sees right now — usage, in-flight, latency, cooldowns per deployment.
-import { groupsOf, stateNamespace } from '@switchyard/core';
-import { RoutingState } from '@switchyard/redis-state';
+// `switchyard status`: what every worker sees right now — usage, in-flight, latency, cooldowns per deployment
+// of the fleet's model list in Redis (runtime changes included; the file's list before any worker seeded it).
+import { describedDeployments, groupsOf, stateNamespace } from '@switchyard/core';
+import { ModelListStore, RoutingState } from '@switchyard/redis-state';
 import Table from 'cli-table3';
 import { Redis } from 'ioredis';
 import { loadConfigOrExit } from '../load-config.ts';
@@ -10,7 +11,12 @@ export async function runStatus(opts: { config: string }): Promise<void> {
   const config = loadConfigOrExit(opts.config);
   const redis = new Redis(redisTarget(config).url, { maxRetriesPerRequest: 1 });
   try {
-    const state = new RoutingState(redis, { prefix: stateNamespace(config.switchyard) });
+    const namespace = stateNamespace(config.switchyard);
+    const state = new RoutingState(redis, { prefix: namespace });
+    const stored = await new ModelListStore(redis, namespace).list();
+    const groups = stored
+      ? groupsOf({ ...config, deployments: describedDeployments(stored.entries) })
+      : groupsOf(config);
     const table = new Table({
       head: [
         'group',
@@ -23,7 +29,7 @@ export async function runStatus(opts: { config: string }): Promise<void> {
       ],
     });
     const now = Date.now();
-    for (const [group, deployments] of groupsOf(config)) {
+    for (const [group, deployments] of groups) {
       const states = await state.snapshot(
         group,
         deployments.map((d) => d.id),

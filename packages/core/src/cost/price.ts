@@ -34,3 +34,12 @@ function resolve(deployment: Deployment): TokenPrice | null {
   const entry = datasetModel(deployment);
   return entry ? { input: entry.input, output: entry.output } : null;
 }
+
+/** Where a deployment's price comes from: its config (`model_info` / `litellm_params`), the dataset, or nowhere. */
+export type PriceSource = 'config' | 'dataset' | 'unknown';
+
+export function priceSource(deployment: Deployment): PriceSource {
+  const { inputCostPerToken, outputCostPerToken } = deployment.info;
+  if (inputCostPerToken !== undefined || outputCostPerToken !== undefined) return 'config';
+  return pricePerToken(deployment) ? 'dataset' : 'unknown';
+}
