@@ -7,8 +7,8 @@ import {
   TERMINAL_BATCH_STATUSES,
   toJsonl,
 } from '@switchyard/core';
+import type { RedisClient } from '@switchyard/redis-state';
 import { Job, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { type BatchStoreParts, batchStoreParts } from './batch-service.ts';
 import { outputFileId } from './ids.ts';
 import type { BatchStoreOptions } from './options.ts';
@@ -26,7 +26,7 @@ export class BatchRunner {
   readonly #parts: BatchStoreParts;
   readonly #stopped = new Map<string, { at: number; status: string | undefined }>();
 
-  constructor(redis: Redis, queue: Queue, options: BatchStoreOptions = {}) {
+  constructor(redis: RedisClient, queue: Queue, options: BatchStoreOptions = {}) {
     this.#parts = batchStoreParts(redis, queue, options);
   }
 

@@ -18,8 +18,8 @@ import {
   TERMINAL_BATCH_STATUSES,
   withLiveCounts,
 } from '@switchyard/core';
+import type { RedisClient } from '@switchyard/redis-state';
 import { type FlowJob, FlowProducer, Job, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { BatchApiError } from './errors.ts';
 import { FileStore } from './file-store.ts';
 import { newBatchId, requestJobId } from './ids.ts';
@@ -43,7 +43,7 @@ export interface CreateBatchRequest {
 
 /** The pieces of a batch store shared by the API side (this class) and the worker side (BatchRunner). */
 export interface BatchStoreParts {
-  redis: Redis;
+  redis: RedisClient;
   queue: Queue;
   keys: StoreKeys;
   files: FileStore;
@@ -52,7 +52,7 @@ export interface BatchStoreParts {
 }
 
 export function batchStoreParts(
-  redis: Redis,
+  redis: RedisClient,
   queue: Queue,
   options: BatchStoreOptions = {},
 ): BatchStoreParts {
@@ -73,7 +73,7 @@ export class BatchService {
   readonly #parts: BatchStoreParts;
   readonly #flows: FlowProducer;
 
-  constructor(redis: Redis, queue: Queue, options: BatchStoreOptions = {}) {
+  constructor(redis: RedisClient, queue: Queue, options: BatchStoreOptions = {}) {
     this.#parts = batchStoreParts(redis, queue, options);
     this.files = this.#parts.files;
     this.#flows = new FlowProducer({ connection: redis, prefix: queue.opts.prefix ?? 'bull' });

@@ -1,6 +1,6 @@
 // OpenAI Files in Redis: the File object and the bytes under two keys, both expiring after the retention.
 import type { FileObject, FilePurpose } from '@switchyard/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@switchyard/redis-state';
 import { BatchApiError } from './errors.ts';
 import { newFileId } from './ids.ts';
 import type { StoreKeys } from './keys.ts';
@@ -15,12 +15,12 @@ export interface PutFile {
 }
 
 export class FileStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: StoreKeys;
   readonly #retentionSec: number;
   readonly #maxBytes: number;
 
-  constructor(redis: Redis, keys: StoreKeys, opts: { retentionSec: number; maxFileBytes: number }) {
+  constructor(redis: RedisClient, keys: StoreKeys, opts: { retentionSec: number; maxFileBytes: number }) {
     this.#redis = redis;
     this.#keys = keys;
     this.#retentionSec = opts.retentionSec;

@@ -3,7 +3,7 @@
 
 import type { BatchLineFailure, BatchObject, BatchSlot } from '@switchyard/core';
 import { CodedError, ERROR_CODES } from '@switchyard/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@switchyard/redis-state';
 import type { StoreKeys } from './keys.ts';
 
 /** What finalizing needs besides the queue's results: each request's line and custom_id, and refused lines. */
@@ -22,10 +22,10 @@ return 1`;
 const MAX_CAS_TRIES = 20;
 
 export class RecordStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: StoreKeys;
 
-  constructor(redis: Redis, keys: StoreKeys) {
+  constructor(redis: RedisClient, keys: StoreKeys) {
     this.#redis = redis;
     this.#keys = keys;
   }

@@ -1,5 +1,11 @@
-// Which Redis a command connects to: REDIS_URL, else the config's redis_url / redis_host…, else localhost.
-import { type SwitchyardConfig, withoutPassword } from '@switchyard/core';
+// Which Redis a command connects to: REDIS_CLUSTER_NODES or REDIS_URL, else the config's redis_url /
+// redis_host… / redis_startup_nodes, else localhost. A cluster is one `redis+cluster://` address string.
+import {
+  redisAddressFromEnv,
+  redisEnvSource,
+  type SwitchyardConfig,
+  withoutPassword,
+} from '@switchyard/core';
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -11,8 +17,8 @@ export interface RedisTarget {
 }
 
 export function redisTarget(config: SwitchyardConfig, env = process.env): RedisTarget {
-  if (env.REDIS_URL)
-    return { url: env.REDIS_URL, displayUrl: withoutPassword(env.REDIS_URL), source: 'REDIS_URL' };
+  const fromEnv = redisAddressFromEnv(env);
+  if (fromEnv) return { url: fromEnv, displayUrl: withoutPassword(fromEnv), source: redisEnvSource(env)! };
   if (config.redis) return config.redis;
   return { url: DEFAULT_REDIS_URL, displayUrl: DEFAULT_REDIS_URL, source: 'default' };
 }

@@ -5,15 +5,21 @@ import { BatchService, type BatchStoreOptions } from '@switchyard/batch';
 import {
   type BatchObject,
   bullmqPriority,
+  ConfigError,
+  clusterPrefixIssue,
   DEFAULT_QUEUE_NAME,
   DEFAULT_WAIT_TIMEOUT_MS,
   type DeploymentPrice,
   durationMs,
   type Endpoint,
   eventsStreamKey,
+  isClusterAddress,
   modelCostMap,
   type OutcomeEvent,
+  queueShards,
   type RoutedResult,
+  redisAddressFromEnv,
+  shardOfJobId,
   stateNamespace,
   streamKey,
   streamRequest,
@@ -23,9 +29,17 @@ import {
   usageRows,
   withoutPriority,
 } from '@switchyard/core';
-import { type ModelListDoc, ModelListStore, RoutingState, UsageStore } from '@switchyard/redis-state';
-import { Queue } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import {
+  connectRedis,
+  DEFAULT_REDIS_URL,
+  duplicateWith,
+  type ModelListDoc,
+  ModelListStore,
+  type RedisClient,
+  RoutingState,
+  UsageStore,
+} from '@switchyard/redis-state';
+import { type Job, Queue } from 'bullmq';
 import {
   type BatchRequest,
   type BatchRun,
@@ -57,12 +71,20 @@ export interface ResumeOptions {
 }
 
 export interface ClientOptions {
-  /** Default: REDIS_URL, else redis://127.0.0.1:6379. */
+  /**
+   * A `redis://` URL, or `redis+cluster://[:password@]host:port,host:port` for a Redis Cluster.
+   * Default: REDIS_CLUSTER_NODES (+ REDIS_PASSWORD), else REDIS_URL, else redis://127.0.0.1:6379.
+   */
   redisUrl?: string;
   /** Default: `switchyard`. */
   queueName?: string;
   /** BullMQ key prefix, when the workers use a non-default one. */
   prefix?: string;
+  /**
+   * The workers' `switchyard_settings.queue_shards`: jobs go to shard `FNV-1a(job id) % N` (each job has a
+   * random UUID id unless you give one), so any holder of a job id finds its shard. @defaultValue 1
+   */
+  queueShards?: number;
   /** How long `completion()` waits before giving up (the job itself keeps going). Default 10 min. */
   timeoutMs?: number;
   /** Safety-net poll interval for results whose event was missed. */
@@ -105,40 +127,56 @@ export interface BatchItem {
   options?: EnqueueOptions;
 }
 
-/** Reconnect attempts every 50 ms growing to 500 ms (ioredis' default grows to 2 s): a restarted Redis is seen at once. */
-const reconnectDelay = (attempt: number): number => Math.min(attempt * 50, 500);
-
 export class SwitchyardClient {
+  /** The first shard's queue (the only one without `queueShards`); batches run on it. */
   readonly queue: Queue;
-  readonly #waiter: ResultWaiter;
-  readonly #redis: Redis;
-  readonly #eventsRedis: Redis;
+  /** One BullMQ queue per shard. */
+  readonly queues: readonly Queue[];
+  /** One result listener per shard (BullMQ's events stream is per queue). */
+  readonly #waiters: ResultWaiter[];
+  readonly #redis: RedisClient;
+  readonly #eventsRedis: RedisClient[];
   readonly #timeoutMs: number;
   readonly #batchOptions: BatchStoreOptions;
   readonly #eventsKey: string;
   readonly #namespace: string;
-  readonly #readers: Redis[] = [];
+  readonly #readers: RedisClient[] = [];
   #batches: BatchService | undefined;
   readonly #models: ModelListStore;
   readonly #saltKey: string | undefined;
   #ready: Promise<void> | undefined;
 
   constructor(opts: ClientOptions = {}) {
-    const url = opts.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const url = opts.redisUrl ?? redisAddressFromEnv() ?? DEFAULT_REDIS_URL;
+    const layout = { queueName: opts.queueName, queuePrefix: opts.prefix, queueShards: opts.queueShards };
+    // On a cluster an untagged prefix fails every BullMQ script with CROSSSLOT: say why at once instead.
+    const prefixIssue = isClusterAddress(url) ? clusterPrefixIssue(layout) : undefined;
+    if (prefixIssue) throw new ConfigError([prefixIssue]);
     // Producers fail fast when Redis is away instead of queueing commands forever.
-    const producerOpts: RedisOptions = { maxRetriesPerRequest: 1, retryStrategy: reconnectDelay };
-    this.#redis = new Redis(url, producerOpts);
-    const prefix = opts.prefix ? { prefix: opts.prefix } : {};
-    this.queue = new Queue(opts.queueName ?? DEFAULT_QUEUE_NAME, { connection: this.#redis, ...prefix });
-    // QueueEvents blocks on XREAD, so it needs its own connection that waits through outages.
-    this.#eventsRedis = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: reconnectDelay });
-    this.#waiter = new ResultWaiter(this.queue, { connection: this.#eventsRedis, ...prefix }, opts.pollMs);
+    this.#redis = connectRedis(url, 'producer');
+    const shards = queueShards({
+      queueName: opts.queueName ?? DEFAULT_QUEUE_NAME,
+      queuePrefix: opts.prefix,
+      queueShards: opts.queueShards,
+    });
+    this.queues = shards.map((s) => new Queue(s.name, { connection: this.#redis, prefix: s.prefix }));
+    this.queue = this.queues[0]!;
+    // QueueEvents blocks on XREAD, so each needs its own connection that waits through outages.
+    this.#eventsRedis = shards.map(() => connectRedis(url, 'worker'));
+    this.#waiters = this.queues.map(
+      (queue, i) =>
+        new ResultWaiter(
+          queue,
+          { connection: this.#eventsRedis[i]!, prefix: shards[i]!.prefix },
+          opts.pollMs,
+        ),
+    );
     // During a Redis outage every reconnect attempt emits 'error'; unlistened, ioredis and BullMQ print
     // each one to stderr. Nothing is lost by listening: commands reject and the waiter polls.
     const ignore = () => {};
     this.#redis.on('error', ignore);
-    this.#eventsRedis.on('error', ignore);
-    this.queue.on('error', ignore);
+    for (const conn of this.#eventsRedis) conn.on('error', ignore);
+    for (const queue of this.queues) queue.on('error', ignore);
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
     this.#batchOptions = opts.batch ?? {};
     this.#eventsKey = eventsStreamKey({
@@ -220,7 +258,7 @@ export class SwitchyardClient {
    * Each iteration holds a Redis connection of its own for its blocking reads; ending it releases it.
    */
   events(opts: EventsOptions = {}): AsyncGenerator<OutcomeEvent> {
-    return readEvents(this.#redis.duplicate({ maxRetriesPerRequest: null }), this.#eventsKey, opts);
+    return readEvents(duplicateWith(this.#redis, { maxRetriesPerRequest: null }), this.#eventsKey, opts);
   }
 
   /** OpenAI's Files and Batch API over this client's queue (what the gateway's /v1/files and /v1/batches serve). */
@@ -230,18 +268,43 @@ export class SwitchyardClient {
   }
 
   /** The producer connection (fails fast while Redis is away), for small reads and writes beside jobs. */
-  get connection(): Redis {
+  get connection(): RedisClient {
     return this.#redis;
   }
 
   /** Callers currently awaiting a result through this client. */
   get waiting(): number {
-    return this.#waiter.size;
+    return this.#waiters.reduce((sum, w) => sum + w.size, 0);
+  }
+
+  /** The shard queue a job id belongs to (contract/queue-shards.ts). */
+  queueFor(jobId: string): Queue {
+    return this.queues[shardOfJobId(jobId, this.queues.length)]!;
+  }
+
+  /** A job by id: on its shard, else (added there by another producer, or a batch's) on any other shard. */
+  async findJob(jobId: string): Promise<Job | undefined> {
+    const home = this.queueFor(jobId);
+    const job = await home.getJob(jobId);
+    if (job || this.queues.length === 1) return job;
+    for (const queue of this.queues) {
+      if (queue === home) continue;
+      const found = await queue.getJob(jobId);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  #waiterFor(jobId: string): ResultWaiter {
+    return this.#waiters[shardOfJobId(jobId, this.#waiters.length)]!;
   }
 
   /** Resolves once the shared event listener is attached (called lazily by the awaiting methods). */
   ready(): Promise<void> {
-    this.#ready ??= Promise.all([this.#waiter.ready(), this.queue.waitUntilReady()]).then(() => undefined);
+    this.#ready ??= Promise.all([
+      ...this.#waiters.map((w) => w.ready()),
+      ...this.queues.map((q) => q.waitUntilReady()),
+    ]).then(() => undefined);
     return this.#ready;
   }
 
@@ -251,7 +314,7 @@ export class SwitchyardClient {
     opts: EnqueueOptions = {},
   ): Promise<string> {
     const jobId = opts.jobId ?? randomUUID();
-    await this.queue.add(endpoint, withMetadata(body, opts), jobOptions(jobId, body, opts));
+    await this.queueFor(jobId).add(endpoint, withMetadata(body, opts), jobOptions(jobId, body, opts));
     return jobId;
   }
 
@@ -259,16 +322,19 @@ export class SwitchyardClient {
   async enqueueBatch(items: readonly BatchItem[], chunkSize = 1000): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < items.length; i += chunkSize) {
-      const chunk = items.slice(i, i + chunkSize).map((item) => {
+      const perShard = new Map<Queue, Parameters<Queue['addBulk']>[0]>();
+      for (const item of items.slice(i, i + chunkSize)) {
         const jobId = item.options?.jobId ?? randomUUID();
         ids.push(jobId);
-        return {
+        const queue = this.queueFor(jobId);
+        if (!perShard.has(queue)) perShard.set(queue, []);
+        perShard.get(queue)!.push({
           name: item.endpoint ?? 'chat.completions',
           data: withMetadata(item.body, item.options ?? {}),
           opts: jobOptions(jobId, item.body, item.options ?? {}),
-        };
-      });
-      await this.queue.addBulk(chunk);
+        });
+      }
+      await Promise.all([...perShard].map(([queue, jobs]) => queue.addBulk(jobs)));
     }
     return ids;
   }
@@ -316,15 +382,16 @@ export class SwitchyardClient {
       {
         batches: this.batches,
         ready: () => this.ready(),
+        // A batch is one BullMQ flow, all of it on the first shard, whatever its jobs' ids hash to.
         wait: (jobId, timeoutMs) =>
-          this.#waiter.wait(jobId, timeoutMs).then(
+          this.#waiters[0]!.wait(jobId, timeoutMs).then(
             (value): StoredOutcome => ({ ok: true, value }),
             (err: unknown): StoredOutcome =>
               err instanceof CompletionError
                 ? { ok: false, reason: `${err.type}: ${err.message}` }
                 : undefined,
           ),
-        cancelWait: (jobId) => this.#waiter.cancel(jobId, new Error('batch ended')),
+        cancelWait: (jobId) => this.#waiters[0]!.cancel(jobId, new Error('batch ended')),
         stored: (jobId) =>
           this.result(jobId, { wait: false }).then(
             (value): StoredOutcome => (value ? { ok: true, value } : undefined),
@@ -359,14 +426,14 @@ export class SwitchyardClient {
     opts: { wait?: boolean; timeoutMs?: number } = {},
   ): Promise<RoutedResult | undefined> {
     await this.ready();
-    const pending =
-      opts.wait === false ? undefined : this.#waiter.wait(jobId, opts.timeoutMs ?? this.#timeoutMs);
+    const waiter = await this.#waiterOfStoredJob(jobId);
+    const pending = opts.wait === false ? undefined : waiter.wait(jobId, opts.timeoutMs ?? this.#timeoutMs);
     // Marked handled at once: the job's event may reject it while the reads below are in flight, and
     // it is either awaited below or deliberately dropped when the stored state answers first.
     pending?.catch(() => {});
     // A job BullMQ cannot decode (data written as non-JSON by another producer) is not readable
     // here; its completion event still settles the wait, and the wait must not be left unhandled.
-    const job = await this.queue.getJob(jobId).catch((err: unknown) => {
+    const job = await this.findJob(jobId).catch((err: unknown) => {
       if (!pending) throw err;
       return undefined;
     });
@@ -376,11 +443,11 @@ export class SwitchyardClient {
         // Every other wait on this id settles with the same outcome.
         if (state === 'failed') {
           const reason = job.failedReason ?? 'APIConnectionError: failed without a reason';
-          if (pending) this.#waiter.deliver(jobId, { reason });
+          if (pending) waiter.deliver(jobId, { reason });
           throw new CompletionError(jobId, reason);
         }
         const value = job.returnvalue as RoutedResult;
-        if (pending) this.#waiter.deliver(jobId, { value });
+        if (pending) waiter.deliver(jobId, { value });
         return value;
       }
     }
@@ -393,20 +460,28 @@ export class SwitchyardClient {
     for (const conn of this.#readers.splice(0)) conn.disconnect();
     const graceful = (async () => {
       await this.#batches?.close();
-      await this.#waiter.close();
-      await this.queue.close();
+      await Promise.all(this.#waiters.map((w) => w.close()));
+      await Promise.all(this.queues.map((q) => q.close()));
     })().catch(() => {});
     // BullMQ's close waits for a connection to come back; a Redis that is gone would hold it forever.
     await Promise.race([graceful, delay(CLOSE_GRACE_MS, undefined, { ref: false })]);
     this.#redis.disconnect();
-    this.#eventsRedis.disconnect();
+    for (const conn of this.#eventsRedis) conn.disconnect();
+  }
+
+  /** The listener of the shard holding the job: its id's, unless it was found on another (a batch's job). */
+  async #waiterOfStoredJob(jobId: string): Promise<ResultWaiter> {
+    if (this.queues.length === 1) return this.#waiters[0]!;
+    const job = await this.findJob(jobId).catch(() => undefined);
+    const index = job ? this.queues.findIndex((q) => q.qualifiedName === job.queueQualifiedName) : -1;
+    return index >= 0 ? this.#waiters[index]! : this.#waiterFor(jobId);
   }
 
   #stream(endpoint: Endpoint, body: Record<string, unknown>, opts: StreamOptions = {}): ChunkStream {
     const jobId = opts.jobId ?? randomUUID();
     const streamed = { ...body, stream: true };
     const added = this.ready().then(() =>
-      this.queue.add(endpoint, withMetadata(streamed, opts), jobOptions(jobId, streamed, opts)),
+      this.queueFor(jobId).add(endpoint, withMetadata(streamed, opts), jobOptions(jobId, streamed, opts)),
     );
     added.catch(() => {}); // surfaced by the iteration below
     const src = this.#streamSource(jobId, endpoint, streamRequest(streamed).includeUsage);
@@ -426,17 +501,17 @@ export class SwitchyardClient {
       acquire: () => {
         const idle = this.#readers.pop();
         if (idle) return idle;
-        const conn = this.#redis.duplicate();
+        const conn = duplicateWith(this.#redis, {});
         conn.on('error', () => {});
         return conn;
       },
-      release: (conn: Redis, broken: boolean) => {
+      release: (conn: RedisClient, broken: boolean) => {
         if (!broken && this.#readers.length < IDLE_READERS && conn.status === 'ready')
           this.#readers.push(conn);
         else conn.disconnect();
       },
       outcome: async (): Promise<JobOutcome> => {
-        const job = await this.queue.getJob(jobId);
+        const job = await this.findJob(jobId);
         if (!job) return { state: 'missing' };
         const state = await job.getState();
         if (state === 'completed') return { state, value: job.returnvalue as RoutedResult };
@@ -459,11 +534,12 @@ export class SwitchyardClient {
     } catch (err) {
       throw new CompletionError(jobId, `BadRequestError: ${(err as Error).message}`);
     }
-    const result = this.#waiter.wait(jobId, opts.timeoutMs ?? this.#timeoutMs, opts.signal);
+    const waiter = this.#waiterFor(jobId);
+    const result = waiter.wait(jobId, opts.timeoutMs ?? this.#timeoutMs, opts.signal);
     try {
-      await this.queue.add(endpoint, withMetadata(body, opts), options);
+      await this.queueFor(jobId).add(endpoint, withMetadata(body, opts), options);
     } catch (err) {
-      this.#waiter.cancel(jobId, err as Error);
+      waiter.cancel(jobId, err as Error);
     }
     return (await result) as RoutedResult;
   }

@@ -7,7 +7,7 @@ import {
   type OutcomeEventType,
   type StandardLoggingPayload,
 } from '@switchyard/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@switchyard/redis-state';
 
 export interface EventsOptions {
   /** `$` (events from now on; the default), `0` (everything the stream still holds), or an entry id. */
@@ -29,7 +29,7 @@ type Entry = [id: string, fields: string[]];
 
 /** Takes a connection of its own (blocking reads) and disconnects it when the iteration ends. */
 export async function* readEvents(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   opts: EventsOptions = {},
 ): AsyncGenerator<OutcomeEvent> {

@@ -13,7 +13,7 @@ import {
   type StreamChunk,
   type StreamServing,
 } from '@switchyard/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@switchyard/redis-state';
 import { CompletionError } from './errors.ts';
 
 /** The stream says a worker died mid-answer; resume after `markerId` to read the complete second answer. */
@@ -63,8 +63,8 @@ export interface StreamSource {
   endpoint: Endpoint;
   includeUsage: boolean;
   /** A blocking connection, and its return once the read ends (`broken` after an abort). */
-  acquire(): Redis;
-  release(conn: Redis, broken: boolean): void;
+  acquire(): RedisClient;
+  release(conn: RedisClient, broken: boolean): void;
   outcome(): Promise<JobOutcome>;
 }
 

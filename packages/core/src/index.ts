@@ -8,6 +8,7 @@ export { groupsOf, resolveGroup } from './config/groups.ts';
 export { type LoadOptions, loadConfig, loadConfigFile } from './config/load.ts';
 export * from './config/model-entries.ts';
 export { publicApiBase } from './config/public-api-base.ts';
+export * from './config/redis-address.ts';
 export { withoutPassword } from './config/redis-settings.ts';
 export { normaliseAllowedFailsPolicy, normaliseRetryPolicy } from './config/retry-policy.ts';
 export * from './config/route-targets.ts';

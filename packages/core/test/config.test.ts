@@ -186,6 +186,7 @@ describe('loading a LiteLLM config from the docs', () => {
       eventsMaxLen: 10_000,
       callbackBufferSize: 10_000,
       streamMaxEntries: 10_000,
+      queueShards: 1,
     });
   });
 
@@ -259,6 +260,7 @@ describe('defaults', () => {
       eventsMaxLen: 10_000,
       callbackBufferSize: 10_000,
       streamMaxEntries: 10_000,
+      queueShards: 1,
     });
   });
 });

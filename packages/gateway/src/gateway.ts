@@ -211,7 +211,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   async function job(id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const allowed = await mayRead(id, req);
-    const stored = allowed ? await client.queue.getJob(id) : undefined;
+    const stored = allowed ? await client.findJob(id) : undefined;
     // Someone else's job is answered exactly like a job that does not exist.
     if (!stored) {
       sendError(

@@ -22,6 +22,8 @@ export interface StartGatewayOptions {
   redisUrl?: string;
   queueName?: string;
   prefix?: string;
+  /** The workers' `switchyard_settings.queue_shards`. @defaultValue 1 */
+  queueShards?: number;
   apiKeys?: string[];
   /** How long one request waits for its job before a 504. Default 10 min. */
   timeoutMs?: number;
@@ -64,6 +66,7 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
     ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}),
     ...(opts.queueName ? { queueName: opts.queueName } : {}),
     ...(opts.prefix ? { prefix: opts.prefix } : {}),
+    ...(opts.queueShards ? { queueShards: opts.queueShards } : {}),
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.batch ? { batch: opts.batch } : {}),
     ...(opts.saltKey !== undefined ? { saltKey: opts.saltKey } : {}),

@@ -1,3 +1,4 @@
+export * from './connect.ts';
 export * from './keys.ts';
 export * from './model-list-store.ts';
 export * from './routing-state.ts';

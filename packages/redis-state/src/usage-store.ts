@@ -11,13 +11,20 @@ import {
   type UsageDimension,
   type UsageTotals,
 } from '@switchyard/core';
+import { isCluster } from './connect.ts';
 import type { RedisClient } from './script-loader.ts';
 
 /** Totals to add, per dimension and id, for calls settled at about `atMs`. */
 export type UsageDeltas = Map<UsageDimension, Map<string, UsageTotals>>;
 
+// Every usage key shares one hash tag: a flush's pipeline and reset's DEL stay on one Redis Cluster node
+// (a few small writes a second per worker, so one slot is no hot spot).
+function usageTag(prefix: string): string {
+  return `{${prefix}:usage}`;
+}
+
 export function usageKey(prefix: string, granularity: string, startMs: number, dim: UsageDimension): string {
-  return `${prefix}:usage:${granularity}:${startMs}:${dim}`;
+  return `${usageTag(prefix)}:${granularity}:${startMs}:${dim}`;
 }
 
 export class UsageStore {
@@ -86,12 +93,16 @@ export class UsageStore {
   /** Forgets every total (LiteLLM's reset_cost, extended to every counter kept here). */
   async reset(): Promise<number> {
     let removed = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.#client.scan(cursor, 'MATCH', `${this.#prefix}:usage:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) removed += await this.#client.del(...keys);
-    } while (cursor !== '0');
+    // SCAN walks one server: on a cluster, every master (the keys' slot lives on one of them).
+    const servers = isCluster(this.#client) ? this.#client.nodes('master') : [this.#client];
+    for (const server of servers) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await server.scan(cursor, 'MATCH', `${usageTag(this.#prefix)}:*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) removed += await this.#client.del(...keys);
+      } while (cursor !== '0');
+    }
     return removed;
   }
 }

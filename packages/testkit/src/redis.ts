@@ -154,7 +154,7 @@ function withPassword(url: string, password: string | undefined): string {
 }
 
 /** Resolves once the server answers PING; rejects with its output if it exits first or never answers. */
-function waitForPing(proc: ChildProcess, port: number, password?: string): Promise<void> {
+export function waitForPing(proc: ChildProcess, port: number, password?: string): Promise<void> {
   let output = '';
   proc.stdout?.on('data', (d: Buffer) => {
     output = (output + d.toString()).slice(-4000);

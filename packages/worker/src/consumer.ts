@@ -4,8 +4,8 @@
 // create a new one). Jobs in flight finish on the Worker that took them, which is then closed; one whose
 // close() cannot finish (its wedged blocking connection) is cut loose once it holds no job.
 import { setTimeout as delay } from 'node:timers/promises';
+import type { RedisClient } from '@switchyard/redis-state';
 import type { WorkerOptions as BullWorkerOptions, Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { SwitchyardWorker } from './switchyard-worker.ts';
 
@@ -19,7 +19,7 @@ export interface ConsumerOptions {
   processor: Processor;
   /** BullMQ worker options except the connection (each Worker gets its own from `connect`). */
   options: Omit<BullWorkerOptions, 'connection' | 'autorun'>;
-  connect: () => Redis;
+  connect: () => RedisClient;
   logger: Logger;
   /** Attach event listeners to each new Worker. */
   listen: (worker: SwitchyardWorker) => void;
@@ -28,7 +28,7 @@ export interface ConsumerOptions {
 interface Generation {
   n: number;
   worker: SwitchyardWorker;
-  connection: Redis;
+  connection: RedisClient;
   /** This Worker's jobs in the processor now. */
   running: number;
   closed?: Promise<void>;

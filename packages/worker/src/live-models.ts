@@ -1,8 +1,7 @@
 // "The current model list" of this process: a snapshot swapped whole when the fleet's list in Redis changes.
 // Pub/sub wakes a reload at once; a periodic version check catches a missed message within `refreshMs`.
 import { buildModelList, type Deployment, groupsOf, type SwitchyardConfig } from '@switchyard/core';
-import { ModelListStore } from '@switchyard/redis-state';
-import type { Redis } from 'ioredis';
+import { duplicateWith, ModelListStore, type RedisClient } from '@switchyard/redis-state';
 import type { Logger } from 'pino';
 import { createTargetResolver, type TargetResolver } from './route-target.ts';
 
@@ -34,7 +33,7 @@ export interface LiveModelsOptions {
   config: SwitchyardConfig;
   store: ModelListStore;
   /** A connection of its own: it enters subscriber mode. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   logger: Logger;
   env?: Record<string, string | undefined>;
   saltKey?: string | undefined;
@@ -110,7 +109,7 @@ export async function startLiveModels(opts: LiveModelsOptions): Promise<LiveMode
 /** Seeds the fleet's list from this worker's config file (see `store_model_in_db`), then follows it. */
 export async function followModelList(opts: {
   config: SwitchyardConfig;
-  redis: Redis;
+  redis: RedisClient;
   namespace: string;
   logger: Logger;
   env?: Record<string, string | undefined>;
@@ -123,5 +122,5 @@ export async function followModelList(opts: {
     { storeModelInDb: opts.config.switchyard.storeModelInDb ?? false },
     `model list ${seeded}`,
   );
-  return startLiveModels({ ...opts, store, subscriber: opts.redis.duplicate(), env, saltKey });
+  return startLiveModels({ ...opts, store, subscriber: duplicateWith(opts.redis, {}), env, saltKey });
 }

@@ -1,24 +1,16 @@
 // ioredis clients for workers: wait through Redis outages (maxRetriesPerRequest null), as BullMQ requires.
-import { Redis } from 'ioredis';
+import { redisAddressFromEnv } from '@switchyard/core';
+import { connectRedis, DEFAULT_REDIS_URL, type RedisClient } from '@switchyard/redis-state';
 
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export { DEFAULT_REDIS_URL, reconnectDelay } from '@switchyard/redis-state';
 
-/**
- * Reconnect attempts every 50 ms, 100 ms… up to every 500 ms (ioredis' default grows to 2 s): a Redis back
- * from a restart is noticed within half a second, and an attempt against a down server costs next to nothing.
- */
-export const reconnectDelay = (attempt: number): number => Math.min(attempt * 50, 500);
-
-export function workerConnection(url = process.env.REDIS_URL ?? DEFAULT_REDIS_URL): Redis {
-  return new Redis(url, {
-    maxRetriesPerRequest: null,
-    enableReadyCheck: true,
-    retryStrategy: reconnectDelay,
-  });
+/** A server URL or a `redis+cluster://` address; default REDIS_CLUSTER_NODES / REDIS_URL, else localhost. */
+export function workerConnection(address = redisAddressFromEnv() ?? DEFAULT_REDIS_URL): RedisClient {
+  return connectRedis(address, 'worker');
 }
 
 /** BullMQ needs `noeviction`: an evicted job key is a lost job. Warn, do not refuse (managed Redis may hide CONFIG). */
-export async function evictionPolicyWarning(redis: Redis): Promise<string | undefined> {
+export async function evictionPolicyWarning(redis: RedisClient): Promise<string | undefined> {
   try {
     const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
     const policy = reply[1];

@@ -3,7 +3,7 @@
 // in the next round trip, consecutive chunks in one entry — so Redis commands per chunk fall as the
 // chunk rate rises and never exceed one.
 import { encodeStreamEvent, type StreamChunk, type StreamEvent, SwitchyardError } from '@switchyard/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@switchyard/redis-state';
 
 export interface StreamWriterOptions {
   key: string;
@@ -16,7 +16,7 @@ export interface StreamWriterOptions {
 }
 
 export class StreamWriter {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #opts: StreamWriterOptions;
   #pending: StreamEvent[] = [];
   #writing: Promise<void> | undefined;
@@ -27,7 +27,7 @@ export class StreamWriter {
   /** Redis commands sent (XADD and PEXPIRE): the benchmark's per-chunk cost. */
   commands = 0;
 
-  constructor(redis: Redis, opts: StreamWriterOptions) {
+  constructor(redis: RedisClient, opts: StreamWriterOptions) {
     this.#redis = redis;
     this.#opts = opts;
   }

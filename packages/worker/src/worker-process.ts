@@ -1,11 +1,12 @@
 // A worker's lifecycle: connect, build the router, process jobs, drain on SIGTERM/SIGINT and exit 0.
 
-import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import { BatchRunner } from '@switchyard/batch';
 import {
+  ConfigError,
+  clusterPrefixIssue,
   loadCustomStrategy,
   metricsEnabled,
+  queueShards,
   type SwitchyardConfig,
   stateNamespace,
   strategyResolver,
@@ -13,13 +14,10 @@ import {
 import type { Observer, OutcomeEvents, ProcessMetrics } from '@switchyard/observability';
 import { createProviders } from '@switchyard/providers';
 import { type RedisClient, RoutingState, UsageStore } from '@switchyard/redis-state';
-import { Queue, type Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { withBatchJobs } from './batch-jobs.ts';
-import { Consumer } from './consumer.ts';
 import { containErrors } from './contain-errors.ts';
 import { DeploymentRouter } from './deployment-router.ts';
-import { createFetchWatchdog } from './fetch-watchdog.ts';
 import type { WorkerHealth } from './health-server.ts';
 import { followModelList } from './live-models.ts';
 import { memoryCacheStore } from './memory-cache-store.ts';
@@ -27,6 +25,7 @@ import { WORKER_DEFAULTS, type WorkerOptions } from './options.ts';
 import { createProcessor } from './processor.ts';
 import { evictionPolicyWarning, workerConnection } from './redis-connection.ts';
 import { type CacheStore, ResponseCache, redisCacheStore } from './response-cache.ts';
+import { startShardConsumer } from './shard-consumer.ts';
 import { UsageRecorder } from './usage-recorder.ts';
 
 /** How long a closing worker waits for callback sinks to take the last events. */
@@ -52,6 +51,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // Unlistened, ioredis prints every failed reconnect to stderr during an outage; the BullMQ worker's
   // own connection already logs the outage as "worker error", and routing calls wait it out.
   stateRedis.on('error', () => {});
+  const prefixIssue = stateRedis.isCluster ? clusterPrefixIssue(config.switchyard) : undefined;
+  if (prefixIssue) {
+    stateRedis.disconnect();
+    throw new ConfigError([prefixIssue]);
+  }
   const warning = await evictionPolicyWarning(stateRedis);
   if (warning) logger.warn(warning);
 
@@ -98,75 +102,39 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         }
       : {}),
   });
-  const prefix = config.switchyard.queuePrefix ? { prefix: config.switchyard.queuePrefix } : {};
   const concurrency = opts.concurrency ?? WORKER_DEFAULTS.concurrency;
-  const watchQueue = new Queue(queueName, { connection: stateRedis, ...prefix });
-  watchQueue.on('error', () => {}); // the watchdog skips a check Redis cannot answer
-  let consumer: Consumer | undefined;
-  const watchdog = createFetchWatchdog({
-    queue: watchQueue,
-    concurrency,
-    recoverMs: opts.recoverMs ?? WORKER_DEFAULTS.recoverMs,
-    stallMs: opts.stallMs ?? WORKER_DEFAULTS.stallMs,
-    onRecover: (why) => consumer?.replace(why),
-    onStall: (waiting) => {
-      logger.error({ waiting }, 'worker stopped fetching jobs although jobs are waiting');
-      opts.onFetchStall?.(waiting);
-    },
-  });
-  const batches = new BatchRunner(stateRedis, watchQueue);
-  const dispatch = withBatchJobs(batches, containErrors(processor));
-  consumer = new Consumer({
-    queueName,
-    processor: watchdog.track(dispatch),
-    connect: () => workerConnection(opts.redisUrl),
-    logger,
-    options: {
-      ...prefix,
-      name: opts.name ?? `${hostname()}:${process.pid}`,
-      concurrency,
-      lockDuration: config.switchyard.lockDurationMs,
-      // Check for stalled jobs as often as a lock can expire, so a killed worker's jobs return promptly.
-      stalledInterval: config.switchyard.lockDurationMs,
-      removeOnComplete: { age: config.switchyard.resultTtlSec },
-      removeOnFail: { age: config.switchyard.resultTtlSec },
-      // A fetch that failed on a connection error is retried after 1 s instead of BullMQ's 15 s.
-      runRetryDelay: 1_000,
-    },
-    listen: (worker) => {
-      worker.on('error', (err) => {
-        // A replaced worker's connections are cut on purpose; only the fetching one's errors matter.
-        if (worker === consumer?.worker) logger.error({ err: err.message }, 'worker error');
-      });
-      worker.on('failed', (job, err) => {
-        if (job) logger.info({ jobId: job.id, reason: err.message }, 'job failed');
-      });
-      worker.on('drained', () => watchdog.drained());
-    },
-  });
-  const running = consumer;
-  await running.waitUntilReady();
-  watchdog.start(() => running.worker);
-  logger.info({ queue: queueName, concurrency, groups: [...models.current().groups.keys()] }, 'worker ready');
+  const dispatch = containErrors(processor);
+  // Every worker consumes every shard: one fetching BullMQ Worker (and its watchdog) per shard.
+  const shards = await Promise.all(
+    queueShards({ ...config.switchyard, queueName }).map((shard) =>
+      startShardConsumer({ opts, shard, concurrency, stateRedis, dispatch }),
+    ),
+  );
+  logger.info(
+    { queue: queueName, shards: shards.length, concurrency, groups: [...models.current().groups.keys()] },
+    'worker ready',
+  );
 
   let closing: Promise<void> | undefined;
   const close = (graceMs: number = WORKER_DEFAULTS.drainGraceMs): Promise<void> => {
     closing ??= (async () => {
-      watchdog.stop();
-      await running.close(graceMs);
+      for (const shard of shards) shard.watchdog.stop();
+      await Promise.all(shards.map((shard) => shard.consumer.close(graceMs)));
       await processor.flush();
       await usage.close();
       // A sink that never answers must not hold the exit: its undelivered events are dropped.
       if (events) await Promise.race([events.flush(), delay(EVENTS_FLUSH_MS, undefined, { ref: false })]);
       models.close();
       await providers.close();
-      await watchQueue.close();
+      await Promise.all(shards.map((shard) => shard.watchQueue.close()));
       stateRedis.disconnect();
     })();
     return closing;
   };
   const health = (): WorkerHealth => {
-    const { running: jobs, stuck } = watchdog.status();
+    const statuses = shards.map((shard) => shard.watchdog.status());
+    const jobs = statuses.reduce((sum, st) => sum + st.running, 0);
+    const stuck = statuses.some((st) => st.stuck);
     const status = closing
       ? 'closing'
       : stateRedis.status !== 'ready'
@@ -178,10 +146,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   };
   return {
     get worker() {
-      return running.worker;
+      return shards[0]!.consumer.worker;
     },
     get replacements() {
-      return running.replacements;
+      return shards.reduce((sum, shard) => sum + shard.consumer.replacements, 0);
     },
     close,
     health,

@@ -19,6 +19,7 @@ async function withClient(opts: DeploymentsOptions, fn: (client: SwitchyardClien
     redisUrl: redisTarget(config).url,
     queueName: config.switchyard.queueName,
     ...(config.switchyard.queuePrefix ? { prefix: config.switchyard.queuePrefix } : {}),
+    queueShards: config.switchyard.queueShards,
   });
   let code = 0;
   try {

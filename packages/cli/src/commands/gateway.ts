@@ -56,6 +56,7 @@ export async function runGateway(opts: GatewayCommandOptions): Promise<void> {
     queueName: queue,
     ...(redis ? { redisUrl: redis.url } : {}),
     ...(config?.switchyard.queuePrefix ? { prefix: config.switchyard.queuePrefix } : {}),
+    ...(config ? { queueShards: config.switchyard.queueShards } : {}),
     ...(config ? { resultTtlSec: config.switchyard.resultTtlSec } : {}),
     ...(config?.masterKey ? { masterKey: config.masterKey } : {}),
     ...(config ? { config } : {}),

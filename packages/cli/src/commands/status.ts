@@ -1,15 +1,14 @@
 // `switchyard status`: what every worker sees right now — usage, in-flight, latency, cooldowns per deployment
 // of the fleet's model list in Redis (runtime changes included; the file's list before any worker seeded it).
 import { describedDeployments, groupsOf, stateNamespace } from '@switchyard/core';
-import { ModelListStore, RoutingState } from '@switchyard/redis-state';
+import { connectRedis, ModelListStore, RoutingState } from '@switchyard/redis-state';
 import Table from 'cli-table3';
-import { Redis } from 'ioredis';
 import { loadConfigOrExit } from '../load-config.ts';
 import { redisTarget } from '../redis-target.ts';
 
 export async function runStatus(opts: { config: string }): Promise<void> {
   const config = loadConfigOrExit(opts.config);
-  const redis = new Redis(redisTarget(config).url, { maxRetriesPerRequest: 1 });
+  const redis = connectRedis(redisTarget(config).url, 'producer');
   try {
     const namespace = stateNamespace(config.switchyard);
     const state = new RoutingState(redis, { prefix: namespace });

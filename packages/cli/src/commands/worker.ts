@@ -1,4 +1,5 @@
 // `switchyard worker`: one worker process; SIGTERM/SIGINT drain in-flight jobs, then exit 0.
+import { ConfigError } from '@switchyard/core';
 import {
   createLogger,
   type HealthServer,
@@ -50,7 +51,12 @@ export async function runWorker(opts: {
     },
     deadlineMs: DRAIN_GRACE_MS + HARD_EXIT_MARGIN_MS,
   });
-  const running = await starting;
+  const running = await starting.catch((err: unknown) => {
+    // Config that only the Redis can show wrong (an untagged prefix on a cluster): exit as a bad config does.
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`switchyard: invalid config ${opts.config}\n${err.message}\n`);
+    process.exit(2);
+  });
   if (opts.healthPort !== undefined) {
     const { metrics } = running;
     health = await startHealthServer({

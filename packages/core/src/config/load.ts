@@ -156,6 +156,7 @@ function buildSwitchyardSettings(
     eventsMaxLen: parsed.events_max_len,
     callbackBufferSize: parsed.callback_buffer_size,
     streamMaxEntries: parsed.stream_max_entries,
+    queueShards: parsed.queue_shards,
   };
   if (parsed.queue_prefix !== undefined) settings.queuePrefix = parsed.queue_prefix;
   if (parsed.job_deadline_seconds !== undefined)

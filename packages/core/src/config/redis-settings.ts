@@ -1,6 +1,7 @@
 // `redis_url` / `redis_host` / `redis_port` / `redis_password` in router_settings → one Redis URL, used by
 // the commands when REDIS_URL is not set (REDIS_URL stays the one override, as for every deployment tool).
 import type { ConfigIssue } from './config-error.ts';
+import { clusterAddress, isClusterAddress, parseNodeList } from './redis-address.ts';
 import type { PickSetting } from './router-settings.ts';
 import type { RedisSettings } from './types.ts';
 
@@ -16,6 +17,21 @@ export function redisSettings(
   const host = pick('redis_host');
   const port = pick('redis_port');
   const password = pick('redis_password');
+  const startupNodes = pick('redis_startup_nodes');
+  if (startupNodes !== undefined) {
+    // LiteLLM's cluster form wins, as in LiteLLM's RedisCache (startup nodes → RedisCluster).
+    for (const unused of [url, host, port])
+      if (unused) warnings.push(`${unused.path}: not used, ${startupNodes.path} is given`);
+    try {
+      const nodes = parseNodeList(JSON.stringify(startupNodes.value));
+      const address = clusterAddress(nodes, { password: password?.value });
+      const source = [startupNodes, password].filter((p) => p !== undefined).map((p) => p.path);
+      return { url: address, displayUrl: withoutPassword(address), source: source.join(', ') };
+    } catch (err) {
+      issues.push({ path: startupNodes.path, message: (err as Error).message });
+      return undefined;
+    }
+  }
   if (url !== undefined) {
     for (const unused of [host, port, password])
       if (unused) warnings.push(`${unused.path}: not used, ${url.path} is given`);
@@ -40,6 +56,7 @@ export function redisSettings(
 
 /** The URL for logs: a password (or a user's secret part) replaced by `***`. */
 export function withoutPassword(url: string): string {
+  if (isClusterAddress(url)) return url.replace(/(\+cluster:\/\/[^:@/]*:)[^@]*@/, '$1***@');
   try {
     const parsed = new URL(url);
     if (parsed.password === '') return url;

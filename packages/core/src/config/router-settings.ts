@@ -7,6 +7,7 @@ import { type Env, resolveEnvRefsOf } from './env.ts';
 import { knownTargets, toFallbackMap } from './fallbacks.ts';
 import { isMapping } from './is-mapping.ts';
 import { childPath } from './path.ts';
+import { redisEnvSource } from './redis-address.ts';
 import { checkName, type KnownNames } from './references.ts';
 import { normaliseAllowedFailsPolicy, normaliseRetryPolicy } from './retry-policy.ts';
 import {
@@ -77,11 +78,12 @@ export function buildRouterSettings(
   ctx: RouterSettingsContext,
 ): BuiltRouterSettings {
   const parsed: { name: string; data: RouterSettingsInput }[] = [];
-  // One source of truth for Redis: with REDIS_URL set, the config's redis keys are not read at all.
-  const redisFromConfig = !ctx.env.REDIS_URL;
+  // One source of truth for Redis: with REDIS_URL (or REDIS_CLUSTER_NODES) set, the config's redis keys are not read.
+  const envRedis = redisEnvSource(ctx.env);
+  const redisFromConfig = envRedis === undefined;
   for (const section of sections) {
     if (section.raw === undefined) continue;
-    const raw = redisFromConfig ? section.raw : withoutRedisKeys(section, ctx.warnings);
+    const raw = redisFromConfig ? section.raw : withoutRedisKeys(section, envRedis, ctx.warnings);
     const keys = redisFromConfig ? ALL_ROUTER_KEYS : RESOLVED_ROUTER_KEYS;
     const resolved = resolveEnvRefsOf(raw, keys, section.name, ctx.env, ctx.issues);
     collectUnsupportedKeys(routerSettingsSchema, resolved, section.name, ctx.warnings);
@@ -205,11 +207,11 @@ export function buildRouterSettings(
 
 const ALL_ROUTER_KEYS: ReadonlySet<string> = new Set([...RESOLVED_ROUTER_KEYS, ...REDIS_KEYS]);
 
-function withoutRedisKeys(section: SettingsSection, warnings: string[]): unknown {
+function withoutRedisKeys(section: SettingsSection, envVar: string, warnings: string[]): unknown {
   if (!isMapping(section.raw)) return section.raw;
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(section.raw)) {
-    if (REDIS_KEYS.has(key)) warnings.push(`${childPath(section.name, key)}: not used, REDIS_URL is set`);
+    if (REDIS_KEYS.has(key)) warnings.push(`${childPath(section.name, key)}: not used, ${envVar} is set`);
     else kept[key] = value;
   }
   return kept;

@@ -234,6 +234,8 @@ export const routerSettingsSchema = z.object(
     redis_host: text().optional(),
     redis_port: positiveInt().optional(),
     redis_password: text().optional(),
+    // LiteLLM's Redis Cluster form: [{host, port}] (port may be a string), or "host:port" strings.
+    redis_startup_nodes: z.array(z.unknown(), { error: expected('a list of {host, port}') }).optional(),
   },
   { error: expected('a mapping') },
 );
@@ -243,6 +245,7 @@ export const REDIS_KEYS: ReadonlySet<string> = new Set([
   'redis_host',
   'redis_port',
   'redis_password',
+  'redis_startup_nodes',
 ]);
 
 /** Keys whose `os.environ/` references are always resolved; the redis keys only when REDIS_URL is unset. */
@@ -255,6 +258,8 @@ export const switchyardSettingsSchema = z.object(
     queue_name: text().default('switchyard'),
     // BullMQ key prefix; producers must use the same one (BullMQ's default is `bull`).
     queue_prefix: text().optional(),
+    // One logical queue spread over N BullMQ queues, each with its own hash tag (Redis Cluster: over nodes).
+    queue_shards: positiveInt().default(1),
     result_ttl_seconds: nonNegativeInt().default(3600),
     job_deadline_seconds: positiveNumber().optional(),
     lock_duration_ms: positiveInt().default(30_000),

@@ -190,6 +190,8 @@ export interface SwitchyardSettings {
   queueName: string;
   /** BullMQ key prefix when not BullMQ's default (`bull`); producers must use the same. */
   queuePrefix?: string;
+  /** BullMQ queues one logical queue is spread over (`queue_shards`, default 1); see contract/queue-shards.ts. */
+  queueShards: number;
   /** Seconds finished jobs are kept so late readers can fetch results by id. */
   resultTtlSec: number;
   /** Upper bound on a job's whole life across retries, fallbacks and pacing, in ms. */

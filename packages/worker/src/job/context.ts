@@ -9,9 +9,8 @@ import type {
 } from '@switchyard/core';
 import type { Observer } from '@switchyard/observability';
 import type { ProviderRequest, ProviderResponse, ProviderStream } from '@switchyard/providers';
-import type { RoutingState } from '@switchyard/redis-state';
+import type { RedisClient, RoutingState } from '@switchyard/redis-state';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DeploymentRouter } from '../deployment-router.ts';
 import type { ValidJob } from '../job-data.ts';
@@ -33,7 +32,7 @@ export type OpenStream = (req: ProviderRequest) => Promise<ProviderStream>;
 
 export interface Streaming {
   open: OpenStream;
-  redis: Redis;
+  redis: RedisClient;
   /** `stateNamespace()` of the queue: the per-job stream keys live under it. */
   namespace: string;
 }
