@@ -82,6 +82,13 @@ describe('on a Redis Cluster', () => {
     );
     const used = new Set(results.map((r) => r.routing.deploymentId));
     expect(used).toEqual(new Set(['a-1', 'a-2']));
+    // Usage totals (one pipelined flush a second, all on one hash tag) reach the cluster too.
+    await waitFor(
+      async () =>
+        ((await client.getUsageStats({ by: 'group' })).rows.find((r) => r.id === 'a')?.requests ?? 0) >= 20,
+      10_000,
+      'usage totals of group a',
+    );
   });
 
   it('retries a failed call and falls back to another group', async () => {
