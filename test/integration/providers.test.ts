@@ -2,6 +2,9 @@
 // flavour, answered in OpenAI's shape with routing, usage and cost — plain and streamed (`stream: true` through
 // the job's Redis Stream); a provider error fails the job with its type.
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CompletionError } from '@switchyard/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chat, type Stack, startStack } from './harness.ts';
@@ -11,6 +14,14 @@ let stack: Stack;
 /** The fake checks every Bedrock request's SigV4 signature against these keys. */
 const AWS_KEY = { id: 'AKIDINTEGRATION0001', secret: 'integration-secret-key' };
 const CHAIN_KEY = { id: 'AKIDFROMENVCHAIN001', secret: 'env-chain-secret-key' };
+const PROFILE_KEY = { id: 'AKIDFROMPROFILE0001', secret: 'profile-secret-key' };
+
+/** A shared credentials file with the `team` profile (`aws_profile_name: team`). */
+const awsFiles = mkdtempSync(join(tmpdir(), 'switchyard-aws-'));
+writeFileSync(
+  join(awsFiles, 'credentials'),
+  `[team]\naws_access_key_id = ${PROFILE_KEY.id}\naws_secret_access_key = ${PROFILE_KEY.secret}\n`,
+);
 
 /** A throwaway service account: workers sign Vertex calls with it, offline. */
 const SERVICE_ACCOUNT = {
@@ -43,6 +54,8 @@ const DEPLOYMENTS = (url: string): [string, Record<string, unknown>][] => [
   ],
   // No keys in the config: the AWS default credential chain finds them in the worker's environment.
   ['bedrock-chain', { model: 'bedrock/converse/amazon.nova-pro-v1:0', api_base: url }],
+  // A named profile: its keys, never the environment's (the chain skips env keys when a profile is named).
+  ['bedrock-profile', { model: 'bedrock/amazon.nova-pro-v1:0', api_base: url, aws_profile_name: 'team' }],
   [
     'bedrock-embed',
     {
@@ -74,12 +87,20 @@ beforeAll(async () => {
       })),
       router_settings: { num_retries: 0 },
     }),
-    fake: { awsCredentials: { [AWS_KEY.id]: AWS_KEY.secret, [CHAIN_KEY.id]: CHAIN_KEY.secret } },
+    fake: {
+      awsCredentials: {
+        [AWS_KEY.id]: AWS_KEY.secret,
+        [CHAIN_KEY.id]: CHAIN_KEY.secret,
+        [PROFILE_KEY.id]: PROFILE_KEY.secret,
+      },
+    },
     env: {
       TEST_AWS_SECRET: AWS_KEY.secret,
       AWS_ACCESS_KEY_ID: CHAIN_KEY.id,
       AWS_SECRET_ACCESS_KEY: CHAIN_KEY.secret,
       AWS_REGION: 'us-east-1',
+      AWS_SHARED_CREDENTIALS_FILE: join(awsFiles, 'credentials'),
+      AWS_CONFIG_FILE: join(awsFiles, 'config'),
       // Keep the chain from probing instance metadata if the environment ever lacks keys.
       AWS_EC2_METADATA_DISABLED: 'true',
     },
@@ -107,6 +128,7 @@ describe.each([
   ],
   ['bedrock-chat', 'bedrock', `${BEDROCK_CLAUDE}/converse`, `${BEDROCK_CLAUDE}/converse-stream`],
   ['bedrock-chain', 'bedrock', `${BEDROCK_NOVA}/converse`, `${BEDROCK_NOVA}/converse-stream`],
+  ['bedrock-profile', 'bedrock', `${BEDROCK_NOVA}/converse`, `${BEDROCK_NOVA}/converse-stream`],
   [
     'vertex-chat',
     'vertex_ai',

@@ -7,7 +7,8 @@ import { SwitchyardError } from '@switchyard/core';
 import { scrub } from './scrub.ts';
 
 const signers = new Map<string, SignatureV4>();
-let chain: ReturnType<typeof defaultProvider> | undefined;
+/** One default chain per process and profile: it caches and refreshes what it finds (instance roles, SSO, …). */
+const chains = new Map<string, ReturnType<typeof defaultProvider>>();
 
 interface AwsModules {
   SignatureV4: typeof SignatureV4;
@@ -32,14 +33,18 @@ function awsModules(): Promise<AwsModules> {
   return modules;
 }
 
-/** One default chain per process: it caches and refreshes what it finds (instance roles, SSO, …). */
-function sharedChain(m: AwsModules): ReturnType<typeof defaultProvider> {
-  if (chain === undefined) chain = m.defaultProvider();
+/** With a profile the chain reads that profile (keys, SSO, role_arn, credential_process) and skips env keys. */
+function sharedChain(m: AwsModules, profile: string | undefined): ReturnType<typeof defaultProvider> {
+  let chain = chains.get(profile ?? '');
+  if (chain === undefined) {
+    chain = m.defaultProvider(profile === undefined ? {} : { profile });
+    chains.set(profile ?? '', chain);
+  }
   return chain;
 }
 
 function signerFor(m: AwsModules, aws: AwsSettings): SignatureV4 {
-  const key = `${aws.region}\u0000${aws.accessKeyId ?? ''}\u0000${aws.secretAccessKey ?? ''}\u0000${aws.sessionToken ?? ''}`;
+  const key = `${aws.region}\u0000${aws.accessKeyId ?? ''}\u0000${aws.secretAccessKey ?? ''}\u0000${aws.sessionToken ?? ''}\u0000${aws.profile ?? ''}`;
   let signer = signers.get(key);
   if (!signer) {
     const credentials =
@@ -49,7 +54,7 @@ function signerFor(m: AwsModules, aws: AwsSettings): SignatureV4 {
             secretAccessKey: aws.secretAccessKey,
             ...(aws.sessionToken === undefined ? {} : { sessionToken: aws.sessionToken }),
           }
-        : sharedChain(m);
+        : sharedChain(m, aws.profile);
     signer = new m.SignatureV4({ service: 'bedrock', region: aws.region, credentials, sha256: m.Sha256 });
     signers.set(key, signer);
   }

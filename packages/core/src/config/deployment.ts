@@ -175,6 +175,7 @@ function cloudParams(params: ParsedParams): CloudParams {
   assign(out, 'awsSecretAccessKey', params.aws_secret_access_key);
   assign(out, 'awsSessionToken', params.aws_session_token);
   assign(out, 'awsRegionName', params.aws_region_name);
+  assign(out, 'awsProfileName', params.aws_profile_name);
   return out;
 }
 

@@ -15,6 +15,7 @@ export interface CloudParams {
   awsSecretAccessKey?: string;
   awsSessionToken?: string;
   awsRegionName?: string;
+  awsProfileName?: string;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -73,6 +74,7 @@ export function resolveAws(
   if (params.awsAccessKeyId !== undefined) out.accessKeyId = params.awsAccessKeyId;
   if (params.awsSecretAccessKey !== undefined) out.secretAccessKey = params.awsSecretAccessKey;
   if (params.awsSessionToken !== undefined) out.sessionToken = params.awsSessionToken;
+  if (params.awsProfileName !== undefined) out.profile = params.awsProfileName;
   return out;
 }
 

@@ -73,6 +73,7 @@ export const litellmParamsSchema = z.looseObject(
     aws_secret_access_key: text().optional(),
     aws_session_token: text().optional(),
     aws_region_name: text().optional(),
+    aws_profile_name: text().optional(),
   },
   { error: expected('a mapping') },
 );

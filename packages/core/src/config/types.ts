@@ -30,6 +30,8 @@ export interface AwsSettings {
   accessKeyId?: string;
   secretAccessKey?: string;
   sessionToken?: string;
+  /** A named profile of the shared AWS config/credentials files (LiteLLM `aws_profile_name`), used without keys. */
+  profile?: string;
 }
 
 export interface ModelInfo {
