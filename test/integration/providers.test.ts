@@ -2,7 +2,10 @@
 // flavour, answered in OpenAI's shape with routing, usage and cost — plain and streamed (`stream: true` through
 // the job's Redis Stream); a provider error fails the job with its type.
 import { generateKeyPairSync } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompletionError } from '@switchyard/client';
@@ -15,6 +18,36 @@ let stack: Stack;
 const AWS_KEY = { id: 'AKIDINTEGRATION0001', secret: 'integration-secret-key' };
 const CHAIN_KEY = { id: 'AKIDFROMENVCHAIN001', secret: 'env-chain-secret-key' };
 const PROFILE_KEY = { id: 'AKIDFROMPROFILE0001', secret: 'profile-secret-key' };
+const ROLE_KEY = {
+  id: 'ASIAASSUMEDROLE0001',
+  secret: 'assumed-role-secret',
+  token: 'role-session-token-0042',
+};
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/router';
+
+/** A stand-in for AWS STS: answers AssumeRole with ROLE_KEY and records what it was asked. */
+const stsCalls: URLSearchParams[] = [];
+let sts: Server;
+async function startSts(): Promise<string> {
+  sts = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => {
+      body += d.toString();
+    });
+    req.on('end', () => {
+      stsCalls.push(new URLSearchParams(body));
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      res.end(`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
+<Credentials><AccessKeyId>${ROLE_KEY.id}</AccessKeyId><SecretAccessKey>${ROLE_KEY.secret}</SecretAccessKey>
+<SessionToken>${ROLE_KEY.token}</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>
+<AssumedRoleUser><Arn>${ROLE_ARN}/sy-test</Arn><AssumedRoleId>AROA1:sy-test</AssumedRoleId></AssumedRoleUser>
+</AssumeRoleResult><ResponseMetadata><RequestId>sts-1</RequestId></ResponseMetadata></AssumeRoleResponse>`);
+    });
+  });
+  sts.listen(0, '127.0.0.1');
+  await once(sts, 'listening');
+  return `http://127.0.0.1:${(sts.address() as AddressInfo).port}`;
+}
 
 /** A shared credentials file with the `team` profile (`aws_profile_name: team`). */
 const awsFiles = mkdtempSync(join(tmpdir(), 'switchyard-aws-'));
@@ -34,7 +67,7 @@ const SERVICE_ACCOUNT = {
 };
 
 /** `[group, litellm_params]` for one deployment of each provider, all on the one fake server. */
-const DEPLOYMENTS = (url: string): [string, Record<string, unknown>][] => [
+const DEPLOYMENTS = (url: string, stsUrl: string): [string, Record<string, unknown>][] => [
   ['ollama-chat', { model: 'ollama_chat/llama3.2', api_base: url }],
   ['ollama-generate', { model: 'ollama/llama3.2', api_base: url }],
   ['ollama-embed', { model: 'ollama/nomic-embed-text', api_base: url }],
@@ -57,6 +90,18 @@ const DEPLOYMENTS = (url: string): [string, Record<string, unknown>][] => [
   // A named profile: its keys, never the environment's (the chain skips env keys when a profile is named).
   ['bedrock-profile', { model: 'bedrock/amazon.nova-pro-v1:0', api_base: url, aws_profile_name: 'team' }],
   [
+    'bedrock-role',
+    {
+      model: 'bedrock/amazon.nova-pro-v1:0',
+      api_base: url,
+      aws_access_key_id: AWS_KEY.id,
+      aws_secret_access_key: 'os.environ/TEST_AWS_SECRET',
+      aws_role_name: ROLE_ARN,
+      aws_session_name: 'sy-test',
+      aws_sts_endpoint: stsUrl,
+    },
+  ],
+  [
     'bedrock-embed',
     {
       model: 'bedrock/amazon.titan-embed-text-v2:0',
@@ -78,9 +123,10 @@ const DEPLOYMENTS = (url: string): [string, Record<string, unknown>][] => [
 ];
 
 beforeAll(async () => {
+  const stsUrl = await startSts();
   stack = await startStack({
     config: (fake) => ({
-      model_list: DEPLOYMENTS(fake.url).map(([group, params]) => ({
+      model_list: DEPLOYMENTS(fake.url, stsUrl).map(([group, params]) => ({
         model_name: group,
         litellm_params: params,
         model_info: { id: group },
@@ -92,6 +138,7 @@ beforeAll(async () => {
         [AWS_KEY.id]: AWS_KEY.secret,
         [CHAIN_KEY.id]: CHAIN_KEY.secret,
         [PROFILE_KEY.id]: PROFILE_KEY.secret,
+        [ROLE_KEY.id]: ROLE_KEY.secret,
       },
     },
     env: {
@@ -109,6 +156,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
+  sts?.close();
 });
 
 const VERTEX_MODEL = '/v1/projects/acme/locations/us-east5/publishers/google/models/gemini-2.5-flash';
@@ -206,4 +254,22 @@ it('embeddings through Ollama, Cohere, Gemini and Bedrock (Titan)', async () => 
     expect(r.routing.deploymentId).toBe(group);
     expect(r.data as unknown[]).toHaveLength(2);
   }
+});
+
+it('aws_role_name: the worker assumes the role through STS and signs Bedrock calls with its credentials', async () => {
+  stack.fake.reset();
+  const r = await stack.client.completion(chat('bedrock-role', 'as the role'));
+  expect(r.routing.deploymentId).toBe('bedrock-role');
+  expect(stsCalls.at(-1)?.get('Action')).toBe('AssumeRole');
+  expect(stsCalls.at(-1)?.get('RoleArn')).toBe(ROLE_ARN);
+  expect(stsCalls.at(-1)?.get('RoleSessionName')).toBe('sy-test');
+  // Signed (and verified by the fake) with the role's temporary key, its session token sent along.
+  const sent = stack.fake.requests.at(-1)!;
+  expect(sent.status).toBe(200);
+  expect(sent.headers['x-amz-security-token']).toMatch(/0042$/);
+  // The credentials are reused until they near expiry: at most one STS call per worker process.
+  await Promise.all(
+    Array.from({ length: 6 }, (_, i) => stack.client.completion(chat('bedrock-role', `n${i}`))),
+  );
+  expect(stsCalls.length).toBeLessThanOrEqual(stack.workers.length);
 });

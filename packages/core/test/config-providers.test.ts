@@ -100,6 +100,25 @@ describe('provider prefixes', () => {
     );
   });
 
+  it('reads aws_profile_name and aws_role_name (+ session name, STS endpoint) for Bedrock', () => {
+    const role = 'arn:aws:iam::1:role/r';
+    expect(
+      one({ model: 'bedrock/amazon.nova-pro-v1:0', aws_profile_name: 'team', aws_role_name: role }).deployment
+        .aws,
+    ).toEqual({ region: 'us-west-2', profile: 'team', role: { arn: role, sessionName: 'switchyard' } });
+    expect(
+      one({
+        model: 'bedrock/amazon.nova-pro-v1:0',
+        aws_role_name: role,
+        aws_session_name: 's1',
+        aws_sts_endpoint: 'https://sts.example',
+      }).deployment.aws?.role,
+    ).toEqual({ arn: role, sessionName: 's1', stsEndpoint: 'https://sts.example' });
+    expect(issues({ model: 'bedrock/x', aws_session_name: 's1' })).toContain(
+      'model_list[0].litellm_params.aws_session_name: Only meaningful with aws_role_name',
+    );
+  });
+
   it('warns about vertex_* / aws_* keys on other providers instead of ignoring them silently', () => {
     const { warnings } = one({ model: 'gpt-4o', aws_region_name: 'us-east-1', vertex_project: 'p' });
     expect(warnings).toEqual(

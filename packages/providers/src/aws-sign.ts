@@ -43,11 +43,62 @@ function sharedChain(m: AwsModules, profile: string | undefined): ReturnType<typ
   return chain;
 }
 
+type AwsCredentialIdentityProvider = ReturnType<typeof defaultProvider>;
+type AwsCredentialIdentity = Awaited<ReturnType<AwsCredentialIdentityProvider>>;
+type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
+
+/**
+ * The role's temporary credentials, from STS with the source credentials, reused until five minutes before they
+ * expire (the SDK's provider calls STS on every use). Loaded on first use: most Bedrock setups assume no role.
+ */
+function assumedRole(
+  region: string,
+  role: NonNullable<AwsSettings['role']>,
+  source: Credentials,
+): AwsCredentialIdentityProvider {
+  let current: Promise<AwsCredentialIdentity> | undefined;
+  const fetchCredentials = async () => {
+    const { fromTemporaryCredentials } = await import('@aws-sdk/credential-providers');
+    return fromTemporaryCredentials({
+      params: { RoleArn: role.arn, RoleSessionName: role.sessionName },
+      masterCredentials: source,
+      clientConfig: { region, ...(role.stsEndpoint === undefined ? {} : { endpoint: role.stsEndpoint }) },
+    })();
+  };
+  let expiresAt = 0;
+  return () => {
+    if (current === undefined || Date.now() > expiresAt - 300_000) {
+      expiresAt = Number.POSITIVE_INFINITY; // concurrent signers share the call in flight
+      const asked: Promise<AwsCredentialIdentity> = fetchCredentials().then(
+        (c) => {
+          expiresAt = c.expiration?.getTime() ?? Number.POSITIVE_INFINITY;
+          return c;
+        },
+        (err: unknown) => {
+          if (current === asked) current = undefined; // the next signature asks again
+          throw err;
+        },
+      );
+      current = asked;
+    }
+    return current;
+  };
+}
+
 function signerFor(m: AwsModules, aws: AwsSettings): SignatureV4 {
-  const key = `${aws.region}\u0000${aws.accessKeyId ?? ''}\u0000${aws.secretAccessKey ?? ''}\u0000${aws.sessionToken ?? ''}\u0000${aws.profile ?? ''}`;
+  const key = [
+    aws.region,
+    aws.accessKeyId,
+    aws.secretAccessKey,
+    aws.sessionToken,
+    aws.profile,
+    aws.role?.arn,
+    aws.role?.sessionName,
+    aws.role?.stsEndpoint,
+  ].join('\u0000');
   let signer = signers.get(key);
   if (!signer) {
-    const credentials =
+    const source =
       aws.accessKeyId !== undefined && aws.secretAccessKey !== undefined
         ? {
             accessKeyId: aws.accessKeyId,
@@ -55,6 +106,7 @@ function signerFor(m: AwsModules, aws: AwsSettings): SignatureV4 {
             ...(aws.sessionToken === undefined ? {} : { sessionToken: aws.sessionToken }),
           }
         : sharedChain(m, aws.profile);
+    const credentials = aws.role ? assumedRole(aws.region, aws.role, source) : source;
     signer = new m.SignatureV4({ service: 'bedrock', region: aws.region, credentials, sha256: m.Sha256 });
     signers.set(key, signer);
   }

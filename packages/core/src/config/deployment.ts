@@ -176,6 +176,9 @@ function cloudParams(params: ParsedParams): CloudParams {
   assign(out, 'awsSessionToken', params.aws_session_token);
   assign(out, 'awsRegionName', params.aws_region_name);
   assign(out, 'awsProfileName', params.aws_profile_name);
+  assign(out, 'awsRoleName', params.aws_role_name);
+  assign(out, 'awsSessionName', params.aws_session_name);
+  assign(out, 'awsStsEndpoint', params.aws_sts_endpoint);
   return out;
 }
 

@@ -16,6 +16,9 @@ export interface CloudParams {
   awsSessionToken?: string;
   awsRegionName?: string;
   awsProfileName?: string;
+  awsRoleName?: string;
+  awsSessionName?: string;
+  awsStsEndpoint?: string;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -75,6 +78,13 @@ export function resolveAws(
   if (params.awsSecretAccessKey !== undefined) out.secretAccessKey = params.awsSecretAccessKey;
   if (params.awsSessionToken !== undefined) out.sessionToken = params.awsSessionToken;
   if (params.awsProfileName !== undefined) out.profile = params.awsProfileName;
+  if (params.awsRoleName !== undefined) {
+    out.role = { arn: params.awsRoleName, sessionName: params.awsSessionName ?? 'switchyard' };
+    if (params.awsStsEndpoint !== undefined) out.role.stsEndpoint = params.awsStsEndpoint;
+  } else if (params.awsSessionName !== undefined || params.awsStsEndpoint !== undefined) {
+    const key = params.awsSessionName !== undefined ? 'aws_session_name' : 'aws_sts_endpoint';
+    issues.push({ path: `${paramsPath}.${key}`, message: 'Only meaningful with aws_role_name' });
+  }
   return out;
 }
 

@@ -74,6 +74,9 @@ export const litellmParamsSchema = z.looseObject(
     aws_session_token: text().optional(),
     aws_region_name: text().optional(),
     aws_profile_name: text().optional(),
+    aws_role_name: text().optional(),
+    aws_session_name: text().optional(),
+    aws_sts_endpoint: text().optional(),
   },
   { error: expected('a mapping') },
 );

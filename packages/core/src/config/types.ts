@@ -32,6 +32,11 @@ export interface AwsSettings {
   sessionToken?: string;
   /** A named profile of the shared AWS config/credentials files (LiteLLM `aws_profile_name`), used without keys. */
   profile?: string;
+  /**
+   * A role assumed through STS with the credentials above (keys, profile or the default chain): LiteLLM's
+   * `aws_role_name` (the role ARN), `aws_session_name` (default `switchyard`), `aws_sts_endpoint`.
+   */
+  role?: { arn: string; sessionName: string; stsEndpoint?: string };
 }
 
 export interface ModelInfo {
