@@ -10,43 +10,71 @@ import { check, fmt, type Scenario } from '../lib/scenario.ts';
 const CONCURRENCY = 50;
 const ROUNDS = 3;
 
+/** The measured systems: Switchyard as configured, Switchyard with quota leases off, bare BullMQ. */
+interface Variant {
+  label: string;
+  system: 'bare' | 'switchyard';
+  leases: boolean;
+}
+const VARIANTS: readonly Variant[] = [
+  { label: 'bare BullMQ', system: 'bare', leases: false },
+  { label: 'Switchyard', system: 'switchyard', leases: true },
+  { label: 'Switchyard, lease_units 1', system: 'switchyard', leases: false },
+];
+
 export const overhead: Scenario = {
   name: 'overhead',
   description:
     `Jobs/s and enqueue→result latency, 1 worker process × concurrency ${CONCURRENCY}, ${CONCURRENCY} closed-loop callers, ` +
     'zero-latency fake; Switchyard routes over 3 rpm/tpm-limited deployments (limits far above the load, so the ' +
-    'window accounting runs), bare BullMQ calls the fake directly',
+    'window accounting runs), with quota leases (default) and without (lease_units: 1); bare BullMQ calls the ' +
+    'fake directly',
   async run() {
     const redis = await startRedis();
     const fake = await startFakeProvider({ latencyMs: 0 });
-    const config = unboundedConfig(fake.url);
-    // The two systems differ only in `system`: same Redis, config, worker process and concurrency.
-    const run = (system: 'bare' | 'switchyard', callers: number, jobs: number, warmup: number) =>
-      runSystem({ system, redis, config, workers: 1, concurrency: CONCURRENCY, callers, jobs, warmup });
-    const runs: SystemRun[] = [];
-    const unloaded: SystemRun[] = [];
+    const leased = unboundedConfig(fake.url);
+    const unleased = { ...leased, switchyard_settings: { ...leased.switchyard_settings, lease_units: 1 } };
+    // The variants differ only in `system` and lease_units: same Redis, worker process and concurrency.
+    const run = (v: Variant, callers: number, jobs: number, warmup: number) =>
+      runSystem({
+        system: v.system,
+        redis,
+        config: v.leases ? leased : unleased,
+        workers: 1,
+        concurrency: CONCURRENCY,
+        callers,
+        jobs,
+        warmup,
+      });
+    const runs: { variant: Variant; run: SystemRun }[] = [];
+    const unloaded: { variant: Variant; run: SystemRun }[] = [];
     try {
       for (let round = 0; round < ROUNDS; round++) {
-        for (const system of ['bare', 'switchyard'] as const) {
-          runs.push(await run(system, CONCURRENCY, scaled(5000, 200), scaled(500, 50)));
+        for (const variant of VARIANTS) {
+          runs.push({ variant, run: await run(variant, CONCURRENCY, scaled(5000, 200), scaled(500, 50)) });
         }
       }
       // One caller: nothing queues, so the latency difference is the per-job routing cost itself.
-      for (const system of ['bare', 'switchyard'] as const) {
-        unloaded.push(await run(system, 1, scaled(600, 50), 50));
-      }
+      for (const variant of VARIANTS)
+        unloaded.push({ variant, run: await run(variant, 1, scaled(600, 50), 50) });
     } finally {
       await fake.close();
       await redis.stop();
     }
-    const sy = average(runs.filter((r) => r.system === 'switchyard'));
-    const bare = average(runs.filter((r) => r.system === 'bare'));
+    const mean = (v: Variant) => average(runs.filter((r) => r.variant === v).map((r) => r.run));
+    const [bareV, syV, offV] = VARIANTS as [Variant, Variant, Variant];
+    const bare = mean(bareV);
+    const sy = mean(syV);
+    const off = mean(offV);
     const throughput = ratio(sy.jobsPerSec, bare.jobsPerSec);
     const p50 = ratio(sy.p50Ms, bare.p50Ms);
     const p99 = ratio(sy.p99Ms, bare.p99Ms);
-    const [bare1, sy1] = unloaded.map((r) => r.load);
-    const row = (r: SystemRun, round: string | number) => [
-      r.system === 'bare' ? 'bare BullMQ' : 'Switchyard',
+    const cpu = ratio(sy.redisCpuUsPerJob, bare.redisCpuUsPerJob);
+    const single = (v: Variant) => unloaded.find((u) => u.variant === v)!.run.load;
+    const [bare1, sy1, off1] = [single(bareV), single(syV), single(offV)];
+    const added = sy1.p50Ms - bare1.p50Ms;
+    const row = (label: string, r: SystemRun, round: string | number) => [
+      label,
       round,
       r.load.jobs,
       r.load.jobsPerSec,
@@ -60,12 +88,14 @@ export const overhead: Scenario = {
       lines: [
         `bare BullMQ: ${bare.jobsPerSec} jobs/s, p50 ${fmt(bare.p50Ms)} ms, p99 ${fmt(bare.p99Ms)} ms`,
         `switchyard:  ${sy.jobsPerSec} jobs/s, p50 ${fmt(sy.p50Ms)} ms, p99 ${fmt(sy.p99Ms)} ms`,
+        `switchyard without leases: ${off.jobsPerSec} jobs/s (${fmt(ratio(off.jobsPerSec, bare.jobsPerSec))}× bare), ` +
+          `Redis CPU ${off.redisCpuUsPerJob} µs/job`,
         `throughput ratio (switchyard / bare BullMQ): ${fmt(throughput)}`,
         `p50 latency ratio (switchyard / bare BullMQ): ${fmt(p50)}`,
         `p99 latency ratio (switchyard / bare BullMQ): ${fmt(p99)}`,
-        `Redis CPU per job: bare BullMQ ${bare.redisCpuUsPerJob} µs, switchyard ${sy.redisCpuUsPerJob} µs`,
-        `one caller (unloaded) p50: bare BullMQ ${fmt(bare1!.p50Ms)} ms, switchyard ${fmt(sy1!.p50Ms)} ms ` +
-          `(ratio ${fmt(ratio(sy1!.p50Ms, bare1!.p50Ms))}, +${fmt(sy1!.p50Ms - bare1!.p50Ms)} ms per job)`,
+        `Redis CPU per job: bare BullMQ ${bare.redisCpuUsPerJob} µs, switchyard ${sy.redisCpuUsPerJob} µs (${fmt(cpu)}×)`,
+        `one caller (unloaded) p50: bare BullMQ ${fmt(bare1.p50Ms)} ms, switchyard ${fmt(sy1.p50Ms)} ms ` +
+          `(+${fmt(added)} ms per job; without leases +${fmt(off1.p50Ms - bare1.p50Ms)} ms)`,
       ],
       table: {
         header: [
@@ -80,20 +110,21 @@ export const overhead: Scenario = {
           'Redis cmds/job (all)',
         ],
         rows: [
-          ...runs.map((r, i) => row(r, Math.floor(i / 2) + 1)),
-          ['**ratio** switchyard / bare', 'mean', '', fmt(throughput), fmt(p50), fmt(p99), '', '', ''],
-          ...unloaded.map((r) => row(r, '1 caller')),
+          ...runs.map((r, i) => row(r.variant.label, r.run, Math.floor(i / VARIANTS.length) + 1)),
+          ['**ratio** switchyard / bare', 'mean', '', fmt(throughput), fmt(p50), fmt(p99), '', fmt(cpu), ''],
+          ...unloaded.map((u) => row(u.variant.label, u.run, '1 caller')),
         ],
       },
       checks: [
-        check('overhead: throughput ratio vs bare BullMQ', Number(fmt(throughput)), '>=', 0.7),
-        check('overhead: p50 latency ratio vs bare BullMQ', Number(fmt(p50)), '<=', 1.3),
+        check('overhead: throughput ratio vs bare BullMQ', Number(fmt(throughput)), '>=', 0.85),
+        check('overhead: Redis CPU per job vs bare BullMQ', Number(fmt(cpu)), '<=', 1.25),
+        check('overhead: unloaded added p50 ms', Number(fmt(added)), '<=', 0.3),
       ],
       data: {
         runs,
         unloaded,
-        mean: { switchyard: sy, bare },
-        ratios: { throughput, p50, p99, unloadedP50: ratio(sy1!.p50Ms, bare1!.p50Ms) },
+        mean: { switchyard: sy, bare, switchyardWithoutLeases: off },
+        ratios: { throughput, p50, p99, redisCpu: cpu, unloadedP50: ratio(sy1.p50Ms, bare1.p50Ms) },
       },
       notes: [
         `Rounds are ${CONCURRENCY} callers against ${CONCURRENCY} worker slots: the machine is saturated, so latency there is mostly waiting for CPU (Little's law), and its ratio tracks the inverse throughput ratio.`,

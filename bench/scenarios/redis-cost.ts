@@ -86,7 +86,7 @@ export const redisCost: Scenario = {
         ],
       },
       checks: [
-        check('redis-cost: routing + recording round trips per attempt', Number(fmt(perAttempt)), '<=', 2),
+        check('redis-cost: routing + recording round trips per attempt', Number(fmt(perAttempt)), '<=', 0.5),
       ],
       data: { runs, routingRoundTripsPerAttempt: perAttempt, snapshotRefreshesPerJob: snapshotPerJob },
       notes: [

@@ -187,6 +187,8 @@ describe('loading a LiteLLM config from the docs', () => {
       callbackBufferSize: 10_000,
       streamMaxEntries: 10_000,
       queueShards: 1,
+      leaseUnits: 16,
+      leaseTtlMs: 100,
     });
   });
 
@@ -261,6 +263,8 @@ describe('defaults', () => {
       callbackBufferSize: 10_000,
       streamMaxEntries: 10_000,
       queueShards: 1,
+      leaseUnits: 16,
+      leaseTtlMs: 100,
     });
   });
 });

@@ -3,7 +3,16 @@
 import type { DeploymentState } from '@switchyard/core';
 import { budgetsKey, type DeploymentKeys, deploymentKeys, nextWakeKey } from './keys.ts';
 import { type RedisClient, runScript } from './script-loader.ts';
-import type { Outcome, RecordResult, ReserveRequest, ReserveResult, Saturation, Spend } from './types.ts';
+import {
+  type Outcome,
+  type RecordResult,
+  type ReserveRequest,
+  type ReserveResult,
+  type Saturation,
+  type Spend,
+  type Unused,
+  unitId,
+} from './types.ts';
 
 export interface RoutingStateOptions {
   /** Key prefix. @defaultValue 'sy' */
@@ -40,10 +49,17 @@ export class RoutingState {
       tokenCount(request.estimatedTokens),
       request.reservationId,
       Math.ceil(request.leaseMs),
+      Math.ceil(request.unitTtlMs ?? 0),
     ];
     for (const c of request.candidates) {
       keys.push(...scriptKeys(this.#keys(request.group, c.id)));
-      args.push(c.id, limit(c.rpm), limit(c.tpm), limit(c.maxParallel));
+      args.push(
+        c.id,
+        limit(c.rpm),
+        limit(c.tpm),
+        limit(c.maxParallel),
+        request.unitTtlMs ? (c.units ?? 1) : 1,
+      );
     }
     // Budgets ride along only when a candidate has one: most calls pay nothing for them.
     if (request.candidates.some((c) => c.budgets?.length)) {
@@ -54,7 +70,11 @@ export class RoutingState {
       }
     }
     const reply = (await runScript(this.#client, 'reserveCapacity', keys, args)) as [number, ...unknown[]];
-    if (reply[0] === 1) return { ok: true, deploymentId: String(reply[1]) };
+    if (reply[0] === 1) {
+      const granted = Number(reply[2]);
+      const spareUnits = Array.from({ length: granted - 1 }, (_, i) => unitId(request.reservationId, i + 2));
+      return { ok: true, deploymentId: String(reply[1]), spareUnits };
+    }
     if (reply[2] === 'budget') {
       return { ok: false, wakeAtMs: Number(reply[1]), reason: 'budget', budget: String(reply[3]) };
     }
@@ -126,8 +146,20 @@ export class RoutingState {
 
   /** Gives back a reservation that was never used. Resolves true when something was released. */
   async release(group: string, deploymentId: string, reservationId: string): Promise<boolean> {
-    const keys = scriptKeys(this.#keys(group, deploymentId));
-    return (await runScript(this.#client, 'releaseReservation', keys, [reservationId])) === 1;
+    return (await this.releaseMany(group, [{ deploymentId, reservationId }])) === 1;
+  }
+
+  /** Gives back unused reservations of ONE group in one round trip; resolves how many were released. */
+  async releaseMany(group: string, unused: readonly Unused[]): Promise<number> {
+    if (unused.length === 0) return 0;
+    const byDeployment = Map.groupBy(unused, (u) => u.deploymentId);
+    const keys: string[] = [];
+    const args: (string | number)[] = [];
+    for (const [deploymentId, list] of byDeployment) {
+      keys.push(...scriptKeys(this.#keys(group, deploymentId)));
+      args.push(list.length, ...list.map((u) => u.reservationId));
+    }
+    return Number(await runScript(this.#client, 'releaseReservation', keys, args));
   }
 
   /** Current state of the given deployments, in the given order. */

@@ -8,6 +8,8 @@ export interface DeploymentLimits {
   maxParallel?: number;
   /** Spend caps this deployment counts towards: it is skipped while one of them is spent. */
   budgets?: readonly BudgetCap[];
+  /** Reservations wanted at once on this candidate (a quota lease); fewer may be granted. @defaultValue 1 */
+  units?: number;
 }
 
 /** A budget as the reserve script checks it: the spend field's name and the limit in USD. */
@@ -39,6 +41,11 @@ export interface ReserveRequest {
    * @defaultValue 'interactive'
    */
   lane?: PacingLane;
+  /**
+   * Quota lease: how long spare units may wait for later jobs before the worker gives them back. Each
+   * candidate's `units` says how many it asks for; 0 (the default) or units of 1 lease nothing.
+   */
+  unitTtlMs?: number;
 }
 
 export type PacingLane = 'interactive' | 'background';
@@ -46,7 +53,8 @@ export type PacingLane = 'interactive' | 'background';
 export type Saturation = 'cooldown' | 'rpm' | 'tpm' | 'parallel';
 
 export type ReserveResult =
-  | { ok: true; deploymentId: string }
+  /** `spareUnits`: extra reservations of the lease (ids from `unitId`), each spendable until the unit TTL. */
+  | { ok: true; deploymentId: string; spareUnits: string[] }
   /** Nothing free now: capacity returns at `wakeAtMs` (already spread so waiters do not wake together). */
   | { ok: false; wakeAtMs: number; reason: Saturation }
   /** Every candidate is over a budget: `budget` (the spend field's name) resets first, at `wakeAtMs`. */
@@ -83,3 +91,14 @@ export interface RecordResult {
 }
 
 export type { DeploymentState };
+
+/** The reservation id of a lease's unit `n` (2, 3, …); unit 1 is the reservation itself. */
+export function unitId(reservationId: string, n: number): string {
+  return `${reservationId}~${n}`;
+}
+
+/** A reservation to give back unused. */
+export interface Unused {
+  deploymentId: string;
+  reservationId: string;
+}

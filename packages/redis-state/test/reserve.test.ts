@@ -93,8 +93,16 @@ describe('reserve', () => {
     const group = newGroup();
     const a = { id: 'a', rpm: 1 };
     const b = { id: 'b', rpm: 1 };
-    expect(await state.reserve(request(group, [b, a]))).toEqual({ ok: true, deploymentId: 'b' });
-    expect(await state.reserve(request(group, [b, a]))).toEqual({ ok: true, deploymentId: 'a' });
+    expect(await state.reserve(request(group, [b, a]))).toEqual({
+      ok: true,
+      deploymentId: 'b',
+      spareUnits: [],
+    });
+    expect(await state.reserve(request(group, [b, a]))).toEqual({
+      ok: true,
+      deploymentId: 'a',
+      spareUnits: [],
+    });
     expect(await state.reserve(request(group, [a, b]))).toMatchObject({ ok: false, reason: 'rpm' });
   });
 
@@ -111,7 +119,11 @@ describe('reserve', () => {
       ok: false,
       failure,
     });
-    expect(await state.reserve(request(group, [a, b]))).toEqual({ ok: true, deploymentId: 'b' });
+    expect(await state.reserve(request(group, [a, b]))).toEqual({
+      ok: true,
+      deploymentId: 'b',
+      spareUnits: [],
+    });
     expect(await state.reserve(request(group, [a]))).toEqual({
       ok: false,
       wakeAtMs: cooldownUntilMs,

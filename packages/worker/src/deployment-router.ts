@@ -8,6 +8,7 @@ import {
   type SwitchyardConfig,
 } from '@switchyard/core';
 import type { PacingLane, ReserveResult, RoutingState } from '@switchyard/redis-state';
+import type { LeasePool } from './lease-pool.ts';
 
 export interface PickRequest {
   group: string;
@@ -23,7 +24,10 @@ export interface PickRequest {
   lane?: PacingLane;
 }
 
-export type PickResult = (ReserveResult & { ok: false }) | { ok: true; deployment: Deployment };
+/** `reservationId`: the request's own, or a spare unit of an earlier lease; record the outcome under it. */
+export type PickResult =
+  | (ReserveResult & { ok: false })
+  | { ok: true; deployment: Deployment; reservationId: string };
 
 interface Snapshot {
   at: number;
@@ -38,42 +42,70 @@ export class DeploymentRouter {
   readonly #snapshotMs: number;
   readonly #random: () => number;
   readonly #snapshots = new Map<string, Snapshot>();
+  readonly #leases: LeasePool | undefined;
 
   constructor(
     config: SwitchyardConfig,
     state: RoutingState,
     /** One strategy for every group, or each group's own (`model_group_routing_strategy`). */
     strategy: RoutingStrategy | ((group: string) => RoutingStrategy),
-    opts: { snapshotMs?: number; random?: () => number } = {},
+    opts: { snapshotMs?: number; random?: () => number; leases?: LeasePool } = {},
   ) {
     this.#config = config;
     this.#state = state;
     this.#strategyOf = typeof strategy === 'function' ? strategy : () => strategy;
     this.#snapshotMs = opts.snapshotMs ?? 250;
     this.#random = opts.random ?? Math.random;
+    this.#leases = opts.leases?.enabled ? opts.leases : undefined;
   }
 
   async pick(req: PickRequest): Promise<PickResult> {
     const ordered = await this.#rank(req);
+    const leases = this.#leases;
+    // The strategy's first choice, from a spare unit when this worker holds one: no round trip.
+    const top = ordered[0];
+    const unit = top && (await leases?.take(req.group, top.id, req.estimatedTokens));
+    if (unit) return { ok: true, deployment: top, reservationId: unit };
+
     const defaultParallel = this.#config.router.defaultMaxParallelRequests;
-    const result = await this.#state.reserve({
+    const reservedAt = leases?.now() ?? 0;
+    const call = this.#state.reserve({
       group: req.group,
-      candidates: ordered.map((d) => ({
-        id: d.id,
-        rpm: d.rpm,
-        tpm: d.tpm,
-        maxParallel: d.maxParallelRequests ?? defaultParallel,
-        budgets: budgetsOf(d, this.#config.router),
-      })),
+      candidates: ordered.map((d) => {
+        const budgets = budgetsOf(d, this.#config.router);
+        return {
+          id: d.id,
+          rpm: d.rpm,
+          tpm: d.tpm,
+          maxParallel: d.maxParallelRequests ?? defaultParallel,
+          budgets,
+          // A budget is checked per reservation: spare units would spend past it unchecked.
+          units: budgets.length ? 1 : (leases?.want(req.group, d.id) ?? 1),
+        };
+      }),
       estimatedTokens: req.estimatedTokens,
       reservationId: req.reservationId,
       leaseMs: req.leaseMs,
       lane: req.lane ?? 'interactive',
+      unitTtlMs: leases?.ttlMs ?? 0,
     });
+    if (top) leases?.track(req.group, top.id, call);
+    const result = await call;
     if (!result.ok) return result;
     const deployment = ordered.find((d) => d.id === result.deploymentId);
     if (!deployment) throw new RangeError(`reserve returned unknown deployment ${result.deploymentId}`);
-    return { ok: true, deployment };
+    leases?.add(req.group, deployment.id, result.spareUnits, req.estimatedTokens, reservedAt);
+    return { ok: true, deployment, reservationId: req.reservationId };
+  }
+
+  /** A deployment started cooling down: spare units this worker holds for it are given back unspent. */
+  discardLeases(group: string, deploymentId: string): void {
+    this.#leases?.discard(group, deploymentId);
+  }
+
+  /** Gives back every spare unit (shutdown). */
+  async drainLeases(): Promise<void> {
+    await this.#leases?.drain();
   }
 
   /**

@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import { containErrors } from './contain-errors.ts';
 import { DeploymentRouter } from './deployment-router.ts';
 import type { WorkerHealth } from './health-server.ts';
+import { LeasePool } from './lease-pool.ts';
 import { followModelList } from './live-models.ts';
 import { memoryCacheStore } from './memory-cache-store.ts';
 import { WORKER_DEFAULTS, type WorkerOptions } from './options.ts';
@@ -68,8 +69,18 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     prefix: namespace,
     windowMs: opts.windowMs ?? WORKER_DEFAULTS.windowMs,
   });
+  const leases = new LeasePool({
+    maxUnits: config.switchyard.leaseUnits,
+    ttlMs: config.switchyard.leaseTtlMs,
+    release: (group, unused) =>
+      state.releaseMany(group, unused).catch((err: Error) => {
+        // Unreturned units expire on their own (window and in-flight lease TTLs).
+        logger.warn({ err: err.message, group }, 'giving back leased capacity failed');
+      }),
+  });
   const router = new DeploymentRouter(config, state, strategy, {
     snapshotMs: opts.snapshotMs ?? WORKER_DEFAULTS.snapshotMs,
+    leases,
   });
   const providers = createProviders({
     defaultTimeoutMs: config.router.timeoutMs,

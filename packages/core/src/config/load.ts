@@ -157,6 +157,8 @@ function buildSwitchyardSettings(
     callbackBufferSize: parsed.callback_buffer_size,
     streamMaxEntries: parsed.stream_max_entries,
     queueShards: parsed.queue_shards,
+    leaseUnits: parsed.lease_units,
+    leaseTtlMs: parsed.lease_ttl_ms,
   };
   if (parsed.queue_prefix !== undefined) settings.queuePrefix = parsed.queue_prefix;
   if (parsed.job_deadline_seconds !== undefined)

@@ -285,6 +285,10 @@ export const switchyardSettingsSchema = z.object(
     callback_buffer_size: positiveInt().default(10_000),
     // Entries kept in a streaming job's Redis Stream (each a batch of chunks); older ones are trimmed.
     stream_max_entries: positiveInt().default(10_000),
+    // Quota leases: reservations one routing call may take ahead for a deployment's next jobs (1 = off),
+    // and how long unspent ones wait before they are given back.
+    lease_units: positiveInt().default(16),
+    lease_ttl_ms: positiveInt().default(100),
   },
   { error: expected('a mapping') },
 );

@@ -226,6 +226,10 @@ export interface SwitchyardSettings {
   callbackBufferSize: number;
   /** Entries kept in a streaming job's Redis Stream (XADD MAXLEN). */
   streamMaxEntries: number;
+  /** Quota lease: reservations one routing call may take for a deployment's next jobs (1 = off). */
+  leaseUnits: number;
+  /** Quota lease: ms spare reservations wait for a job before they are given back. */
+  leaseTtlMs: number;
 }
 
 /** A callback that receives outcome events: a webhook (`generic_api` or a URL) or a module. */

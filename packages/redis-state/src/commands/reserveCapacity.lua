@@ -3,6 +3,11 @@
   cooling down and has room under its rpm, tpm and maxParallel limits gets the reservation. When
   none has room, the reply says when capacity returns, spread so that waiters wake one slot apart.
 
+  Quota lease: a candidate may be asked for `want` units. Each extra unit is a whole reservation of its
+  own (window entry, tokens, in-flight lease) that the worker spends on later jobs within unitTtlMs or
+  gives back; it is stamped at now + unitTtlMs, no earlier than its use, so every limit stays exact.
+  At most half of the room left is leased, so other workers still find some.
+
   Input:
     KEYS[1]            group next_wake (pacing of waiters)
     KEYS[4i-2 .. 4i+1] candidate i (1-based): window zset, tokens hash, leases zset, state hash
@@ -11,12 +16,14 @@
     ARGV[2]            estimatedTokens (integer)
     ARGV[3]            reservationId
     ARGV[4]            leaseMs
-    ARGV[4i+1 .. 4i+4] candidate i: deploymentId, rpm, tpm, maxParallel ('' = no limit)
+    ARGV[5]            unitTtlMs: how long extra units may wait for a job (0 = no lease)
+    ARGV[5i+1 .. 5i+5] candidate i: deploymentId, rpm, tpm, maxParallel ('' = no limit), want (units)
     then, with the budgets hash, per candidate in order: k, and k budget names (spend fields)
       each followed by its limit in USD
 
   Output:
-    {1, deploymentId}             reserved: window entry, tokens and an in-flight lease
+    {1, deploymentId, n}          reserved: window entry, tokens and an in-flight lease for the
+                                  reservation, plus n - 1 extra units `<reservationId>~2` .. `~n`
     {0, wakeAtMs, reason}         nothing free; reason is cooldown | rpm | tpm | parallel
     {0, resetAtMs, 'budget', name} every candidate is over a budget; the one that resets first
 ]]
@@ -28,9 +35,10 @@ local windowMs = tonumber(ARGV[1])
 local estimated = tonumber(ARGV[2])
 local reservationId = ARGV[3]
 local leaseMs = tonumber(ARGV[4])
+local unitTtlMs = tonumber(ARGV[5])
 local candidates = math.floor((#KEYS - 1) / 4)
 --- @include "includes/budgets"
-local budgetOf = overBudget(KEYS[4 * candidates + 2], 4 * candidates + 5)
+local budgetOf = overBudget(KEYS[4 * candidates + 2], 5 * candidates + 6)
 
 -- Time at which enough tokens have left the window for `need` of them to be gone.
 local function tokensLeaveAt(winKey, tokKey, need, total)
@@ -69,8 +77,9 @@ local sumRate, sumRateAll = 0, 0
 
 for i = 1, candidates do
   local winKey, tokKey, leaseKey, stKey = KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i], KEYS[4 * i + 1]
-  local id = ARGV[4 * i + 1]
-  local rpm, tpm, parallel = tonumber(ARGV[4 * i + 2]), tonumber(ARGV[4 * i + 3]), tonumber(ARGV[4 * i + 4])
+  local id = ARGV[5 * i + 1]
+  local rpm, tpm, parallel = tonumber(ARGV[5 * i + 2]), tonumber(ARGV[5 * i + 3]), tonumber(ARGV[5 * i + 4])
+  local want = tonumber(ARGV[5 * i + 5]) or 1
   local state = redis.call('HMGET', stKey, 'cooldown_until', 'call_ms')
   local cooldownUntil = tonumber(state[1]) or 0
   -- Average wall time of a call: when an in-flight slot is expected to free.
@@ -102,7 +111,8 @@ for i = 1, candidates do
       bind(tokensLeaveAt(winKey, tokKey, total + estimated - tpm, total), 'tpm')
     end
     -- Only a capped deployment needs its live count here; snapshots sweep the others' dead leases.
-    if parallel and liveLeases(leaseKey, now) >= parallel then
+    local live = parallel and liveLeases(leaseKey, now) or 0
+    if parallel and live >= parallel then
       local first = redis.call('ZRANGE', leaseKey, 0, 0, 'WITHSCORES')
       -- A lease may be long; an average call ends sooner, so look again then.
       local soon = now + math.ceil(latency or 1000)
@@ -110,20 +120,43 @@ for i = 1, candidates do
     end
 
     if not reason then
+      -- Units beyond the first, limited to half of the room every limit has left.
+      local room = math.huge
+      if rpm then room = math.min(room, rpm - count) end
+      if tpm then room = math.min(room, math.floor((tpm - total) / math.max(estimated, 1))) end
+      if parallel then room = math.min(room, parallel - live) end
+      local extra = math.min(want - 1, math.floor((room - 1) / 2))
+
       redis.call('ZADD', winKey, now, reservationId)
-      -- A re-sent reserve keeps its first estimate, so its tokens are counted once.
+      -- A re-sent reserve keeps its first estimate, so its tokens are counted once (and grants no units).
       if redis.call('HSETNX', tokKey, reservationId, estimated) == 1 then
-        redis.call('HINCRBY', stKey, 'tpm', estimated)
+        redis.call('HINCRBY', stKey, 'tpm', estimated * (1 + math.max(extra, 0)))
+      else
+        extra = 0
       end
       redis.call('ZADD', leaseKey, now + leaseMs, reservationId)
+      if extra > 0 then
+        local win, tok, lease = {}, {}, {}
+        for j = 2, extra + 1 do
+          local unit = reservationId .. '~' .. j
+          win[#win + 1], win[#win + 2] = now + unitTtlMs, unit
+          tok[#tok + 1], tok[#tok + 2] = unit, estimated
+          lease[#lease + 1], lease[#lease + 2] = now + unitTtlMs + leaseMs, unit
+        end
+        redis.call('ZADD', winKey, unpack(win))
+        redis.call('HSET', tokKey, unpack(tok))
+        redis.call('ZADD', leaseKey, unpack(lease))
+      else
+        extra = 0
+      end
       -- Idle deployments leave nothing behind.
-      redis.call('PEXPIRE', winKey, windowMs + 1000)
-      redis.call('PEXPIRE', tokKey, windowMs + 1000)
-      if redis.call('PTTL', leaseKey) < leaseMs + 1000 then
-        redis.call('PEXPIRE', leaseKey, leaseMs + 1000)
+      redis.call('PEXPIRE', winKey, windowMs + unitTtlMs + 1000)
+      redis.call('PEXPIRE', tokKey, windowMs + unitTtlMs + 1000)
+      if redis.call('PTTL', leaseKey) < leaseMs + unitTtlMs + 1000 then
+        redis.call('PEXPIRE', leaseKey, leaseMs + unitTtlMs + 1000)
       end
       redis.call('PEXPIRE', stKey, math.max(stateTtlMs(windowMs), cooldownUntil - now))
-      return {1, id}
+      return {1, id, 1 + extra}
     end
   end
 

@@ -105,7 +105,7 @@ export async function attempt(
         };
       }
       deployment = pick.deployment;
-      reservationId = pickRequest.reservationId;
+      reservationId = pick.reservationId;
     }
   } catch (err) {
     // Routing refuses only what no retry can change (tags matching no deployment).

@@ -59,6 +59,7 @@ export function createPipeline(deps: ProcessorDeps): { pipeline: PipelineDeps; f
 
   const flush = async () => {
     await pipeline.outcomes.drain();
+    await deps.router.drainLeases();
     await background.flush();
   };
   return { pipeline, flush };

@@ -148,7 +148,10 @@ async function failed(
       ...(err.type === 'Timeout' && !callerCaused ? { latencySample: TIMEOUT_LATENCY_PENALTY_MS } : {}),
       ...(effect ? { failure: effect } : {}),
     }));
-    if (effect && cooldownUntilMs > Date.now()) facts.cooldownUntilMs = cooldownUntilMs;
+    if (effect && cooldownUntilMs > Date.now()) {
+      facts.cooldownUntilMs = cooldownUntilMs;
+      deps.router.discardLeases(group, deployment.id);
+    }
   }
   deps.logger.warn(
     { jobId: ctx.job.id, group, deploymentId: deployment.id, type: err.type, status: err.status },
