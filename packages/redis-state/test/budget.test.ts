@@ -23,11 +23,11 @@ describe('budgets', () => {
       { id: 'a', budgets: [{ name: 'provider:openai', limit: 0.05 }] },
       { id: 'b', budgets: [{ name: 'provider:azure', limit: 1 }] },
     ];
-    expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'a' });
+    expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'a', spareUnits: [] });
     await state.addSpend([{ name: 'provider:openai', cost: 0.03, periodMs: 60_000 }]);
-    expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'a' });
+    expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'a', spareUnits: [] });
     await state.addSpend([{ name: 'provider:openai', cost: 0.02, periodMs: 60_000 }]);
-    expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'b' });
+    expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'b', spareUnits: [] });
   });
 
   it('answers budget with the first reset when every candidate is spent, and leaves pacing alone', async () => {
@@ -49,7 +49,7 @@ describe('budgets', () => {
     expect(out.wakeAtMs).toBeLessThan(before + 2_000);
     // The period ends: the spend starts again from 0.
     await sleepUntil(out.wakeAtMs);
-    expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'b' });
+    expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'b', spareUnits: [] });
     expect((await state.budgetSpend()).get('p:x')?.spent).toBe(0);
   });
 
@@ -60,6 +60,6 @@ describe('budgets', () => {
     const d = [{ id: 'a', rpm: 10, budgets: [{ name: 'deployment:a', limit: 5 }] }];
     expect(await state.reserve(reserve(group, d))).toMatchObject({ ok: false, reason: 'budget' });
     await state.resetSpend();
-    expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'a' });
+    expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'a', spareUnits: [] });
   });
 });
