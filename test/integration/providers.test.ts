@@ -111,6 +111,16 @@ const DEPLOYMENTS = (url: string, stsUrl: string): [string, Record<string, unkno
     },
   ],
   [
+    'vertex-claude',
+    {
+      model: 'vertex_ai/claude-sonnet-4-5@20250929',
+      api_base: url,
+      vertex_project: 'acme',
+      vertex_location: 'us-east5',
+      vertex_credentials: SERVICE_ACCOUNT,
+    },
+  ],
+  [
     'vertex-chat',
     {
       model: 'vertex_ai/gemini-2.5-flash',
@@ -160,6 +170,8 @@ afterAll(async () => {
 });
 
 const VERTEX_MODEL = '/v1/projects/acme/locations/us-east5/publishers/google/models/gemini-2.5-flash';
+const VERTEX_CLAUDE =
+  '/v1/projects/acme/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5%4020250929';
 const BEDROCK_CLAUDE = `/model/${encodeURIComponent('anthropic.claude-3-5-sonnet-20240620-v1:0')}`;
 const BEDROCK_NOVA = `/model/${encodeURIComponent('amazon.nova-pro-v1:0')}`;
 
@@ -183,6 +195,7 @@ describe.each([
     `${VERTEX_MODEL}:generateContent`,
     `${VERTEX_MODEL}:streamGenerateContent?alt=sse`,
   ],
+  ['vertex-claude', 'vertex_ai', `${VERTEX_CLAUDE}:rawPredict`, `${VERTEX_CLAUDE}:streamRawPredict`],
 ])('%s', (group, provider, path, streamPath) => {
   it('a queued chat job is answered by the provider, mapped to chat.completion', async () => {
     stack.fake.reset();
@@ -199,6 +212,11 @@ describe.each([
     expect(stack.fake.requests.map((q) => q.path)).toEqual([path]);
     // Bedrock calls are answered only when their SigV4 signature verifies (the fake re-signs them).
     expect(stack.fake.requests[0]?.status).toBe(200);
+    // Claude on Vertex: the Messages body with Vertex's version, the model named by the URL only.
+    if (group === 'vertex-claude') {
+      expect(stack.fake.requests[0]?.body).toMatchObject({ anthropic_version: 'vertex-2023-10-16' });
+      expect(stack.fake.requests[0]?.body).not.toHaveProperty('model');
+    }
   });
 
   it('a stream: true job: OpenAI chunks through the Redis Stream, the assembled returnvalue with usage and cost', async () => {

@@ -1,4 +1,5 @@
-// Anthropic Messages API: chat completions only, translated to and from the OpenAI shape.
+// Anthropic Messages API: chat completions only, translated to and from the OpenAI shape — from Anthropic
+// itself or from Claude on Vertex AI (the same body behind `rawPredict`, with `anthropic_version` in it).
 import { SwitchyardError } from '@switchyard/core';
 import type { ProviderAdapter, ProviderRequest } from './adapter.ts';
 import { fromAnthropicResponse, toAnthropicRequest } from './anthropic-mapping.ts';
@@ -11,9 +12,29 @@ import { sseFraming } from './stream-framing.ts';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
+/** Where a Messages body goes and how it is authorised. */
+export interface AnthropicDialect {
+  kind: 'anthropic' | 'vertex_ai';
+  call(req: ProviderRequest, body: Record<string, unknown>, stream: boolean): HttpCall;
+}
+
+export const anthropicDialect: AnthropicDialect = {
+  kind: 'anthropic',
+  call(req, body, stream) {
+    const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION };
+    if (req.deployment.apiKey) headers['x-api-key'] = req.deployment.apiKey;
+    return {
+      url: anthropicUrl(req.deployment.apiBase),
+      headers,
+      body: stream ? { ...body, stream: true } : body,
+    };
+  },
+};
+
 function badRequest(req: ProviderRequest, message: string): SwitchyardError {
-  return new SwitchyardError('BadRequestError', `anthropic: ${message}`, {
-    provider: 'anthropic',
+  const provider = req.deployment.provider;
+  return new SwitchyardError('BadRequestError', `${provider}: ${message}`, {
+    provider,
     deploymentId: req.deployment.id,
   });
 }
@@ -23,8 +44,8 @@ export function anthropicUrl(apiBase: string): string {
   return `${apiBase.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1/messages`;
 }
 
-/** The Messages API request for an OpenAI chat request; throws BadRequestError when it cannot be mapped. */
-function messagesCall(req: ProviderRequest): HttpCall {
+/** The Messages API body for an OpenAI chat request; throws BadRequestError when it cannot be mapped. */
+function messagesBody(req: ProviderRequest): Record<string, unknown> {
   if (req.endpoint !== 'chat.completions') {
     throw badRequest(req, `${req.endpoint} is not supported by anthropic (chat.completions only)`);
   }
@@ -33,17 +54,17 @@ function messagesCall(req: ProviderRequest): HttpCall {
     dropParams: req.deployment.dropParams === true,
   });
   if (!mapped.ok) throw badRequest(req, mapped.error);
-  const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION };
-  if (req.deployment.apiKey) headers['x-api-key'] = req.deployment.apiKey;
-  return { url: anthropicUrl(req.deployment.apiBase), headers, body: mapped.value };
+  return mapped.value;
 }
 
-export function createAnthropicAdapter(env: AdapterEnv): ProviderAdapter {
+export function createAnthropicAdapter(
+  env: AdapterEnv,
+  dialect: AnthropicDialect = anthropicDialect,
+): ProviderAdapter {
   return {
-    kind: 'anthropic',
+    kind: dialect.kind,
     async stream(req) {
-      const call = messagesCall(req);
-      call.body = { ...(call.body as object), stream: true };
+      const call = dialect.call(req, messagesBody(req), true);
       const map = createAnthropicChunkMapper();
       const ctx = errorContext(req);
       return openStream(env, req, call, {
@@ -60,7 +81,7 @@ export function createAnthropicAdapter(env: AdapterEnv): ProviderAdapter {
       });
     },
     async call(req) {
-      const call = messagesCall(req);
+      const call = dialect.call(req, messagesBody(req), false);
       return exchange(env, req, call, (ex) => {
         const ctx = errorContext(req);
         const out = fromAnthropicResponse(parseJsonObject(ctx, ex));

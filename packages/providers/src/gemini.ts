@@ -2,6 +2,7 @@
 import type { Deployment, ProviderKind } from '@switchyard/core';
 import { SwitchyardError } from '@switchyard/core';
 import type { ProviderAdapter, ProviderRequest } from './adapter.ts';
+import { type AnthropicDialect, createAnthropicAdapter } from './anthropic.ts';
 import { mapped, type Obj } from './chat-parts.ts';
 import { malformedResponse } from './errors.ts';
 import { type AdapterEnv, errorContext, exchange, type HttpCall } from './exchange.ts';
@@ -135,6 +136,35 @@ export function createGeminiAdapter(env: AdapterEnv): ProviderAdapter {
   return createGoogleAdapter(geminiDialect, env);
 }
 
+/** Claude on Vertex AI: the Anthropic Messages body (no `model`, Vertex's `anthropic_version`) behind rawPredict. */
+export const vertexAnthropicDialect: AnthropicDialect = {
+  kind: 'vertex_ai',
+  call(req, body, stream) {
+    const d = req.deployment;
+    const where = `projects/${encodeURIComponent(d.vertex?.project ?? '')}/locations/${encodeURIComponent(d.vertex?.location ?? '')}`;
+    const method = stream ? 'streamRawPredict' : 'rawPredict';
+    const { model: _model, ...rest } = body;
+    return {
+      url: `${trimBase(d.apiBase)}/v1/${where}/publishers/anthropic/models/${encodeURIComponent(d.model)}:${method}`,
+      ...vertexDialect.auth(d),
+      body: { ...rest, anthropic_version: VERTEX_ANTHROPIC_VERSION, ...(stream ? { stream: true } : {}) },
+    };
+  },
+};
+export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
+
+/** `vertex_ai/claude-*` are Anthropic's models in Vertex's Model Garden (as in LiteLLM); the rest are Gemini. */
+export function isVertexClaude(model: string): boolean {
+  return model.startsWith('claude');
+}
+
 export function createVertexAdapter(env: AdapterEnv): ProviderAdapter {
-  return createGoogleAdapter(vertexDialect, env);
+  const gemini = createGoogleAdapter(vertexDialect, env);
+  const claude = createAnthropicAdapter(env, vertexAnthropicDialect);
+  const pick = (req: ProviderRequest) => (isVertexClaude(req.deployment.model) ? claude : gemini);
+  return {
+    kind: 'vertex_ai',
+    call: (req) => pick(req).call(req),
+    stream: (req) => pick(req).stream!(req),
+  };
 }

@@ -6,6 +6,8 @@ import { fakeServiceAccount } from '../service-account.ts';
 
 export interface ConformanceCase {
   kind: ProviderKind;
+  /** The suite's name for the case when a kind has more than one model family (default: the kind). */
+  label?: string;
   deployment(fake: FakeProvider): Deployment;
   /** Also serves embeddings (with this model). */
   embeddingModel?: string;
@@ -86,6 +88,19 @@ export const CASES: ConformanceCase[] = [
         vertex: { project: 'test-project', location: 'europe-west4', credentials: SERVICE_ACCOUNT },
       }),
     embeddingModel: 'text-embedding-005',
+    tools: true,
+    completions: false,
+    priced: true,
+  },
+  {
+    kind: 'vertex_ai',
+    label: 'vertex_ai (claude)',
+    deployment: (fake) =>
+      deployment('vertex_ai', fake.url, {
+        model: 'claude-sonnet-4-5@20250929',
+        apiKey: undefined,
+        vertex: { project: 'test-project', location: 'us-east5', credentials: SERVICE_ACCOUNT },
+      }),
     tools: true,
     completions: false,
     priced: true,

@@ -72,7 +72,7 @@ async function failure(p: Promise<unknown>): Promise<SwitchyardError> {
   return err as SwitchyardError;
 }
 
-describe.each(CASES)('$kind', (c) => {
+describe.each(CASES.map((c) => ({ ...c, label: c.label ?? c.kind })))('$label', (c) => {
   it('chat completion: OpenAI shape, echoed answer, finish reason, usage', async () => {
     const dep = c.deployment(fake);
     const res = await providers.call(request(dep, 'chat.completions', chatBody()));

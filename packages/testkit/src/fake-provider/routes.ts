@@ -9,6 +9,9 @@ const OPENAI_PATHS: Record<string, FakeEndpoint> = {
 };
 
 const AZURE = /^\/openai\/deployments\/([^/]+)(\/chat\/completions|\/completions|\/embeddings)$/;
+/** Claude on Vertex AI: the Anthropic Messages API behind rawPredict (streamed with `stream: true`). */
+const VERTEX_CLAUDE =
+  /^\/v1\/projects\/[^/]+\/locations\/[^/]+\/publishers\/anthropic\/models\/([^/:]+):(?:rawPredict|streamRawPredict)$/;
 
 export function resolveRoute(method: string, url: URL): FakeRoute | undefined {
   for (const d of DIALECTS) {
@@ -26,6 +29,8 @@ export function resolveRoute(method: string, url: URL): FakeRoute | undefined {
     };
   }
   if (pathname === '/v1/messages') return { provider: 'anthropic', endpoint: 'messages' };
+  const claude = VERTEX_CLAUDE.exec(pathname);
+  if (claude) return { provider: 'anthropic', endpoint: 'messages', model: decodeURIComponent(claude[1]!) };
   const bare = pathname.startsWith('/v1/') ? pathname.slice(3) : pathname;
   const endpoint = OPENAI_PATHS[bare];
   return endpoint ? { provider: 'openai', endpoint } : undefined;
