@@ -86,6 +86,7 @@ export function observation(
         latencyMs: outcome.latencyMs,
         usage: response?.usage,
         cost: response ? costOf(deployment, response.usage) : undefined,
+        timeToFirstTokenMs: response?.timeToFirstChunkMs,
         remainingRequests: headerNumber(headers?.['x-ratelimit-remaining-requests']),
         remainingTokens: headerNumber(headers?.['x-ratelimit-remaining-tokens']),
         error: error ? errorOf(error) : undefined,
