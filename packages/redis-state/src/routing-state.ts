@@ -94,29 +94,44 @@ export class RoutingState {
   async recordMany(outcomes: readonly Outcome[]): Promise<RecordResult[]> {
     if (outcomes.length === 0) return [];
     const group = outcomes[0]!.group;
+    if (outcomes.some((o) => o.group !== group))
+      throw new RangeError('recordMany takes outcomes of one group');
+    // Grouped by deployment (the script touches each deployment's keys once); replies map back by index.
+    const byDeployment = Map.groupBy(
+      outcomes.map((outcome, index) => ({ outcome, index })),
+      (o) => o.outcome.deploymentId,
+    );
     const keys: string[] = [];
     const args: (string | number)[] = [this.#windowMs];
-    for (const outcome of outcomes) {
-      if (outcome.group !== group) throw new RangeError('recordMany takes outcomes of one group');
-      const k = this.#keys(outcome.group, outcome.deploymentId);
+    const order: number[] = [];
+    for (const [deploymentId, list] of byDeployment) {
+      const k = this.#keys(group, deploymentId);
       keys.push(...scriptKeys(k), k.latency);
-      const f = outcome.failure;
-      args.push(
-        outcome.reservationId,
-        outcome.totalTokens === undefined ? '' : tokenCount(outcome.totalTokens),
-        outcome.latencySample === undefined ? '' : outcome.latencySample,
-        outcome.ok ? '' : '1',
-        f?.coolNow ? '1' : '0',
-        f?.countFail ? '1' : '0',
-        f?.allowedFails ?? 0,
-        f?.cooldownMs ?? 0,
-        outcome.callMs === undefined ? '' : outcome.callMs,
-        f?.failureRate?.threshold ?? '',
-        f?.failureRate?.minRequests ?? '',
-      );
+      args.push(list.length);
+      for (const { outcome, index } of list) {
+        order.push(index);
+        const f = outcome.failure;
+        args.push(
+          outcome.reservationId,
+          outcome.totalTokens === undefined ? '' : tokenCount(outcome.totalTokens),
+          outcome.latencySample === undefined ? '' : outcome.latencySample,
+          outcome.ok ? '' : '1',
+          f?.coolNow ? '1' : '0',
+          f?.countFail ? '1' : '0',
+          f?.allowedFails ?? 0,
+          f?.cooldownMs ?? 0,
+          outcome.callMs === undefined ? '' : outcome.callMs,
+          f?.failureRate?.threshold ?? '',
+          f?.failureRate?.minRequests ?? '',
+        );
+      }
     }
     const untils = (await runScript(this.#client, 'recordOutcome', keys, args)) as (number | string)[];
-    return untils.map((until) => ({ cooldownUntilMs: Number(until) }));
+    const results: RecordResult[] = new Array(outcomes.length);
+    untils.forEach((until, i) => {
+      results[order[i]!] = { cooldownUntilMs: Number(until) };
+    });
+    return results;
   }
 
   /** Adds calls' cost to their budgets (one round trip for any number of them). */

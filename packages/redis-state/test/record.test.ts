@@ -124,6 +124,35 @@ describe('record', () => {
     ).rejects.toThrow(RangeError);
   });
 
+  it('recordMany answers in input order when deployments interleave, and sums each one once', async () => {
+    const state = f.state({ windowMs: 10_000 });
+    const group = newGroup();
+    const reserve = (id: string, reservationId: string) =>
+      state.reserve({
+        group,
+        candidates: [{ id, tpm: 10_000 }],
+        estimatedTokens: 100,
+        reservationId,
+        leaseMs: 60_000,
+      });
+    for (const r of ['a1', 'a2', 'a3']) await reserve('a', r);
+    for (const r of ['b1', 'b2']) await reserve('b', r);
+    const results = await state.recordMany([
+      { group, deploymentId: 'a', reservationId: 'a1', ok: true, totalTokens: 10, latencySample: 10 },
+      { group, deploymentId: 'b', reservationId: 'b1', ok: false, failure: coolNow(3000) },
+      { group, deploymentId: 'a', reservationId: 'a2', ok: true, totalTokens: 20, latencySample: 20 },
+      { group, deploymentId: 'b', reservationId: 'b2', ok: true, totalTokens: 5 },
+      // Re-sent in the same batch: corrected once.
+      { group, deploymentId: 'a', reservationId: 'a2', ok: true, totalTokens: 20 },
+    ]);
+    expect(results.map((r) => r.cooldownUntilMs > 0)).toEqual([false, true, false, true, false]);
+    const [a, b] = await state.snapshot(group, ['a', 'b']);
+    // a: 10 + 20 real, a3 still at its estimate of 100; latency the mean of its two samples.
+    expect(a).toMatchObject({ inflight: 1, tpmUsed: 130, latencyMs: 15, cooldownUntilMs: 0 });
+    // b: b1 failed with no real tokens given (estimate kept), b2 used 5.
+    expect(b).toMatchObject({ inflight: 0, tpmUsed: 105 });
+  });
+
   it('release gives back an unused reservation: its slot, its request and its tokens', async () => {
     const state = f.state({ windowMs: 10_000 });
     const group = newGroup();
