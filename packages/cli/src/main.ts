@@ -13,6 +13,7 @@ import {
 } from './commands/deployments.ts';
 import { runEventsTail } from './commands/events.ts';
 import { collect, parsePort, runGateway } from './commands/gateway.ts';
+import { runHealth } from './commands/health.ts';
 import { runMockProvider } from './commands/mock-provider.ts';
 import { runStatus } from './commands/status.ts';
 import { runUsage } from './commands/usage.ts';
@@ -92,6 +93,15 @@ program
   .description('show per-deployment usage, in-flight counts and cooldowns from Redis')
   .requiredOption('-c, --config <file>', 'LiteLLM config.yaml')
   .action(runStatus);
+
+program
+  .command('health')
+  .description('call every deployment (or one group) with a minimal request, through a running worker')
+  .requiredOption('-c, --config <file>', 'LiteLLM config.yaml (Redis and queue)')
+  .option('--model <group>', 'check one model group only')
+  .option('--timeout <seconds>', 'how long to wait for the worker to answer', '120')
+  .option('--json', "print LiteLLM's /health JSON instead of a table")
+  .action(runHealth);
 
 program
   .command('usage')

@@ -13,6 +13,8 @@ import {
   durationMs,
   type Endpoint,
   eventsStreamKey,
+  HEALTH_JOB_NAME,
+  type HealthReport,
   isClusterAddress,
   modelCostMap,
   type OutcomeEvent,
@@ -238,6 +240,28 @@ export class SwitchyardClient {
       throw new RangeError(`by: expected one of ${USAGE_DIMENSIONS.join(', ')}`);
     const totals = await new UsageStore(this.#redis, this.#namespace).read(by, since);
     return { since, by, rows: usageRows(totals) };
+  }
+
+  /**
+   * LiteLLM `health_check` / the proxy's `GET /health`: a worker sends each deployment (or one group's) a
+   * minimal request for its mode and answers `{healthy_endpoints, unhealthy_endpoints, healthy_count,
+   * unhealthy_count}`. Needs a running worker; the results are also stored for `switchyard status`.
+   */
+  async healthCheck(group?: string, opts: { timeoutMs?: number } = {}): Promise<HealthReport> {
+    await this.ready();
+    const jobId = randomUUID();
+    const waiter = this.#waiterFor(jobId);
+    const result = waiter.wait(jobId, opts.timeoutMs ?? this.#timeoutMs);
+    try {
+      await this.queueFor(jobId).add(HEALTH_JOB_NAME, group === undefined ? {} : { model: group }, {
+        jobId,
+        removeOnComplete: { age: 3600 },
+        removeOnFail: { age: 3600 },
+      });
+    } catch (err) {
+      waiter.cancel(jobId, err as Error);
+    }
+    return (await result) as HealthReport;
   }
 
   /** LiteLLM `get_model_cost_map`, per deployment: the prices in use and their source (config, dataset, unknown). */

@@ -21,6 +21,7 @@ export * from './cost/price.ts';
 export * from './errors/codes.ts';
 export * from './errors/openai-error-body.ts';
 export * from './errors/taxonomy.ts';
+export * from './health/index.ts';
 export * from './planner/index.ts';
 export * from './precall/capabilities.ts';
 export * from './precall/context-window.ts';

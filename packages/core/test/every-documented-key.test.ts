@@ -78,6 +78,7 @@ const EVERYTHING = {
         cooldown_time: 5,
         allow_fail_open: true,
         enable_tag_filtering: true,
+        health_check_timeout: 30,
       },
     },
     { model_name: 'claude', litellm_params: { model: 'anthropic/claude-3-5-haiku', api_key: 'k' } },
@@ -136,7 +137,12 @@ const EVERYTHING = {
     cache: true,
     cache_params: { type: 'redis', ttl: 60, namespace: 'ns' },
   },
-  general_settings: { master_key: 'sk-1' },
+  general_settings: {
+    master_key: 'sk-1',
+    background_health_checks: true,
+    health_check_interval: 60,
+    enable_health_check_routing: true,
+  },
   environment_variables: { X: '1' },
   switchyard_settings: {
     queue_name: 'q',

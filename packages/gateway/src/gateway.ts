@@ -284,10 +284,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       return undefined;
     }
     const admin = modelAdminRoute(client, opts.masterKey, req.method ?? 'GET', pathname, searchParams);
-    if (admin) {
-      await admin(req, res);
-      return undefined;
-    }
+    if (admin && (await admin(req, res)) !== false) return undefined;
     const api = apiRoute(req.method ?? 'GET', pathname, searchParams);
     const route = api ? undefined : resolveRoute(req.method ?? 'GET', pathname);
     if (!api && !route) {

@@ -9,7 +9,8 @@ import { gatewayError } from './openai-error.ts';
 import { readJsonBody } from './read-body.ts';
 import { sendError, sendJson } from './reply.ts';
 
-export type AdminHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+/** Resolves false when the request is not the admin route's after all (the gateway goes on routing). */
+export type AdminHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void | false>;
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -28,6 +29,8 @@ export function modelAdminRoute(
   const action = ACTIONS[bare];
   if (!action) return undefined;
   return async (req, res) => {
+    // A load balancer's GET /health carries no key: it gets the cheap probe (the gateway's own route).
+    if (bare === '/health' && bearerKey(req.headers) === undefined) return false;
     if (method !== action.method) {
       sendError(res, gatewayError(405, `${pathname} accepts ${action.method} only`), {
         allow: action.method,
@@ -96,6 +99,11 @@ async function changed(
 
 const ACTIONS: Readonly<Record<string, Action>> = {
   '/model/info': modelInfo,
+  // LiteLLM's /health: a worker calls every deployment (or `?model=<group>`'s); the probes stay cheap.
+  '/health': {
+    method: 'GET',
+    run: (client, _body, query) => client.healthCheck(query.get('model') ?? undefined),
+  },
   // The fleet's usage totals (switchyard usage): `since` a duration, `by` deployment | group | tag | key.
   '/usage': {
     method: 'GET',

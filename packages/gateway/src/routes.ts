@@ -19,7 +19,8 @@ const CALL_PATHS: Readonly<Record<string, Endpoint>> = {
 
 export function resolveRoute(method: string, pathname: string): Route | undefined {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
-  if (path === '/health')
+  // LiteLLM's liveness probes (both spellings) and the keyless /health: cheap, no Redis, no provider.
+  if (path === '/health' || path === '/health/liveliness' || path === '/health/liveness')
     return method === 'GET' ? { kind: 'health' } : { kind: 'wrong-method', allow: 'GET' };
   if (path === '/health/readiness') {
     return method === 'GET' ? { kind: 'readiness' } : { kind: 'wrong-method', allow: 'GET' };

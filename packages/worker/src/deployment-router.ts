@@ -3,6 +3,7 @@ import {
   budgetsOf,
   type Deployment,
   type DeploymentState,
+  healthyOnly,
   orderCandidates,
   type RoutingStrategy,
   type SwitchyardConfig,
@@ -43,14 +44,22 @@ export class DeploymentRouter {
   readonly #random: () => number;
   readonly #snapshots = new Map<string, Snapshot>();
   readonly #leases: LeasePool | undefined;
+  readonly #unhealthy: (() => ReadonlySet<string>) | undefined;
 
   constructor(
     config: SwitchyardConfig,
     state: RoutingState,
     /** One strategy for every group, or each group's own (`model_group_routing_strategy`). */
     strategy: RoutingStrategy | ((group: string) => RoutingStrategy),
-    opts: { snapshotMs?: number; random?: () => number; leases?: LeasePool } = {},
+    opts: {
+      snapshotMs?: number;
+      random?: () => number;
+      leases?: LeasePool;
+      /** enable_health_check_routing: deployments whose last health check failed, skipped (never all). */
+      unhealthy?: () => ReadonlySet<string>;
+    } = {},
   ) {
+    this.#unhealthy = opts.unhealthy;
     this.#config = config;
     this.#state = state;
     this.#strategyOf = typeof strategy === 'function' ? strategy : () => strategy;
@@ -121,9 +130,10 @@ export class DeploymentRouter {
 
   async #rank(req: PickRequest): Promise<Deployment[]> {
     const states = await this.#states(req.group, req.deployments);
-    const allowed = req.exclude.length
+    const usable = req.exclude.length
       ? req.deployments.filter((d) => !req.exclude.includes(d.id))
       : req.deployments;
+    const allowed = this.#unhealthy ? healthyOnly(usable, this.#unhealthy()) : usable;
     const ranked = orderCandidates(allowed, states, this.#strategyOf(req.group), {
       estimatedTokens: req.estimatedTokens,
       tags: req.tags,

@@ -1,6 +1,6 @@
 // Usage totals per deployment, group, tag and gateway key, summed in memory from the pipeline's observer
 // events and added to Redis once a second (one pipelined round trip), never on a job's path.
-import { addCall, emptyTotals, type UsageDimension, type UsageTotals } from '@switchyard/core';
+import { addCall, type Endpoint, emptyTotals, type UsageDimension, type UsageTotals } from '@switchyard/core';
 import type { JobObservation, Observer } from '@switchyard/observability';
 import type { UsageDeltas, UsageStore } from '@switchyard/redis-state';
 import type { Logger } from 'pino';
@@ -14,16 +14,30 @@ export class UsageRecorder {
   #pending: UsageDeltas = new Map();
   readonly #timer: NodeJS.Timeout;
   #writing: Promise<void> = Promise.resolve();
+  /** Groups this process has seen; a new one's endpoint is noted once (health checks without a mode use it). */
+  readonly #seenGroups = new Set<string>();
+  #firstUses = new Map<string, Endpoint>();
+  readonly #noteFirstUse: ((uses: ReadonlyMap<string, Endpoint>) => Promise<void>) | undefined;
 
-  constructor(store: UsageStore, logger: Logger, flushMs = 1_000) {
+  constructor(
+    store: UsageStore,
+    logger: Logger,
+    opts: { flushMs?: number; noteFirstUse?: (uses: ReadonlyMap<string, Endpoint>) => Promise<void> } = {},
+  ) {
     this.#store = store;
     this.#logger = logger;
+    this.#noteFirstUse = opts.noteFirstUse;
+    const flushMs = opts.flushMs ?? 1_000;
     this.#timer = setInterval(() => void this.flush(), flushMs).unref();
   }
 
   /** The pipeline observer: counts every provider call (mocked ones left out: they reach no provider). */
   readonly observe: Observer = (o: JobObservation) => {
     if (o.kind !== 'call' || o.mocked) return;
+    if (!this.#seenGroups.has(o.group)) {
+      this.#seenGroups.add(o.group);
+      this.#firstUses.set(o.group, o.endpoint);
+    }
     const call = {
       ok: o.error === undefined,
       errorType: o.error?.type,
@@ -44,6 +58,11 @@ export class UsageRecorder {
 
   /** Writes what has been counted since the last flush; resolves when it has landed. */
   flush(): Promise<void> {
+    if (this.#firstUses.size > 0 && this.#noteFirstUse) {
+      const uses = this.#firstUses;
+      this.#firstUses = new Map();
+      this.#noteFirstUse(uses).catch(() => {});
+    }
     if (this.#pending.size === 0) return this.#writing;
     const deltas = this.#pending;
     this.#pending = new Map();

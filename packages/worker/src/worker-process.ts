@@ -13,11 +13,14 @@ import {
 } from '@switchyard/core';
 import type { Observer, OutcomeEvents, ProcessMetrics } from '@switchyard/observability';
 import { createProviders } from '@switchyard/providers';
-import { type RedisClient, RoutingState, UsageStore } from '@switchyard/redis-state';
+import { HealthStore, type RedisClient, RoutingState, UsageStore } from '@switchyard/redis-state';
 import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { containErrors } from './contain-errors.ts';
 import { DeploymentRouter } from './deployment-router.ts';
+import { startBackgroundHealth } from './health/background-health.ts';
+import { checkDeployments } from './health/health-checks.ts';
+import { withHealthJobs } from './health/health-jobs.ts';
 import type { WorkerHealth } from './health-server.ts';
 import { LeasePool } from './lease-pool.ts';
 import { followModelList } from './live-models.ts';
@@ -78,18 +81,35 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         logger.warn({ err: err.message, group }, 'giving back leased capacity failed');
       }),
   });
-  const router = new DeploymentRouter(config, state, strategy, {
-    snapshotMs: opts.snapshotMs ?? WORKER_DEFAULTS.snapshotMs,
-    leases,
-  });
   const providers = createProviders({
     defaultTimeoutMs: config.router.timeoutMs,
     defaultStreamTimeoutMs: config.router.streamTimeoutMs,
   });
   const models = await followModelList({ config, redis: stateRedis, namespace, logger });
+  const healthStore = new HealthStore(stateRedis, namespace);
+  const healthDeps = {
+    deployments: () => models.current().config.deployments,
+    call: (req: Parameters<typeof providers.call>[0]) => providers.call(req),
+    store: healthStore,
+  };
+  const backgroundHealth = config.health
+    ? startBackgroundHealth({
+        settings: config.health,
+        store: healthStore,
+        runRound: (round) => checkDeployments(healthDeps, undefined, round),
+        logger,
+      })
+    : undefined;
+  const router = new DeploymentRouter(config, state, strategy, {
+    snapshotMs: opts.snapshotMs ?? WORKER_DEFAULTS.snapshotMs,
+    leases,
+    ...(backgroundHealth && config.health?.routing ? { unhealthy: backgroundHealth.unhealthy } : {}),
+  });
   const { metrics, events, observe: optional } = await startObservers(config, stateRedis, queueName, logger);
   // Usage totals are always kept: summed here, written once a second (switchyard usage, GET /usage).
-  const usage = new UsageRecorder(new UsageStore(stateRedis, namespace), logger);
+  const usage = new UsageRecorder(new UsageStore(stateRedis, namespace), logger, {
+    noteFirstUse: (uses) => healthStore.noteFirstUse(uses),
+  });
   const observe = withUsage(usage, optional, logger);
 
   const processor = createProcessor({
@@ -114,7 +134,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       : {}),
   });
   const concurrency = opts.concurrency ?? WORKER_DEFAULTS.concurrency;
-  const dispatch = containErrors(processor);
+  const dispatch = withHealthJobs((group) => checkDeployments(healthDeps, group), containErrors(processor));
   // Every worker consumes every shard: one fetching BullMQ Worker (and its watchdog) per shard.
   const shards = await Promise.all(
     queueShards({ ...config.switchyard, queueName }).map((shard) =>
@@ -130,6 +150,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const close = (graceMs: number = WORKER_DEFAULTS.drainGraceMs): Promise<void> => {
     closing ??= (async () => {
       for (const shard of shards) shard.watchdog.stop();
+      backgroundHealth?.close();
       await Promise.all(shards.map((shard) => shard.consumer.close(graceMs)));
       await processor.flush();
       await usage.close();

@@ -1,7 +1,13 @@
 // `switchyard status`: what every worker sees right now — usage, in-flight, latency, cooldowns per deployment
 // of the fleet's model list in Redis (runtime changes included; the file's list before any worker seeded it).
 import { describedDeployments, groupsOf, stateNamespace } from '@switchyard/core';
-import { connectRedis, ModelListStore, RoutingState } from '@switchyard/redis-state';
+import {
+  connectRedis,
+  HealthStore,
+  ModelListStore,
+  RoutingState,
+  type StoredHealth,
+} from '@switchyard/redis-state';
 import Table from 'cli-table3';
 import { loadConfigOrExit } from '../load-config.ts';
 import { redisTarget } from '../redis-target.ts';
@@ -25,9 +31,11 @@ export async function runStatus(opts: { config: string }): Promise<void> {
         'tpm used/limit',
         'latency ms',
         'cooldown',
+        'last health check',
       ],
     });
     const now = Date.now();
+    const health = await new HealthStore(redis, namespace).read();
     for (const [group, deployments] of groups) {
       const states = await state.snapshot(
         group,
@@ -45,6 +53,7 @@ export async function runStatus(opts: { config: string }): Promise<void> {
           `${s?.tpmUsed ?? 0}/${d.tpm ?? '∞'}`,
           s?.latencyMs === undefined ? '-' : s.latencyMs.toFixed(1),
           cooling,
+          healthCell(health.get(d.id), now),
         ]);
       }
     }
@@ -52,4 +61,10 @@ export async function runStatus(opts: { config: string }): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+function healthCell(h: StoredHealth | undefined, now: number): string {
+  if (!h) return '-';
+  const ago = `${Math.round((now - h.checkedAtMs) / 1000)} s ago`;
+  return h.healthy ? `healthy (${ago})` : `UNHEALTHY (${ago}): ${(h.error ?? '').slice(0, 60)}`;
 }

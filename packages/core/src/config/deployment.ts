@@ -197,6 +197,7 @@ function modelInfo(params: ParsedParams, info: ParsedInfo | undefined): ModelInf
   assign(result, 'mode', info?.mode);
   assign(result, 'supportsVision', info?.supports_vision);
   assign(result, 'supportsFunctionCalling', info?.supports_function_calling);
+  assign(result, 'healthCheckTimeoutSec', info?.health_check_timeout);
   return result;
 }
 

@@ -9,8 +9,8 @@ import { isMapping } from './is-mapping.ts';
 import { childPath } from './path.ts';
 import { redisSettings } from './redis-settings.ts';
 import { buildRouterSettings } from './router-settings.ts';
-import { documentSchema, switchyardSettingsSchema } from './schema.ts';
-import type { Deployment, SwitchyardConfig, SwitchyardSettings } from './types.ts';
+import { documentSchema, HEALTH_KEYS, healthSettingsSchema, switchyardSettingsSchema } from './schema.ts';
+import type { Deployment, HealthSettings, SwitchyardConfig, SwitchyardSettings } from './types.ts';
 import { collectUnsupportedKeys } from './unsupported-keys.ts';
 import { parseInto } from './validate.ts';
 
@@ -90,6 +90,7 @@ export function loadConfig(input: string | object, opts: LoadOptions = {}): Swit
   };
   if (redis !== undefined) config.redis = redis;
   if (general.masterKey !== undefined) config.masterKey = general.masterKey;
+  if (general.health !== undefined) config.health = general.health;
   return config;
 }
 
@@ -166,16 +167,21 @@ function buildSwitchyardSettings(
   return settings;
 }
 
-/** LiteLLM proxy's general_settings: the gateway reads `master_key`; the rest is listed as ignored. */
+/** LiteLLM proxy's general_settings: `master_key` and the health-check keys; the rest is listed as ignored. */
 function generalSettings(
   raw: Record<string, unknown> | undefined,
   env: Env,
   issues: ConfigIssue[],
   warnings: string[],
-): { masterKey?: string } {
-  const out: { masterKey?: string } = {};
+): { masterKey?: string; health?: HealthSettings } {
+  const out: { masterKey?: string; health?: HealthSettings } = {};
+  const health: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw ?? {})) {
     const path = childPath('general_settings', key);
+    if (HEALTH_KEYS.has(key)) {
+      health[key] = resolveEnvRefs(value, path, env, issues);
+      continue;
+    }
     if (key !== 'master_key') {
       warnings.push(`${path}: proxy setting, ignored`);
       continue;
@@ -183,6 +189,14 @@ function generalSettings(
     const resolved = resolveEnvRefs(value, path, env, issues);
     if (typeof resolved === 'string' && resolved.length > 0) out.masterKey = resolved;
     else issues.push({ path, message: 'expected a non-empty string (or os.environ/NAME)' });
+  }
+  const parsed = parseInto(healthSettingsSchema, health, 'general_settings', issues);
+  if (parsed && Object.keys(health).length > 0) {
+    out.health = {
+      background: parsed.background_health_checks ?? false,
+      intervalMs: Math.round((parsed.health_check_interval ?? 300) * 1000),
+      routing: parsed.enable_health_check_routing ?? false,
+    };
   }
   return out;
 }

@@ -101,6 +101,8 @@ export const modelInfoSchema = z.object(
     // Capabilities read by the pre-call checks when a request carries images or tools.
     supports_vision: boolean().optional(),
     supports_function_calling: boolean().optional(),
+    // Seconds a health check of this deployment may take (LiteLLM's default 60).
+    health_check_timeout: positiveNumber().optional(),
   },
   { error: expected('a mapping') },
 );
@@ -292,6 +294,15 @@ export const switchyardSettingsSchema = z.object(
   },
   { error: expected('a mapping') },
 );
+
+/** LiteLLM proxy's health-check keys in `general_settings` (the other keys there are the proxy's own). */
+export const healthSettingsSchema = z.object({
+  background_health_checks: boolean().optional(),
+  // Seconds between background rounds (LiteLLM's default 300).
+  health_check_interval: positiveNumber().optional(),
+  enable_health_check_routing: boolean().optional(),
+});
+export const HEALTH_KEYS: ReadonlySet<string> = new Set(Object.keys(healthSettingsSchema.shape));
 
 /** Top level only; each section is parsed by its own schema so one bad section does not hide another. */
 export const documentSchema = z.object(

@@ -51,6 +51,18 @@ export interface ModelInfo {
   /** Explicit capabilities (`supports_vision`, `supports_function_calling`); unset means unknown. */
   supportsVision?: boolean;
   supportsFunctionCalling?: boolean;
+  /** `model_info.health_check_timeout`, seconds. */
+  healthCheckTimeoutSec?: number;
+}
+
+/** LiteLLM's `general_settings` health-check keys. */
+export interface HealthSettings {
+  /** `background_health_checks`: one process of the fleet checks every deployment each interval. */
+  background: boolean;
+  /** `health_check_interval` in ms (default 300 s). */
+  intervalMs: number;
+  /** `enable_health_check_routing`: skip deployments whose last check failed (never all of a group). */
+  routing: boolean;
 }
 
 export interface Deployment {
@@ -260,6 +272,8 @@ export interface SwitchyardConfig {
   callbacks: CallbackSettings;
   /** Redis named in router_settings; used only when REDIS_URL is not set (then it is absent). */
   redis?: RedisSettings;
+  /** `general_settings` health-check keys, when any is written. */
+  health?: HealthSettings;
   /** `general_settings.master_key`: the gateway's admin key (also a valid API key). Never logged. */
   masterKey?: string;
   /** Unsupported keys found while loading, gathered for one warning. */

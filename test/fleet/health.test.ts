@@ -1,0 +1,123 @@
+// Health checks of a fleet: GET /health (master key) has a worker call each deployment — a dead provider is
+// unhealthy with its classified error, a live one healthy; background rounds run once per interval across two
+// workers; with enable_health_check_routing no job is sent to the deployment whose last check failed.
+import type { HealthReport } from '@switchyard/core';
+import { type RunningGateway, startGateway } from '@switchyard/gateway';
+import { HealthStore } from '@switchyard/redis-state';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chat, openaiDeployment, type Stack, startStack } from '../integration/harness.ts';
+
+const MASTER = 'sk-master-health';
+let stack: Stack;
+let gateway: RunningGateway;
+let store: HealthStore;
+
+beforeAll(async () => {
+  stack = await startStack({
+    config: (fake) => ({
+      model_list: [
+        openaiDeployment(fake, 'chat', 'live-model'),
+        // Nothing listens on port 9 (discard): every call is refused.
+        {
+          model_name: 'chat',
+          litellm_params: {
+            model: 'openai/dead-model',
+            api_base: 'http://127.0.0.1:9/v1',
+            api_key: 'sk-dead-secret',
+          },
+          model_info: { id: 'dead', health_check_timeout: 5 },
+        },
+        {
+          ...openaiDeployment(fake, 'embed', 'embed-model'),
+          model_info: { id: 'embed-model', mode: 'embedding' },
+        },
+      ],
+      router_settings: { num_retries: 0, routing_strategy: 'simple-shuffle' },
+      general_settings: {
+        background_health_checks: true,
+        health_check_interval: 1,
+        enable_health_check_routing: true,
+      },
+    }),
+    workers: 2,
+  });
+  gateway = await startGateway({ port: 0, redisUrl: stack.redis.url, masterKey: MASTER });
+  store = new HealthStore(stack.client.connection, 'bull:switchyard:sy');
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await stack?.stop();
+});
+
+const healthRequests = (model: string) =>
+  stack.fake.requests.filter(
+    (r) => r.model === model && JSON.stringify(r.body).includes('"ping"') && r.path.includes('chat'),
+  ).length;
+
+describe('health checks', () => {
+  it('GET /health lists the dead provider unhealthy (classified error) and the live one healthy, no secret', async () => {
+    const res = await fetch(`${gateway.url}/health`, { headers: { authorization: `Bearer ${MASTER}` } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toContain('sk-dead-secret');
+    expect(text).not.toContain('sk-test-secret');
+    const report = JSON.parse(text) as HealthReport;
+    expect(report.healthy_count).toBe(2);
+    expect(report.unhealthy_count).toBe(1);
+    expect(report.healthy_endpoints.map((e) => e.model_id).sort()).toEqual(['embed-model', 'live-model']);
+    expect(report.unhealthy_endpoints[0]).toMatchObject({
+      model_id: 'dead',
+      model: 'openai/dead-model',
+      error_type: 'APIConnectionError',
+    });
+    expect(report.unhealthy_endpoints[0]!.error).toMatch(/^APIConnectionError: /);
+  });
+
+  it('?model=<group> checks that group only, with the request its mode needs', async () => {
+    const res = await fetch(`${gateway.url}/health?model=embed`, {
+      headers: { authorization: `Bearer ${MASTER}` },
+    });
+    const report = (await res.json()) as HealthReport;
+    expect(report).toMatchObject({ healthy_count: 1, unhealthy_count: 0 });
+    expect(stack.fake.requests.some((r) => r.model === 'embed-model' && r.path.endsWith('/embeddings'))).toBe(
+      true,
+    );
+    // The SDK asks the same way.
+    expect((await stack.client.healthCheck('chat')).unhealthy_endpoints.map((e) => e.model_id)).toEqual([
+      'dead',
+    ]);
+  });
+
+  it('the probes stay cheap: /health without a key, /health/liveliness; another key is refused', async () => {
+    expect(await (await fetch(`${gateway.url}/health`)).json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${gateway.url}/health/liveliness`)).status).toBe(200);
+    expect((await fetch(`${gateway.url}/health`, { headers: { authorization: 'Bearer nope' } })).status).toBe(
+      401,
+    );
+  });
+
+  it('background checks: exactly one process of two runs each round, once per interval', async () => {
+    const rounds0 = await store.roundsRun();
+    const live0 = healthRequests('live-model');
+    await new Promise((r) => setTimeout(r, 3_500));
+    const rounds = (await store.roundsRun()) - rounds0;
+    expect(rounds).toBeGreaterThanOrEqual(2);
+    expect(rounds).toBeLessThanOrEqual(5);
+    // One check of the live deployment per round: two workers never both ran a round.
+    expect(healthRequests('live-model') - live0).toBe(rounds);
+    const stored = await store.read();
+    expect(stored.get('dead')).toMatchObject({ healthy: false, errorType: 'APIConnectionError' });
+    expect(stored.get('live-model')).toMatchObject({ healthy: true });
+  });
+
+  it('with enable_health_check_routing no job goes to the deployment whose last check failed', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => stack.client.completion(chat('chat'))),
+    );
+    for (const r of results) {
+      expect(r.routing?.deploymentId).toBe('live-model');
+      expect(r.routing?.attempts).toHaveLength(1);
+    }
+  });
+});
