@@ -10,7 +10,7 @@ import { readJsonBody } from './read-body.ts';
 import { sendError, sendJson } from './reply.ts';
 
 /** Resolves false when the request is not the admin route's after all (the gateway goes on routing). */
-export type AdminHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void | false>;
+export type AdminHandler = (req: IncomingMessage, res: ServerResponse) => Promise<undefined | false>;
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
