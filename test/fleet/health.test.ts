@@ -1,12 +1,16 @@
 // Health checks of a fleet: GET /health (master key) has a worker call each deployment — a dead provider is
 // unhealthy with its classified error, a live one healthy; background rounds run once per interval across two
 // workers; with enable_health_check_routing no job is sent to the deployment whose last check failed.
+import { spawn } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { HealthReport } from '@switchyard/core';
 import { type RunningGateway, startGateway } from '@switchyard/gateway';
 import { HealthStore } from '@switchyard/redis-state';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chat, openaiDeployment, type Stack, startStack } from '../integration/harness.ts';
 
+const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/cli/src/main.ts');
 const MASTER = 'sk-master-health';
 let stack: Stack;
 let gateway: RunningGateway;
@@ -119,5 +123,30 @@ describe('health checks', () => {
       expect(r.routing?.deploymentId).toBe('live-model');
       expect(r.routing?.attempts).toHaveLength(1);
     }
+  });
+
+  it('`switchyard status` lists the runtime model list (an added deployment too) with the last health check', async () => {
+    await stack.client.addDeployment({
+      model_name: 'added-at-runtime',
+      litellm_params: {
+        model: 'openai/added-model',
+        api_base: `${stack.fake.url}/v1`,
+        api_key: 'os.environ/NOPE',
+      },
+      model_info: { id: 'runtime-1' },
+    });
+    const out = await new Promise<string>((res) => {
+      const child = spawn(process.execPath, [CLI, 'status', '--config', stack.configPath], {
+        env: { ...process.env, REDIS_URL: stack.redis.url },
+      });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => {
+        text += d.toString();
+      });
+      child.on('exit', () => res(text));
+    });
+    expect(out).toContain('runtime-1');
+    expect(out).toMatch(/dead.*UNHEALTHY/);
+    expect(out).toMatch(/live-model.*healthy/);
   });
 });
