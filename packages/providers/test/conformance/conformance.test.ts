@@ -3,6 +3,9 @@
 // paths, stream_timeout, usage and cost.
 import { costOf, type ErrorType, SwitchyardError } from '@switchyard/core';
 import { type FakeFault, type FakeProvider, startFakeProvider } from '@switchyard/testkit';
+
+type FakeMidStream = Extract<FakeFault, { kind: 'mid-stream' }>['mode'];
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type Chunk,
@@ -226,6 +229,32 @@ describe.each(CASES.map((c) => ({ ...c, label: c.label ?? c.kind })))('$label', 
       expect(err.provider).toBe(c.kind);
       if (type === 'RateLimitError') expect(err.retryAfterMs).toBe(3000);
       if (dep.apiKey) expect(err.message).not.toContain(dep.apiKey);
+    },
+  );
+
+  const midStream: [FakeMidStream, ErrorType[]][] = [
+    ['error', ['InternalServerError', 'ServiceUnavailableError', 'APIConnectionError']],
+    ['reset', ['APIConnectionError']],
+    ['end', ['InternalServerError']],
+    ['stall', ['Timeout']],
+  ];
+  it.each(midStream)(
+    'streaming: a failure after content (%s) ends the chunks with a classified error',
+    async (mode, types) => {
+      fake.script([{ fault: { kind: 'mid-stream', afterChunks: 2, mode } }]);
+      const dep = { ...c.deployment(fake), streamTimeoutMs: 300 };
+      const seen: Chunk[] = [];
+      const err = await failure(
+        (async () => {
+          for await (const chunk of await providers.stream(request(dep, 'chat.completions', chatBody())))
+            seen.push(chunk);
+        })(),
+      );
+      expect(types).toContain(err.type);
+      expect(err.provider).toBe(c.kind);
+      // Some of the answer had arrived: the failure is mid-answer, not a refusal to start.
+      expect(assemble(seen).text).toMatch(/^echo: /);
+      expect(assemble(seen).finishReason).toBeUndefined();
     },
   );
 

@@ -208,7 +208,21 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
     const streamed = await dialect?.stream(route, body, r);
     if (streamed) {
       res.writeHead(200, { 'content-type': streamed.contentType, 'cache-control': 'no-cache' });
-      for (const frame of streamed.frames) res.write(frame);
+      // A mid-stream fault cuts the answer after the first frame and `afterChunks` more.
+      const broken = fault?.kind === 'mid-stream' ? fault : undefined;
+      for (const [i, frame] of streamed.frames.entries()) {
+        if (broken && i === broken.afterChunks + 1) {
+          if (broken.mode === 'error' && streamed.errorFrame !== undefined) res.end(streamed.errorFrame);
+          else if (broken.mode === 'end') res.end();
+          else if (broken.mode !== 'stall') {
+            await sleep(10); // let the frames already written reach the client first
+            res.socket?.destroy();
+          }
+          finish({ kind: 'fault', fault: 'mid-stream', status: 200 });
+          return; // 'stall': the socket stays open until the client gives up
+        }
+        res.write(frame);
+      }
       res.end();
       finish({ kind: 'ok' });
       return;

@@ -214,7 +214,16 @@ export const bedrockDialect: Dialect = {
       frame('messageStop', { stopReason: r.toolCall ? 'tool_use' : 'end_turn' }),
       frame('metadata', { usage: usage(r), metrics: { latencyMs: 12 } }),
     );
-    return { contentType: 'application/vnd.amazon.eventstream', frames };
+    // A modelled exception mid-stream, as ConverseStream sends it.
+    const errorFrame = lib.codec.encode({
+      headers: {
+        ':exception-type': { type: 'string', value: 'modelStreamErrorException' },
+        ':content-type': { type: 'string', value: 'application/json' },
+        ':message-type': { type: 'string', value: 'exception' },
+      },
+      body: lib.fromUtf8(JSON.stringify({ message: 'The model stream failed.' })),
+    });
+    return { contentType: 'application/vnd.amazon.eventstream', frames, errorFrame };
   },
   error(status, spec = {}): HttpAnswer {
     const [type, message] = EXCEPTION[status] ?? [

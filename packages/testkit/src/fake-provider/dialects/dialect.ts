@@ -27,6 +27,8 @@ export interface ErrorSpec {
 export interface StreamAnswer {
   contentType: string;
   frames: (string | Uint8Array)[];
+  /** The dialect's in-stream error event (a mid-stream `error` fault); without one the socket is reset. */
+  errorFrame?: string | Uint8Array;
 }
 
 export interface Dialect {

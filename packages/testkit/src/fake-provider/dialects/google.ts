@@ -157,7 +157,10 @@ function googleDialect(provider: Extract<FakeProviderKind, 'gemini' | 'vertex_ai
           ...head,
         }),
       );
-      return { contentType: 'text/event-stream', frames };
+      const errorFrame = frame({
+        error: { code: 500, message: 'Internal error encountered.', status: 'INTERNAL' },
+      });
+      return { contentType: 'text/event-stream', frames, errorFrame };
     },
     error(status, spec = {}): HttpAnswer {
       const message = spec.message ?? MESSAGE[status] ?? `Error ${status}.`;

@@ -100,7 +100,12 @@ export const ollamaDialect: Dialect = {
       done_reason: 'stop',
       ...counts(r),
     });
-    return { contentType: 'application/x-ndjson', frames: lines.map((l) => `${JSON.stringify(l)}\n`) };
+    return {
+      contentType: 'application/x-ndjson',
+      frames: lines.map((l) => `${JSON.stringify(l)}\n`),
+      // Ollama reports a failure mid-answer as one more line.
+      errorFrame: `${JSON.stringify({ error: 'an error was encountered while running the model' })}\n`,
+    };
   },
   error(status, spec = {}): HttpAnswer {
     const message =
