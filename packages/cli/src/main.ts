@@ -3,7 +3,6 @@
 import { WORKER_DEFAULTS } from '@switchyard/worker';
 import { Command, InvalidArgumentError } from 'commander';
 import { runBatchCancel, runBatchResults, runBatchStatus, runBatchSubmit } from './commands/batch.ts';
-import { runDemo } from './commands/demo.ts';
 import {
   runDeploymentsAdd,
   runDeploymentsDelete,
@@ -14,10 +13,25 @@ import {
 import { runEventsTail } from './commands/events.ts';
 import { collect, parsePort, runGateway } from './commands/gateway.ts';
 import { runHealth } from './commands/health.ts';
-import { runMockProvider } from './commands/mock-provider.ts';
 import { runStatus } from './commands/status.ts';
 import { runUsage } from './commands/usage.ts';
 import { runWorker } from './commands/worker.ts';
+
+/**
+ * `demo` and `mock-provider` run on the testkit (fake providers, embedded Redis), a development dependency:
+ * loaded only when asked, so `switchyard worker` never loads it and the production image does not ship it.
+ */
+async function devCommand<T>(load: () => Promise<T>, name: string): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    process.stderr.write(
+      `switchyard ${name}: needs the development install (pnpm install in a checkout): ${(err as Error).message}\n`,
+    );
+    process.exit(1);
+  }
+}
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -51,7 +65,7 @@ program
   )
   .option('--jobs <n>', 'jobs to enqueue', positiveInt, 300)
   .option('--workers <n>', 'worker processes', positiveInt, 2)
-  .action(runDemo);
+  .action(async (opts) => (await devCommand(() => import('./commands/demo.ts'), 'demo')).runDemo(opts));
 
 program
   .command('gateway')
@@ -86,7 +100,9 @@ program
   .option('--latency <ms>', 'added latency per request', '0')
   .option('--fail-rate <p>', 'share of requests answered with a 500', '0')
   .option('--rpm <n>', 'enforce a requests-per-minute limit with 429s')
-  .action(runMockProvider);
+  .action(async (opts) =>
+    (await devCommand(() => import('./commands/mock-provider.ts'), 'mock-provider')).runMockProvider(opts),
+  );
 
 program
   .command('status')
