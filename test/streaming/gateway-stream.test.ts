@@ -32,6 +32,11 @@ beforeAll(async () => {
           model_info: { id: 'claude-x' },
         },
         {
+          model_name: 'gemini',
+          litellm_params: { model: 'gemini/gemini-2.5-flash', api_base: fake!.url, api_key: 'AIza-test' },
+          model_info: { id: 'gemini-flash' },
+        },
+        {
           model_name: 'broken',
           litellm_params: { model: 'openai/broken-a', api_base: `${fake!.url}/v1`, api_key: 'sk-t' },
           model_info: { id: 'broken-a' },
@@ -122,6 +127,29 @@ it('streams an Anthropic deployment as OpenAI chunks', async () => {
   expect(chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0]?.finish_reason).toBe('stop');
   expect(chunks.at(-1)?.usage?.completion_tokens).toBeGreaterThan(0);
   expect(stack.fakes[0]!.requests.at(-1)?.path).toBe('/v1/messages');
+});
+
+it("the openai SDK's stream helper assembles a Gemini tool call streamed through the gateway", async () => {
+  const final = await sdk.chat.completions
+    .stream({
+      ...ask('gemini', 'weather in Oslo?'),
+      tools: [
+        {
+          type: 'function',
+          function: { name: 'get_weather', parameters: { type: 'object', properties: {} } },
+        },
+      ],
+    })
+    .finalChatCompletion();
+  const call = final.choices[0]?.message.tool_calls?.[0];
+  expect(final.choices[0]?.finish_reason).toBe('tool_calls');
+  expect(call?.type === 'function' ? call.function.name : undefined).toBe('get_weather');
+  expect(JSON.parse(call?.type === 'function' ? call.function.arguments : '{}')).toEqual({
+    echo: 'weather in Oslo?',
+  });
+  expect(stack.fakes[0]!.requests.at(-1)?.path).toBe(
+    '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+  );
 });
 
 it('answers a failure before any chunk with the taxonomy status, as for a plain call', async () => {
