@@ -7,6 +7,7 @@ import { checkLine, machineLine, markdownTable, type ScenarioEntry, writeReport 
 import { SCALE } from './lib/scale.ts';
 import type { Scenario } from './lib/scenario.ts';
 import { batch } from './scenarios/batch.ts';
+import { cluster } from './scenarios/cluster.ts';
 import { overhead } from './scenarios/overhead.ts';
 import { pacing } from './scenarios/pacing.ts';
 import { redisCost } from './scenarios/redis-cost.ts';
@@ -14,7 +15,7 @@ import { routing } from './scenarios/routing.ts';
 import { scaleOut } from './scenarios/scale-out.ts';
 import { streaming } from './scenarios/streaming.ts';
 
-const SCENARIOS: Scenario[] = [overhead, scaleOut, pacing, redisCost, routing, batch, streaming];
+const SCENARIOS: Scenario[] = [overhead, scaleOut, pacing, redisCost, routing, batch, streaming, cluster];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !SCENARIOS.some((s) => s.name === name));
