@@ -1,4 +1,6 @@
 // Chooses and reserves a deployment: the strategy orders from a cached snapshot, one Lua call reserves.
+
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import {
   budgetsOf,
   type Deployment,
@@ -77,27 +79,36 @@ export class DeploymentRouter {
     if (unit) return { ok: true, deployment: top, reservationId: unit };
 
     const defaultParallel = this.#config.router.defaultMaxParallelRequests;
-    const reservedAt = leases?.now() ?? 0;
-    const call = this.#state.reserve({
-      group: req.group,
-      candidates: ordered.map((d) => {
-        const budgets = budgetsOf(d, this.#config.router);
-        return {
-          id: d.id,
-          rpm: d.rpm,
-          tpm: d.tpm,
-          maxParallel: d.maxParallelRequests ?? defaultParallel,
-          budgets,
-          // A budget is checked per reservation: spare units would spend past it unchecked.
-          units: budgets.length ? 1 : (leases?.want(req.group, d.id) ?? 1),
-        };
-      }),
-      estimatedTokens: req.estimatedTokens,
-      reservationId: req.reservationId,
-      leaseMs: req.leaseMs,
-      lane: req.lane ?? 'interactive',
-      unitTtlMs: leases?.ttlMs ?? 0,
-    });
+    let reservedAt = 0;
+    const reserve = () =>
+      this.#state.reserve({
+        group: req.group,
+        candidates: ordered.map((d) => {
+          const budgets = budgetsOf(d, this.#config.router);
+          return {
+            id: d.id,
+            rpm: d.rpm,
+            tpm: d.tpm,
+            maxParallel: d.maxParallelRequests ?? defaultParallel,
+            budgets,
+            // A budget is checked per reservation: spare units would spend past it unchecked.
+            units: budgets.length ? 1 : (leases?.want(req.group, d.id) ?? 1),
+          };
+        }),
+        estimatedTokens: req.estimatedTokens,
+        reservationId: req.reservationId,
+        leaseMs: req.leaseMs,
+        lane: req.lane ?? 'interactive',
+        unitTtlMs: leases?.ttlMs ?? 0,
+      });
+    // A lease call waits one turn of the event loop so that picks started by the same burst of Redis
+    // replies wait for it too and are counted in its size.
+    const call = leases
+      ? setImmediatePromise().then(() => {
+          reservedAt = leases.now();
+          return reserve();
+        })
+      : reserve();
     if (top) leases?.track(req.group, top.id, call);
     const result = await call;
     if (!result.ok) return result;
