@@ -58,8 +58,15 @@ export function spawnWorker(opts: SpawnWorkersOptions): WorkerProcess {
   return { child, output: () => out, exited };
 }
 
+// How long a test waits for a worker to start. Start-up speed is not what these tests assert; on a machine
+// shared with other suites (load 15+ on 2 cores) Node can take longer than 30 s, so it can be raised.
+const START_TIMEOUT_MS = Number(process.env.SWITCHYARD_TEST_START_MS) || 30_000;
+
 /** Spawn `count` workers and wait until each logs "worker ready" (or fail with its output). */
-export async function spawnWorkers(opts: SpawnWorkersOptions, timeoutMs = 30_000): Promise<WorkerProcess[]> {
+export async function spawnWorkers(
+  opts: SpawnWorkersOptions,
+  timeoutMs = START_TIMEOUT_MS,
+): Promise<WorkerProcess[]> {
   const workers = Array.from({ length: opts.count ?? 2 }, () => spawnWorker(opts));
   try {
     await Promise.all(workers.map((w) => waitForOutput(w, 'worker ready', timeoutMs)));
