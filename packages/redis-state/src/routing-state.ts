@@ -126,10 +126,13 @@ export class RoutingState {
         );
       }
     }
-    const untils = (await runScript(this.#client, 'recordOutcome', keys, args)) as (number | string)[];
+    const reply = (await runScript(this.#client, 'recordOutcome', keys, args)) as (number | string)[];
     const results: RecordResult[] = new Array(outcomes.length);
-    untils.forEach((until, i) => {
-      results[order[i]!] = { cooldownUntilMs: Number(until) };
+    order.forEach((index, i) => {
+      results[index] = {
+        cooldownUntilMs: Number(reply[2 * i]),
+        cooldownStarted: Number(reply[2 * i + 1]) === 1,
+      };
     });
     return results;
   }

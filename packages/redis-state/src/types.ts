@@ -88,6 +88,8 @@ export interface Outcome {
 export interface RecordResult {
   /** Epoch ms the deployment is cooling down until, 0 when not cooling. */
   cooldownUntilMs: number;
+  /** This outcome started that cooldown; false when another outcome (any worker's) had already started it. */
+  cooldownStarted: boolean;
 }
 
 export type { DeploymentState };

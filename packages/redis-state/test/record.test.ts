@@ -32,11 +32,22 @@ describe('record', () => {
     expect((await state.snapshot(group, ['a']))[0]?.cooldownUntilMs).toBe(cooldownUntilMs);
   });
 
+  it('says which outcome started a cooldown: a failure while another one runs only extends it', async () => {
+    const state = f.state();
+    const group = newGroup();
+    const first = await fail(state, group, coolNow(2000));
+    expect(first.cooldownStarted).toBe(true);
+    // Another worker's failure of the same deployment a moment later: same outage, not a second cooldown.
+    const second = await fail(state, group, coolNow(5000));
+    expect(second.cooldownUntilMs).toBeGreaterThan(first.cooldownUntilMs);
+    expect(second.cooldownStarted).toBe(false);
+  });
+
   it('cools only when failures in the window exceed allowed_fails', async () => {
     const state = f.state({ windowMs: 10_000 });
     const group = newGroup();
-    expect(await fail(state, group, counted(2))).toEqual({ cooldownUntilMs: 0 });
-    expect(await fail(state, group, counted(2))).toEqual({ cooldownUntilMs: 0 });
+    expect(await fail(state, group, counted(2))).toEqual({ cooldownUntilMs: 0, cooldownStarted: false });
+    expect(await fail(state, group, counted(2))).toEqual({ cooldownUntilMs: 0, cooldownStarted: false });
     expect((await state.status(group, ['a']))[0]).toMatchObject({ fails: 2, cooldownUntilMs: 0 });
     const third = await fail(state, group, counted(2));
     expect(third.cooldownUntilMs).toBeGreaterThan(0);
@@ -49,14 +60,16 @@ describe('record', () => {
     const ok = () => state.record({ group, deploymentId: 'a', reservationId: 'r', ok: true });
     // 1 failure in 10 requests: a busy, healthy deployment is not cooled by its rare errors.
     for (let i = 0; i < 9; i++) await ok();
-    expect(await fail(state, group, rate)).toEqual({ cooldownUntilMs: 0 });
+    expect(await fail(state, group, rate)).toEqual({ cooldownUntilMs: 0, cooldownStarted: false });
     // 4 failures of 5 with 1 success... but the window already holds 9 successes: 5/14 stays under half.
-    for (let i = 0; i < 4; i++) expect(await fail(state, group, rate)).toEqual({ cooldownUntilMs: 0 });
+    for (let i = 0; i < 4; i++)
+      expect(await fail(state, group, rate)).toEqual({ cooldownUntilMs: 0, cooldownStarted: false });
     // Fresh group: 2 failures of 2 requests are under minRequests; the 5th request at 100 % cools.
     const dead = newGroup();
     const failDead = () =>
       state.record({ group: dead, deploymentId: 'a', reservationId: 'r', ok: false, failure: rate });
-    for (let i = 0; i < 4; i++) expect(await failDead()).toEqual({ cooldownUntilMs: 0 });
+    for (let i = 0; i < 4; i++)
+      expect(await failDead()).toEqual({ cooldownUntilMs: 0, cooldownStarted: false });
     expect((await failDead()).cooldownUntilMs).toBeGreaterThan(0);
   });
 
@@ -64,13 +77,14 @@ describe('record', () => {
     const state = f.state();
     const group = newGroup();
     const long = await fail(state, group, coolNow(60_000));
-    expect(await fail(state, group, coolNow(1000))).toEqual(long);
-    expect(await fail(state, group, counted(0))).toEqual(long);
+    const same = { ...long, cooldownStarted: false };
+    expect(await fail(state, group, coolNow(1000))).toEqual(same);
+    expect(await fail(state, group, counted(0))).toEqual(same);
   });
 
   it('does not cool when cooldown_time is 0', async () => {
     const state = f.state();
-    expect(await fail(state, newGroup(), coolNow(0))).toEqual({ cooldownUntilMs: 0 });
+    expect(await fail(state, newGroup(), coolNow(0))).toEqual({ cooldownUntilMs: 0, cooldownStarted: false });
   });
 
   it('releases the in-flight slot and keeps the latency average of the last 10 samples', async () => {
@@ -111,7 +125,7 @@ describe('record', () => {
       { group, deploymentId: 'a', reservationId: 'r-a', ok: true, totalTokens: 7 },
       { group, deploymentId: 'b', reservationId: 'r-b', ok: false, failure: coolNow(2000) },
     ]);
-    expect(results[0]).toEqual({ cooldownUntilMs: 0 });
+    expect(results[0]).toEqual({ cooldownUntilMs: 0, cooldownStarted: false });
     expect(results[1]?.cooldownUntilMs).toBeGreaterThan(0);
     const [a, b] = await state.snapshot(group, ['a', 'b']);
     expect(a).toMatchObject({ inflight: 0, tpmUsed: 7, cooldownUntilMs: 0 });

@@ -21,7 +21,8 @@
       failure-rate minimum requests in the window
 
   Output:
-    per outcome, in input order, cooldown_until in epoch ms (0 when not cooling down)
+    per outcome, in input order, two entries: cooldown_until in epoch ms (0 when not cooling down), then 1
+    when this outcome started that cooldown (the deployment was not cooling before it) and 0 otherwise
 ]]
 --- @include "includes/nowMs"
 
@@ -112,12 +113,16 @@ local function recordDeployment(k, a, n, replies)
       if cool then fails, succ = 0, 0 end
     end
     local cooldownMs = tonumber(field(j, 8))
+    -- A cooldown still running (another worker's): extending it is not a new one, counted once by its setter.
+    local wasCooling = cooldownUntil > now
     -- Never shorten an active cooldown (LiteLLM #40130).
     if cool and cooldownMs > 0 and now + cooldownMs > cooldownUntil then
       cooldownUntil = now + cooldownMs
       cooldownChanged = true
     end
-    replies[#replies + 1] = cooldownUntil > now and cooldownUntil or 0
+    local cooling = cooldownUntil > now
+    replies[#replies + 1] = cooling and cooldownUntil or 0
+    replies[#replies + 1] = (cooling and not wasCooling) and 1 or 0
   end
   local updates = {'fails', fails, 'succ', succ, 'fails_since', since}
   if callAvg then updates[#updates + 1], updates[#updates + 2] = 'call_ms', callAvg end

@@ -137,7 +137,7 @@ async function failed(
       callerCaused || group.includes('*')
         ? undefined
         : cooldownEffect(ctx.settings, deployment, err, deployments.length);
-    ({ cooldownUntilMs } = await deps.state.record({
+    const recorded = await deps.state.record({
       group,
       deploymentId: deployment.id,
       reservationId,
@@ -147,10 +147,12 @@ async function failed(
       totalTokens: 0,
       ...(err.type === 'Timeout' && !callerCaused ? { latencySample: TIMEOUT_LATENCY_PENALTY_MS } : {}),
       ...(effect ? { failure: effect } : {}),
-    }));
+    });
+    cooldownUntilMs = recorded.cooldownUntilMs;
     if (effect && cooldownUntilMs > Date.now()) {
-      facts.cooldownUntilMs = cooldownUntilMs;
       deps.router.discardLeases(group, deployment.id);
+      // Only the outcome that started a cooldown reports it: one started by another worker is counted there.
+      if (recorded.cooldownStarted) facts.cooldownUntilMs = cooldownUntilMs;
     }
   }
   deps.logger.warn(
