@@ -84,7 +84,18 @@ export type JobObservation =
       atMs: number;
     })
   /** No call could be made (pre-call check, deadline, unknown target). */
-  | (Common & { kind: 'refused'; error: ObservedError; atMs: number });
+  | (Common & { kind: 'refused'; error: ObservedError; atMs: number })
+  /** The response cache answered: no routing, no provider call, no cost. */
+  | (Common & {
+      kind: 'cache_hit';
+      /** The deployment that first produced the cached answer (its id and provider, as stored). */
+      deploymentId: string;
+      provider: string;
+      /** The answer's `model` field. */
+      model: string;
+      usage?: ObservedUsage | undefined;
+      atMs: number;
+    });
 
 /** Something that consumes observations. Must return at once: anything slow goes to a buffer. */
 export type Observer = (observation: JobObservation) => void;

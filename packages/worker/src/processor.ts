@@ -7,6 +7,7 @@
 import { SwitchyardError, withJobState } from '@switchyard/core';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { attempt } from './job/attempt.ts';
+import { cacheHitObservation } from './job/observe.ts';
 import { createPipeline, type ProcessorDeps } from './job/pipeline.ts';
 import { prepare } from './job/prepare.ts';
 import { settle } from './job/settle.ts';
@@ -27,7 +28,10 @@ export function createProcessor(deps: ProcessorDeps) {
       if (err instanceof SwitchyardError) return fail(err.toReason());
       throw err;
     });
-    if (prepared.kind === 'answered') return reply.answered(prepared.result);
+    if (prepared.kind === 'answered') {
+      pipeline.observe?.(cacheHitObservation(prepared.ctx, prepared.hit));
+      return reply.answered(prepared.result);
+    }
     const { ctx } = prepared;
     const before = { plan: ctx.state.plan, attempts: ctx.state.attempts.length };
     for (;;) {

@@ -21,6 +21,10 @@ export function eventTypes(o: JobObservation): OutcomeEventType[] {
 
 export function toPayload(o: JobObservation, type: OutcomeEventType): StandardLoggingPayload {
   const call = o.kind === 'call' ? o : undefined;
+  const hit = o.kind === 'cache_hit' ? o : undefined;
+  const usage = call?.usage ?? hit?.usage;
+  const modelId = call?.deployment.id ?? hit?.deploymentId ?? null;
+  const provider = call?.deployment.provider ?? hit?.provider ?? null;
   const error = o.kind === 'refused' ? o.error : call?.error;
   const startMs = o.kind === 'call' ? o.startMs : o.atMs;
   const endMs = o.kind === 'call' ? o.endMs : o.atMs;
@@ -38,21 +42,21 @@ export function toPayload(o: JobObservation, type: OutcomeEventType): StandardLo
     status_fields: { llm_api_status: failed ? 'failure' : 'success' },
     switchyard_event: type,
     response_cost: cost,
-    custom_llm_provider: call?.deployment.provider ?? null,
-    prompt_tokens: call?.usage?.promptTokens ?? 0,
-    completion_tokens: call?.usage?.completionTokens ?? 0,
-    total_tokens: call?.usage?.totalTokens ?? 0,
+    custom_llm_provider: provider,
+    prompt_tokens: usage?.promptTokens ?? 0,
+    completion_tokens: usage?.completionTokens ?? 0,
+    total_tokens: usage?.totalTokens ?? 0,
     startTime: startMs / 1000,
     endTime: endMs / 1000,
     completionStartTime:
       (call?.timeToFirstTokenMs !== undefined ? startMs + call.timeToFirstTokenMs : endMs) / 1000,
     response_time: (endMs - startMs) / 1000,
-    model: call?.deployment.model ?? '',
-    model_id: call?.deployment.id ?? null,
+    model: call?.deployment.model ?? hit?.model ?? '',
+    model_id: modelId,
     model_group: o.group,
     requested_model: o.requestedGroup,
     api_base: apiBase,
-    cache_hit: false,
+    cache_hit: hit !== undefined,
     fallback_triggered: o.group !== o.requestedGroup || fallsBack(o),
     metadata: o.metadata ?? {},
     request_tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
@@ -62,12 +66,12 @@ export function toPayload(o: JobObservation, type: OutcomeEventType): StandardLo
         ? {
             error_code: error.status === undefined ? null : String(error.status),
             error_class: error.type,
-            llm_provider: call?.deployment.provider ?? null,
+            llm_provider: provider,
             error_message: error.message,
           }
         : null,
     hidden_params: {
-      model_id: call?.deployment.id ?? null,
+      model_id: modelId,
       api_base: apiBase,
       response_cost: cost,
       next_action: o.next.action,

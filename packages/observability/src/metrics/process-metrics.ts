@@ -136,6 +136,16 @@ export class ProcessMetrics {
         'Total number of output tokens from LLM requests.',
         MODEL_LABELS,
       ),
+      cacheHits: counter(
+        'litellm_cache_hits_metric_total',
+        'Total number of requests (jobs) answered from the response cache.',
+        ['model', 'requested_model', 'model_id'],
+      ),
+      cachedTokens: counter(
+        'litellm_cached_tokens_metric_total',
+        'Total number of tokens of the answers served from the response cache.',
+        ['model', 'requested_model', 'model_id'],
+      ),
       callbackFailures: counter(
         'litellm_callback_logging_failures_metric_total',
         'Total number of outcome events a callback sink (redis_stream, a module, a webhook) dropped: its buffer was full or its delivery failed.',
@@ -185,6 +195,11 @@ export class ProcessMetrics {
       m.queueTime.observe({ requested_model: o.requestedGroup }, queued);
     }
     if (o.kind === 'call') this.#call(o);
+    if (o.kind === 'cache_hit') {
+      const labels = { model: o.model, requested_model: o.requestedGroup, model_id: o.deploymentId };
+      m.cacheHits.inc(labels);
+      if (o.usage) m.cachedTokens.inc(labels, o.usage.totalTokens);
+    }
     if (o.kind === 'saturated' && o.next.action === 'park') {
       m.reenqueues.inc({ model_group: o.group, reason: 'capacity' });
       m.capacityWait.observe(
@@ -219,7 +234,7 @@ export class ProcessMetrics {
   #finished(o: JobObservation, error: ObservedError | undefined): void {
     const m = this.#m;
     const endMs = o.kind === 'call' ? o.endMs : o.atMs;
-    const model = o.kind === 'call' ? o.deployment.model : '';
+    const model = o.kind === 'call' ? o.deployment.model : o.kind === 'cache_hit' ? o.model : '';
     m.requestLatency.observe(
       { requested_model: o.requestedGroup, model },
       Math.max(0, endMs - o.enqueuedAtMs) / 1000,

@@ -6,7 +6,9 @@ import type {
   ObservedDeployment,
   ObservedError,
   ObservedNext,
+  ObservedUsage,
 } from '@switchyard/observability';
+import type { CachedResponse } from '../response-cache.ts';
 import type { AttemptOutcome } from './attempt.ts';
 import type { JobContext } from './context.ts';
 import type { Next } from './settle.ts';
@@ -47,6 +49,38 @@ function observedDeployment(d: Deployment): ObservedDeployment {
   return o;
 }
 
+/** The fields every observation of this job carries. */
+function commonOf(ctx: JobContext, group: string, at: Before, next: ObservedNext) {
+  const { job, request, state } = ctx;
+  return {
+    jobId: String(job.id),
+    endpoint: request.endpoint,
+    requestedGroup: state.plan.originalGroup,
+    group,
+    attemptIndex: at.attemptIndex,
+    enqueuedAtMs: job.timestamp,
+    activatedAtMs: job.processedOn ?? job.timestamp,
+    firstActivation: job.attemptsStarted <= 1,
+    metadata: request.metadata,
+    cause: at.cause,
+    next,
+  };
+}
+
+/** A job the response cache answered before any routing (prepare's one GET). */
+export function cacheHitObservation(ctx: JobContext, hit: CachedResponse): JobObservation {
+  const usage = usageOf(hit.body.usage);
+  return {
+    ...commonOf(ctx, hit.modelGroup, before(ctx), { action: 'done' }),
+    kind: 'cache_hit',
+    deploymentId: hit.deploymentId,
+    provider: hit.provider,
+    model: typeof hit.body.model === 'string' ? hit.body.model : '',
+    usage,
+    atMs: Date.now(),
+  };
+}
+
 export function observation(
   ctx: JobContext,
   outcome: AttemptOutcome,
@@ -54,20 +88,8 @@ export function observation(
   facts: SettleFacts,
   at: Before,
 ): JobObservation {
-  const { job, request, state } = ctx;
-  const common = {
-    jobId: String(job.id),
-    endpoint: request.endpoint,
-    requestedGroup: state.plan.originalGroup,
-    group: outcome.kind === 'refused' ? state.plan.group : outcome.group,
-    attemptIndex: at.attemptIndex,
-    enqueuedAtMs: job.timestamp,
-    activatedAtMs: job.processedOn ?? job.timestamp,
-    firstActivation: job.attemptsStarted <= 1,
-    metadata: request.metadata,
-    cause: at.cause,
-    next: observedNext(ctx, next),
-  };
+  const group = outcome.kind === 'refused' ? ctx.state.plan.group : outcome.group;
+  const common = commonOf(ctx, group, at, observedNext(ctx, next));
   const now = Date.now();
   switch (outcome.kind) {
     case 'refused':
@@ -89,6 +111,7 @@ export function observation(
         timeToFirstTokenMs: response?.timeToFirstChunkMs,
         remainingRequests: headerNumber(headers?.['x-ratelimit-remaining-requests']),
         remainingTokens: headerNumber(headers?.['x-ratelimit-remaining-tokens']),
+        timeToFirstTokenMs: response?.timeToFirstChunkMs,
         error: error ? errorOf(error) : undefined,
         cooldownUntilMs: facts.cooldownUntilMs,
         mocked: outcome.reservationId === undefined,
@@ -116,6 +139,20 @@ function errorOf(err: {
   message: string;
 }): ObservedError {
   return { type: err.type, status: err.status, message: err.message };
+}
+
+/** An OpenAI `usage` object from a stored answer, when it has one. */
+function usageOf(raw: unknown): ObservedUsage | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const u = raw as Record<string, unknown>;
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const promptTokens = n(u.prompt_tokens);
+  const completionTokens = n(u.completion_tokens);
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens: n(u.total_tokens) || promptTokens + completionTokens,
+  };
 }
 
 function headerNumber(value: string | undefined): number | undefined {

@@ -24,10 +24,14 @@ import {
   requestTimeoutMs,
   settingsForRequest,
 } from '../request-params.ts';
+import type { CachedResponse } from '../response-cache.ts';
 import type { CacheSlot, JobContext, PipelineDeps, Reply } from './context.ts';
 import { respondFromCache } from './respond.ts';
 
-export type Prepared = { kind: 'ready'; ctx: JobContext } | { kind: 'answered'; result: RoutedResult };
+export type Prepared =
+  | { kind: 'ready'; ctx: JobContext }
+  /** The response cache answered: `hit` is the stored entry, `result` the job's returnvalue. */
+  | { kind: 'answered'; ctx: JobContext; hit: CachedResponse; result: RoutedResult };
 
 /** Throws a SwitchyardError (BadRequestError) for a job that cannot be routed. */
 export async function prepare(job: Job, deps: PipelineDeps, reply: Reply): Promise<Prepared> {
@@ -63,7 +67,7 @@ export async function prepare(job: Job, deps: PipelineDeps, reply: Reply): Promi
     // One GET before the first attempt; a hit skips routing and the provider altogether.
     if (state.attempts.length === 0 && !mock && !params.cache?.['no-cache']) {
       const hit = await deps.cache!.get(cache.key);
-      if (hit) return { kind: 'answered', result: respondFromCache(hit) };
+      if (hit) return { kind: 'answered', ctx, hit, result: respondFromCache(hit) };
     }
   }
   return { kind: 'ready', ctx };
