@@ -22,3 +22,15 @@ bootstrap_install() {
     (cd "$bootstrap_root" && pnpm install --frozen-lockfile) || return 1
   fi
 }
+
+# The dashboard's browser test drives Debian's Chromium (test/observability/fleet-view.test.ts skips without it).
+# Installed only when missing and only as root (CI runs as root); anyone else is told the command.
+bootstrap_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: apt-get install -y chromium (the dashboard's browser test)" >&2
+    { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || echo "bootstrap: chromium not installed; the browser test will be skipped" >&2
+  else
+    echo "bootstrap: /usr/bin/chromium missing; the dashboard's browser test is skipped (install: sudo apt-get install -y chromium)" >&2
+  fi
+}

@@ -65,6 +65,7 @@ program
   )
   .option('--jobs <n>', 'jobs to enqueue', positiveInt, 300)
   .option('--workers <n>', 'worker processes', positiveInt, 2)
+  .option('--keep-open', 'keep the dashboard (and everything behind it) up after the jobs, until Ctrl-C')
   .action(async (opts) => (await devCommand(() => import('./commands/demo.ts'), 'demo')).runDemo(opts));
 
 program
@@ -73,13 +74,19 @@ program
   .option('--port <n>', 'port (0 picks a free one)', parsePort, 4000)
   .option(
     '-c, --config <file>',
-    'LiteLLM config.yaml (queue, prefix, result TTL, master_key, Redis; GET /metrics when metrics are on)',
+    'LiteLLM config.yaml (queue, prefix, result TTL, master_key, Redis; /ui dashboard; GET /metrics when metrics are on)',
   )
   .option('--host <addr>', 'address to listen on', '127.0.0.1')
   .option('--queue <name>', 'queue name (default: switchyard_settings.queue_name or "switchyard")')
   .option(
     '--api-key <key>',
     'require this Bearer key (repeatable; also SWITCHYARD_GATEWAY_KEYS=k1,k2)',
+    collect,
+    [],
+  )
+  .option(
+    '--read-only-key <key>',
+    'a key that may only view /metrics and the /ui dashboard (repeatable; also SWITCHYARD_READONLY_KEYS=k1,k2)',
     collect,
     [],
   )

@@ -1,12 +1,6 @@
 // Reads the job-outcome event stream (key and fields declared in core's contract) as an async iterator:
 // plain XREAD from a position, or XREADGROUP as a consumer group member that acknowledges what it yielded.
-import {
-  EVENT_FIELDS,
-  OUTCOME_EVENT_TYPES,
-  type OutcomeEvent,
-  type OutcomeEventType,
-  type StandardLoggingPayload,
-} from '@switchyard/core';
+import { type OutcomeEvent, parseEventEntry } from '@switchyard/core';
 import type { RedisClient } from '@switchyard/redis-state';
 
 export interface EventsOptions {
@@ -67,7 +61,7 @@ export async function* readEvents(
       for (const [, entries] of reply ?? []) {
         for (const [id, fields] of entries) {
           position = id;
-          const event = parseEntry(id, fields);
+          const event = parseEventEntry(id, fields);
           if (opts.group) unacked = id;
           if (event) yield event;
           if (opts.group) await redis.xack(key, opts.group, id);
@@ -82,19 +76,5 @@ export async function* readEvents(
     signal?.removeEventListener('abort', stop);
     if (unacked && opts.group && !signal?.aborted) await redis.xack(key, opts.group, unacked).catch(() => {});
     redis.disconnect();
-  }
-}
-
-/** An entry as the contract declares it; anything else (written by someone else) is skipped. */
-export function parseEntry(id: string, fields: string[]): OutcomeEvent | undefined {
-  const map = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i]!, fields[i + 1]!);
-  const type = map.get(EVENT_FIELDS.type);
-  const payload = map.get(EVENT_FIELDS.payload);
-  if (!type || !payload || !OUTCOME_EVENT_TYPES.includes(type as OutcomeEventType)) return undefined;
-  try {
-    return { id, type: type as OutcomeEventType, payload: JSON.parse(payload) as StandardLoggingPayload };
-  } catch {
-    return undefined;
   }
 }

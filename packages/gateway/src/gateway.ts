@@ -25,6 +25,8 @@ import { isJsonContentType, readJsonBody } from './read-body.ts';
 import { JOB_ID_HEADER, routingHeaders, sendError, sendJson } from './reply.ts';
 import { resolveRoute } from './routes.ts';
 import { resumeFrom, type StreamResume, serveStream } from './stream-reply.ts';
+import { type DashboardSource, uiRoute, unauthorized } from './ui-route.ts';
+import { viewerAuth } from './viewer-auth.ts';
 
 /** The subset of pino's API the gateway uses, so any pino logger (or none) fits. */
 export interface GatewayLogger {
@@ -54,6 +56,18 @@ export interface GatewayOptions {
   maxWaiting?: number;
   /** Serves `GET /metrics` when given (the fleet's Prometheus metrics). */
   metrics?: MetricsSource;
+  /**
+   * Keys that may only look: `/metrics` and the `/ui` dashboard (as may the master key); they are not API
+   * keys. On a gateway with any key, looking needs one of them.
+   */
+  readOnlyKeys?: string[];
+  /**
+   * LiteLLM's `require_auth_for_metrics_endpoint`. Switchyard's default is true: on a gateway with keys,
+   * `/metrics` needs the master key or a read-only key; false lets any scraper in. @defaultValue true
+   */
+  metricsAuth?: boolean;
+  /** Serves the `/ui` dashboard's data when given. */
+  dashboard?: DashboardSource;
 }
 
 export interface Gateway {
@@ -91,6 +105,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const logger = opts.logger ?? NOOP_LOGGER;
   const maxBodyBytes = opts.maxBodyBytes ?? 16 * 1024 * 1024;
   const keyCheck = bearerKeyCheck([...(opts.apiKeys ?? []), ...(opts.masterKey ? [opts.masterKey] : [])]);
+  const readOnlyKeys = opts.readOnlyKeys ?? [];
+  const viewer = viewerAuth(
+    [opts.masterKey, ...readOnlyKeys],
+    keyCheck !== undefined || readOnlyKeys.some((k) => k.length > 0),
+  );
   const maxWaiting = opts.maxWaiting ?? 10_000;
   const waiting = new Set<(err: Error) => void>();
 
@@ -280,7 +299,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
     const { pathname, searchParams } = new URL(req.url ?? '/', 'http://gateway');
     if (opts.metrics && isMetricsPath(pathname)) {
-      await serveMetrics(opts.metrics, req.method ?? 'GET', res);
+      if (opts.metricsAuth !== false && !viewer.allows(req.headers)) sendError(res, unauthorized());
+      else await serveMetrics(opts.metrics, req.method ?? 'GET', res);
+      return undefined;
+    }
+    const ui = uiRoute(req.method ?? 'GET', pathname, viewer, opts.dashboard);
+    if (ui) {
+      await ui(req, res);
       return undefined;
     }
     const admin = modelAdminRoute(client, opts.masterKey, req.method ?? 'GET', pathname, searchParams);

@@ -1,5 +1,6 @@
 // `GET /metrics`: the fleet's Prometheus metrics (routing state and queue counts read from Redis).
-// Like LiteLLM's proxy, the route needs no key: it carries no secrets (api_base without credentials).
+// Who may scrape is the gateway's call (master or read-only key, see viewer-auth.ts); no series carries a
+// secret (api_base without credentials).
 import type { ServerResponse } from 'node:http';
 import { gatewayError } from './openai-error.ts';
 import { sendError } from './reply.ts';

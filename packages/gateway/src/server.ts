@@ -6,12 +6,15 @@ import type { BatchStoreOptions } from '@switchyard/batch';
 import { SwitchyardClient } from '@switchyard/client';
 import {
   DEFAULT_RESULT_TTL_SEC,
+  eventsStreamKey,
   metricsEnabled,
   type SwitchyardConfig,
   stateNamespace,
 } from '@switchyard/core';
 import { createGateway, type GatewayLogger } from './gateway.ts';
 import { JobOwners } from './job-owners.ts';
+import type { MetricsSource } from './metrics-route.ts';
+import type { DashboardSource } from './ui-route.ts';
 
 export interface StartGatewayOptions {
   /** Default 4000 (the LiteLLM Proxy's port); 0 picks a free one. */
@@ -52,6 +55,8 @@ export interface StartGatewayOptions {
   config?: SwitchyardConfig;
   /** The workers' rpm/tpm window, for the metrics' "used" figures. @defaultValue 60000 */
   windowMs?: number;
+  /** Keys that may only look at `/metrics` and `/ui` (not API keys). */
+  readOnlyKeys?: string[];
 }
 
 export interface RunningGateway {
@@ -71,26 +76,20 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
     ...(opts.batch ? { batch: opts.batch } : {}),
     ...(opts.saltKey !== undefined ? { saltKey: opts.saltKey } : {}),
   });
-  const namespace = stateNamespace({
+  const queueSettings = {
     ...(opts.queueName ? { queueName: opts.queueName } : {}),
     ...(opts.prefix ? { queuePrefix: opts.prefix } : {}),
-  });
+  };
+  const namespace = stateNamespace(queueSettings);
   // Ownership must outlive the longest wait and the kept result.
   const ownerTtlSec =
     (opts.resultTtlSec ?? DEFAULT_RESULT_TTL_SEC) + (opts.timeoutMs ?? 600_000) / 1000 + 86_400;
-  const fleet =
-    opts.config && metricsEnabled(opts.config)
-      ? new (await import('@switchyard/observability')).FleetMetrics({
-          config: opts.config,
-          queue: client.queue,
-          redis: client.connection,
-          namespace,
-          ...(opts.windowMs ? { windowMs: opts.windowMs } : {}),
-        })
-      : undefined;
+  const views = opts.config ? await fleetViews(opts.config, client, queueSettings, opts.windowMs) : {};
   const gateway = createGateway({
     client,
-    ...(fleet ? { metrics: () => fleet.render() } : {}),
+    ...views,
+    ...(opts.readOnlyKeys ? { readOnlyKeys: opts.readOnlyKeys } : {}),
+    ...(opts.config?.callbacks.requireAuthForMetrics === false ? { metricsAuth: false } : {}),
     owners: new JobOwners(client.connection, namespace, ownerTtlSec),
     ...(opts.masterKey ? { masterKey: opts.masterKey } : {}),
     ...(opts.maxWaiting ? { maxWaiting: opts.maxWaiting } : {}),
@@ -133,4 +132,35 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
       return closing;
     },
   };
+}
+
+/**
+ * With the workers' config: the `/ui` dashboard always, `/metrics` when the config turns metrics on. Both
+ * read the fleet through one FleetReader; the dashboard adds the newest outcome events when they are on.
+ */
+async function fleetViews(
+  config: SwitchyardConfig,
+  client: SwitchyardClient,
+  queue: { queueName?: string; queuePrefix?: string },
+  windowMs: number | undefined,
+): Promise<{ metrics?: MetricsSource; dashboard?: DashboardSource }> {
+  const obs = await import('@switchyard/observability');
+  const reader = new obs.FleetReader({
+    config,
+    queue: client.queue,
+    redis: client.connection,
+    namespace: stateNamespace(queue),
+    ...(windowMs ? { windowMs } : {}),
+  });
+  const eventsKey = config.switchyard.events ? eventsStreamKey(queue) : undefined;
+  const dashboard: DashboardSource = async () => {
+    const [snapshot, events] = await Promise.all([
+      reader.read(),
+      eventsKey ? obs.recentEvents(client.connection, eventsKey) : undefined,
+    ]);
+    return obs.dashboardState(snapshot, events);
+  };
+  if (!metricsEnabled(config)) return { dashboard };
+  const metrics = new obs.FleetMetrics(reader);
+  return { dashboard, metrics: () => metrics.render() };
 }

@@ -1,5 +1,9 @@
 // `switchyard demo`: everything in one command — embedded Redis, fake providers (one flaky), worker
 // processes, a few hundred jobs with a live progress bar, then a per-deployment table. Cleans up after itself.
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { loadConfigFile } from '@switchyard/core';
+import { type RunningGateway, startGateway } from '@switchyard/gateway';
 import { type FakeProvider, type LocalStack, startLocalStack } from '@switchyard/testkit';
 import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
@@ -50,12 +54,15 @@ export function demoConfig([openai, azure, flaky, claude]: readonly FakeProvider
       cooldown_time: 2,
       fallbacks: [{ 'gpt-4o-mini': ['claude-haiku'] }],
     },
+    // The dashboard's latency, success rate, cost, traffic share and failures come from the event stream.
+    switchyard_settings: { events: true },
   };
 }
 
-export async function runDemo(opts: { jobs: number; workers: number }): Promise<void> {
+export async function runDemo(opts: { jobs: number; workers: number; keepOpen?: boolean }): Promise<void> {
   const started = Date.now();
   let stack: LocalStack | undefined;
+  let gateway: RunningGateway | undefined;
   try {
     process.stdout.write('Starting Redis, four fake provider deployments and worker processes…\n');
     const latencyMs: [number, number] = [100, 400];
@@ -75,6 +82,15 @@ export async function runDemo(opts: { jobs: number; workers: number }): Promise<
     process.stdout.write(
       `${workers.length} workers ready (pids ${workers.map((w) => w.child.pid).join(', ')}).\n`,
     );
+    // A one-off read-only key: the link signs the browser in (a fragment never reaches a server log).
+    const viewKey = randomBytes(16).toString('hex');
+    gateway = await startGateway({
+      port: 0,
+      redisUrl: stack.redis.url,
+      config: loadConfigFile(stack.configPath),
+      readOnlyKeys: [viewKey],
+    });
+    process.stdout.write(`Live dashboard: ${gateway.url}/ui#key=${viewKey}\n`);
     const ids = await client.enqueueBatch(
       Array.from({ length: opts.jobs }, (_, i) => ({
         body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Summarise document #${i}` }] },
@@ -115,7 +131,12 @@ export async function runDemo(opts: { jobs: number; workers: number }): Promise<
       `${ok}/${ids.length} jobs completed (${retried} after a retry or fallback), ${failed} failed, ` +
         `in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
     );
+    if (opts.keepOpen) {
+      process.stdout.write(`The dashboard stays open at ${gateway.url}/ui#key=${viewKey} — Ctrl-C to stop.\n`);
+      await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    }
   } finally {
+    await gateway?.close();
     await stack?.stop();
   }
 }

@@ -18,6 +18,7 @@ export interface GatewayCommandOptions {
   host: string;
   queue?: string;
   apiKey: string[];
+  readOnlyKey: string[];
   timeout: number;
   batchMaxFileBytes?: number;
   batchMaxRequests?: number;
@@ -37,7 +38,7 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Keys from repeated `--api-key` flags plus `SWITCHYARD_GATEWAY_KEYS` (comma-separated, for secrets in env). */
+/** Keys from repeated flags plus an env variable (comma-separated, for secrets in env). */
 export function gatewayKeys(flags: readonly string[], env = process.env.SWITCHYARD_GATEWAY_KEYS): string[] {
   const fromEnv = (env ?? '').split(',').map((k) => k.trim());
   return [...new Set([...flags, ...fromEnv].filter((k) => k.length > 0))];
@@ -46,6 +47,7 @@ export function gatewayKeys(flags: readonly string[], env = process.env.SWITCHYA
 export async function runGateway(opts: GatewayCommandOptions): Promise<void> {
   const logger = createLogger({ name: 'switchyard-gateway' });
   const apiKeys = gatewayKeys(opts.apiKey);
+  const readOnlyKeys = gatewayKeys(opts.readOnlyKey ?? [], process.env.SWITCHYARD_READONLY_KEYS);
   const config = opts.config ? loadConfigOrExit(opts.config) : undefined;
   const redis = config ? redisTarget(config) : undefined;
   const queue = opts.queue ?? config?.switchyard.queueName ?? DEFAULT_QUEUE_NAME;
@@ -62,6 +64,7 @@ export async function runGateway(opts: GatewayCommandOptions): Promise<void> {
     ...(config ? { config } : {}),
     ...(windowMs ? { windowMs } : {}),
     apiKeys,
+    readOnlyKeys,
     timeoutMs: opts.timeout,
     logger,
     batch: {
@@ -80,7 +83,14 @@ export async function runGateway(opts: GatewayCommandOptions): Promise<void> {
   });
   // The number of keys, never the keys.
   logger.info(
-    { url: gateway.url, queue, apiKeys: apiKeys.length, masterKey: Boolean(config?.masterKey) },
+    {
+      url: gateway.url,
+      queue,
+      apiKeys: apiKeys.length,
+      readOnlyKeys: readOnlyKeys.length,
+      masterKey: Boolean(config?.masterKey),
+      ...(config ? { dashboard: `${gateway.url}/ui` } : {}),
+    },
     'gateway listening',
   );
   if (apiKeys.length === 0 && !config?.masterKey)

@@ -185,6 +185,11 @@ export interface BuildOptions {
   saltKey?: string | undefined;
   /** This worker's config: its file's credentials (by deployment id) and the router's defaults. */
   config: SwitchyardConfig;
+  /**
+   * For viewing only (the gateway's fleet view): no credential is resolved or decrypted, and an unset
+   * variable does not skip its entry (its value shows as a placeholder).
+   */
+  view?: boolean;
 }
 
 /** Stored entries → this worker's deployments; an entry it cannot build (unset variable…) is skipped. */
@@ -204,6 +209,7 @@ export function buildModelList(
     const path = childPath(childPath('model_list', index), 'litellm_params');
     const before = issues.length;
     const params = mapSecrets(entry.litellm_params, (key, value) => {
+      if (opts.view) return undefined;
       if (value === FROM_CONFIG_FILE) {
         const own = fileParams.get(entry.model_info.id)?.[key];
         if (own === undefined)
@@ -227,7 +233,7 @@ export function buildModelList(
     });
     if (issues.length > before) return;
     const built = buildDeployment({ ...entry, litellm_params: params }, childPath('model_list', index), {
-      env: opts.env,
+      env: opts.view ? { ...placeholderEnv(params), ...opts.env } : opts.env,
       issues,
       warnings: [],
     });

@@ -139,6 +139,8 @@ export function buildRouterSettings(
     return found === undefined ? {} : toFallbackMap(found.value, found.path, ctx.issues, ctx.warnings, known);
   };
   const callbacks = readCallbacks(parsed, ctx);
+  const metricsAuth = pick('require_auth_for_metrics_endpoint');
+  if (metricsAuth !== undefined) callbacks.requireAuthForMetrics = metricsAuth.value;
   const retryPolicy = pick('retry_policy');
   const allowedFailsPolicy = pick('allowed_fails_policy');
 

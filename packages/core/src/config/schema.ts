@@ -222,6 +222,8 @@ export const routerSettingsSchema = z.object(
     success_callback: callbackList().optional(),
     failure_callback: callbackList().optional(),
     callbacks: callbackList().optional(),
+    // LiteLLM's proxy key; Switchyard's default differs (true): see docs/configuration.md.
+    require_auth_for_metrics_endpoint: boolean().optional(),
     default_max_parallel_requests: positiveInt().optional(),
     model_group_alias: z.record(z.string(), aliasTarget, { error: expected('a mapping') }).optional(),
     // Spend caps per provider (`openai: {budget_limit: 100, time_period: 1d}`), exact across workers.

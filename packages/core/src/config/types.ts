@@ -263,6 +263,11 @@ export interface CallbackSettings {
   prometheus: boolean;
   /** Each sink once, whichever lists name it. */
   sinks: CallbackSink[];
+  /**
+   * `litellm_settings.require_auth_for_metrics_endpoint` as written; unset means Switchyard's default
+   * (the gateway's `/metrics` needs the master key or a read-only key when the gateway has keys).
+   */
+  requireAuthForMetrics?: boolean;
 }
 
 export interface SwitchyardConfig {

@@ -83,3 +83,17 @@ export interface OutcomeEvent {
   type: OutcomeEventType;
   payload: StandardLoggingPayload;
 }
+
+/** An entry as the contract declares it; anything else (written by someone else) is skipped. */
+export function parseEventEntry(id: string, fields: string[]): OutcomeEvent | undefined {
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i]!, fields[i + 1]!);
+  const type = map.get(EVENT_FIELDS.type);
+  const payload = map.get(EVENT_FIELDS.payload);
+  if (!type || !payload || !OUTCOME_EVENT_TYPES.includes(type as OutcomeEventType)) return undefined;
+  try {
+    return { id, type: type as OutcomeEventType, payload: JSON.parse(payload) as StandardLoggingPayload };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,42 +1,19 @@
-// Fleet-wide figures read from Redis at scrape time: every deployment's routing state (one snapshot script
-// per model group) and the queue's job counts. What the gateway serves; no process keeps them in memory.
-import { groupsOf, publicApiBase, type SwitchyardConfig } from '@switchyard/core';
-import { type RedisClient, RoutingState } from '@switchyard/redis-state';
-import type { Queue } from 'bullmq';
+// Fleet-wide figures read from Redis at scrape time (FleetReader: every deployment of the fleet's model
+// list with its routing state, and the queue's job counts), as Prometheus gauges. No process keeps them.
 import { Gauge, Registry } from 'prom-client';
+import type { FleetReader, FleetSnapshot } from '../fleet/fleet-reader.ts';
+import { QUEUE_STATES } from '../fleet/fleet-reader.ts';
 import { DEPLOYMENT_LABELS, DEPLOYMENT_STATE, REMAINING_LABELS } from './litellm-names.ts';
 
 const FLEET = 'Fleet-wide, read from Redis at scrape time.';
 
-/** BullMQ states reported per queue. */
-const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
-
-export interface FleetMetricsOptions {
-  config: SwitchyardConfig;
-  /** The queue whose counts are reported. */
-  queue: Queue;
-  /** Reads the routing state (the producer's connection will do). */
-  redis: RedisClient;
-  /** Routing state key prefix (`stateNamespace()` of the workers' settings). */
-  namespace: string;
-  /** The workers' rpm/tpm window. @defaultValue 60000 */
-  windowMs?: number;
-}
-
 export class FleetMetrics {
   readonly registry = new Registry();
-  readonly #opts: FleetMetricsOptions;
-  readonly #groups;
-  readonly #state: RoutingState;
+  readonly #reader: FleetReader;
   readonly #g;
 
-  constructor(opts: FleetMetricsOptions) {
-    this.#opts = opts;
-    this.#groups = groupsOf(opts.config);
-    this.#state = new RoutingState(opts.redis, {
-      prefix: opts.namespace,
-      ...(opts.windowMs ? { windowMs: opts.windowMs } : {}),
-    });
+  constructor(reader: FleetReader) {
+    this.#reader = reader;
     const registers = [this.registry];
     const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
       new Gauge<L>({ name, help: `${help} ${FLEET}`, labelNames, registers });
@@ -93,61 +70,47 @@ export class FleetMetrics {
 
   /** Reads Redis, then renders; a Redis error rejects (the route answers 503). */
   async render(): Promise<{ contentType: string; body: string }> {
-    await this.#refresh();
+    this.#set(await this.#reader.read());
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
-  async #refresh(): Promise<void> {
-    const { queue } = this.#opts;
-    const state = this.#state;
-    const [counts, ...groups] = await Promise.all([
-      queue.getJobCounts(...QUEUE_STATES),
-      ...[...this.#groups].map(async ([group, deployments]) => ({
-        group,
-        deployments,
-        status: await state.status(
-          group,
-          deployments.map((d) => d.id),
-        ),
-      })),
-    ]);
-    const now = Date.now();
+  #set(snapshot: FleetSnapshot): void {
+    const now = snapshot.atMs;
     const g = this.#g;
-    // Reset first: a deployment removed from the config must not linger with its last value.
+    // Reset first: a deployment removed from the list must not linger with its last value.
     for (const gauge of Object.values(g)) gauge.reset();
-    for (const s of QUEUE_STATES) g.jobs.set({ queue: queue.name, state: s }, counts[s] ?? 0);
-    for (const { group, deployments, status } of groups) {
-      deployments.forEach((d, i) => {
-        const s = status[i]!;
-        const labels = {
-          litellm_model_name: d.litellmModel,
-          model_id: d.id,
-          api_base: publicApiBase(d.apiBase),
-          api_provider: d.provider,
-        };
-        const withGroup = { ...labels, model_group: group };
-        const cooling = s.cooldownUntilMs > now;
-        g.state.set(
-          labels,
-          cooling
-            ? DEPLOYMENT_STATE.outage
-            : s.fails > 0
-              ? DEPLOYMENT_STATE.partialOutage
-              : DEPLOYMENT_STATE.healthy,
-        );
-        g.rpmUsed.set(withGroup, s.rpmUsed);
-        g.tpmUsed.set(withGroup, s.tpmUsed);
-        g.inFlight.set(withGroup, s.inflight);
-        g.cooldown.set(withGroup, cooling ? (s.cooldownUntilMs - now) / 1000 : 0);
-        if (d.rpm !== undefined) {
-          g.rpmLimit.set(labels, d.rpm);
-          g.remainingRequests.set(withGroup, Math.max(0, d.rpm - s.rpmUsed));
-        }
-        if (d.tpm !== undefined) {
-          g.tpmLimit.set(labels, d.tpm);
-          g.remainingTokens.set(withGroup, Math.max(0, d.tpm - s.tpmUsed));
-        }
-      });
+    const { queue } = snapshot;
+    for (const s of QUEUE_STATES) g.jobs.set({ queue: queue.name, state: s }, queue.counts[s]);
+    for (const d of snapshot.deployments) {
+      const s = d.status;
+      const labels = {
+        litellm_model_name: d.litellmModel,
+        model_id: d.id,
+        api_base: d.apiBase,
+        api_provider: d.provider,
+      };
+      const withGroup = { ...labels, model_group: d.group };
+      const cooling = s.cooldownUntilMs > now;
+      g.state.set(
+        labels,
+        cooling
+          ? DEPLOYMENT_STATE.outage
+          : s.fails > 0
+            ? DEPLOYMENT_STATE.partialOutage
+            : DEPLOYMENT_STATE.healthy,
+      );
+      g.rpmUsed.set(withGroup, s.rpmUsed);
+      g.tpmUsed.set(withGroup, s.tpmUsed);
+      g.inFlight.set(withGroup, s.inflight);
+      g.cooldown.set(withGroup, cooling ? (s.cooldownUntilMs - now) / 1000 : 0);
+      if (d.rpm !== undefined) {
+        g.rpmLimit.set(labels, d.rpm);
+        g.remainingRequests.set(withGroup, Math.max(0, d.rpm - s.rpmUsed));
+      }
+      if (d.tpm !== undefined) {
+        g.tpmLimit.set(labels, d.tpm);
+        g.remainingTokens.set(withGroup, Math.max(0, d.tpm - s.tpmUsed));
+      }
     }
   }
 }
