@@ -276,13 +276,13 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in a real browser', () => 
       const row = page.locator('tr[data-deployment="slow-bad"]');
       await row.waitFor({ timeout: 15_000 });
       await expect.poll(() => row.getAttribute('data-state')).toBe('cooling');
-      expect(await row.innerText()).toMatch(/cooling \d+ s/);
+      expect((await row.textContent()) ?? '').toMatch(/cooling \d+ s/);
       expect(await page.locator('tr[data-deployment="good-1"]').getAttribute('data-state')).toBe('healthy');
       // The key left the address bar and was never part of a URL the browser requested.
       expect(page.url()).not.toContain(VIEWER);
       expect(served.some((u) => u.includes(VIEWER))).toBe(false);
       // Live: a later poll shows fewer seconds left.
-      const seconds = async () => Number(/cooling (\d+) s/.exec(await row.innerText())?.[1]);
+      const seconds = async () => Number(/cooling (\d+) s/.exec((await row.textContent()) ?? '')?.[1]);
       const first = await seconds();
       await expect.poll(seconds, { timeout: 5_000 }).toBeLessThan(first);
       const out = resolve(ROOT, 'test-output');

@@ -1,6 +1,7 @@
 // Producer SDK: enqueue OpenAI-shaped requests and await their routed results through job events.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Context } from '@opentelemetry/api';
 import { BatchService, type BatchStoreOptions } from '@switchyard/batch';
 import {
   type BatchObject,
@@ -50,6 +51,7 @@ import {
   type StoredOutcome,
 } from './batch-run.ts';
 import { ChunkStream } from './chunk-stream.ts';
+import { tracedAdd } from './enqueue-span.ts';
 import { CompletionError } from './errors.ts';
 import { type EventsOptions, readEvents } from './events-reader.ts';
 import { ResultWaiter } from './result-waiter.ts';
@@ -116,6 +118,11 @@ export interface EnqueueOptions {
   timeoutMs?: number;
   /** Stops waiting for the result when aborted (the job keeps running; fetch it later by id). */
   signal?: AbortSignal;
+  /**
+   * The trace the job continues (OpenTelemetry). @defaultValue the active context; with no SDK
+   * registered, none.
+   */
+  traceContext?: Context;
 }
 
 export type { AttemptRecord, RoutedResult, RoutingInfo } from '@switchyard/core';
@@ -338,27 +345,41 @@ export class SwitchyardClient {
     opts: EnqueueOptions = {},
   ): Promise<string> {
     const jobId = opts.jobId ?? randomUUID();
-    await this.queueFor(jobId).add(endpoint, withMetadata(body, opts), jobOptions(jobId, body, opts));
+    await tracedAdd(
+      this.queueFor(jobId).name,
+      [{ id: jobId, name: endpoint, model: body.model }],
+      opts,
+      (stamp) =>
+        this.queueFor(jobId).add(endpoint, stamp(withMetadata(body, opts)), jobOptions(jobId, body, opts)),
+    );
     return jobId;
   }
 
-  /** Bulk add in one round trip per chunk; returns job ids in input order. */
+  /** Bulk add in one round trip per chunk (per shard); returns job ids in input order. */
   async enqueueBatch(items: readonly BatchItem[], chunkSize = 1000): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < items.length; i += chunkSize) {
-      const perShard = new Map<Queue, Parameters<Queue['addBulk']>[0]>();
-      for (const item of items.slice(i, i + chunkSize)) {
+      const chunk = items.slice(i, i + chunkSize).map((item) => {
         const jobId = item.options?.jobId ?? randomUUID();
         ids.push(jobId);
-        const queue = this.queueFor(jobId);
-        if (!perShard.has(queue)) perShard.set(queue, []);
-        perShard.get(queue)!.push({
+        return {
+          jobId,
           name: item.endpoint ?? 'chat.completions',
           data: withMetadata(item.body, item.options ?? {}),
           opts: jobOptions(jobId, item.body, item.options ?? {}),
-        });
-      }
-      await Promise.all([...perShard].map(([queue, jobs]) => queue.addBulk(jobs)));
+        };
+      });
+      // One producer span per chunk: every job of it continues that span's trace.
+      const traced = chunk.map((j) => ({ id: j.jobId, name: j.name, model: j.data.model }));
+      await tracedAdd(this.queue.name, traced, {}, (stamp) => {
+        const perShard = new Map<Queue, Parameters<Queue['addBulk']>[0]>();
+        for (const { jobId, name, data, opts } of chunk) {
+          const queue = this.queueFor(jobId);
+          if (!perShard.has(queue)) perShard.set(queue, []);
+          perShard.get(queue)!.push({ name, data: stamp(data), opts });
+        }
+        return Promise.all([...perShard].map(([queue, jobs]) => queue.addBulk(jobs)));
+      });
     }
     return ids;
   }
@@ -505,7 +526,17 @@ export class SwitchyardClient {
     const jobId = opts.jobId ?? randomUUID();
     const streamed = { ...body, stream: true };
     const added = this.ready().then(() =>
-      this.queueFor(jobId).add(endpoint, withMetadata(streamed, opts), jobOptions(jobId, streamed, opts)),
+      tracedAdd(
+        this.queueFor(jobId).name,
+        [{ id: jobId, name: endpoint, model: body.model }],
+        opts,
+        (stamp) =>
+          this.queueFor(jobId).add(
+            endpoint,
+            stamp(withMetadata(streamed, opts)),
+            jobOptions(jobId, streamed, opts),
+          ),
+      ),
     );
     added.catch(() => {}); // surfaced by the iteration below
     const src = this.#streamSource(jobId, endpoint, streamRequest(streamed).includeUsage);
@@ -561,7 +592,12 @@ export class SwitchyardClient {
     const waiter = this.#waiterFor(jobId);
     const result = waiter.wait(jobId, opts.timeoutMs ?? this.#timeoutMs, opts.signal);
     try {
-      await this.queueFor(jobId).add(endpoint, withMetadata(body, opts), options);
+      await tracedAdd(
+        this.queueFor(jobId).name,
+        [{ id: jobId, name: endpoint, model: body.model }],
+        opts,
+        (stamp) => this.queueFor(jobId).add(endpoint, stamp(withMetadata(body, opts)), options),
+      );
     } catch (err) {
       waiter.cancel(jobId, err as Error);
     }

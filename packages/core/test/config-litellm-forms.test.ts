@@ -93,7 +93,7 @@ describe('router-wide request settings', () => {
       'litellm_settings.success_callback[0]: callback "langfuse" is not supported, ignored',
       'litellm_settings.failure_callback[0]: callback "sentry" is not supported, ignored',
     ]);
-    expect(config.callbacks).toEqual({ prometheus: true, sinks: [] });
+    expect(config.callbacks).toEqual({ prometheus: true, otel: false, sinks: [] });
     expect(metricsEnabled(config)).toBe(true);
   });
 

@@ -192,7 +192,6 @@ it('loads a config using every documented key and warns about exactly what it do
       "router_settings.search_tools: unsupported, ignored",
       "router_settings.routing_groups: unsupported, ignored",
       "litellm_settings.failure_callback[0]: callback "sentry" is not supported, ignored",
-      "litellm_settings.callbacks[0]: callback "otel" is not supported, ignored",
       "router_settings.redis_host: not used, router_settings.redis_url is given",
       "router_settings.redis_port: not used, router_settings.redis_url is given",
       "router_settings.redis_password: not used, router_settings.redis_url is given",

@@ -3,6 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { context, trace } from '@opentelemetry/api';
 import type { BatchService } from '@switchyard/batch';
 import {
   CompletionError,
@@ -12,7 +13,7 @@ import {
   WaitTimeoutError,
 } from '@switchyard/client';
 import type { Endpoint } from '@switchyard/core';
-import { CodedError, ERROR_CODES, isEndpoint } from '@switchyard/core';
+import { CodedError, contextOf, ERROR_CODES, isEndpoint } from '@switchyard/core';
 import { batchApiError } from './api-error.ts';
 import { bearerKey, bearerKeyCheck, keyHash } from './auth.ts';
 import { batchesRoute } from './batches-api.ts';
@@ -140,10 +141,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     if (opts.owners && keyCheck && key !== undefined) await opts.owners.record(jobId, key);
     attributeKey(read.body, keyCheck ? key : undefined);
     if (read.body.stream === true) {
-      const body = read.body;
-      return counted((shutdown) =>
-        serveStream({ client, endpoint, start: { body, jobId }, res, onQueueError, shutdown }),
-      );
+      const start = { body: read.body, jobId, traceContext: callerContext(req) };
+      return counted((shutdown) => serveStream({ client, endpoint, start, res, onQueueError, shutdown }));
     }
     // A caller that hangs up stops waiting: its waiter is freed, the job goes on (fetch it by id).
     const gone = new AbortController();
@@ -152,6 +151,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     });
     const callOpts: EnqueueOptions = {
       jobId,
+      traceContext: callerContext(req),
       signal: gone.signal,
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     };
@@ -393,6 +393,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
       for (const release of waiting) release(new ReleasedError());
     },
   };
+}
+
+/**
+ * The caller's trace, continued by the job's producer span: the active one when an HTTP instrumentation
+ * already started a server span, else the request's W3C `traceparent` / `tracestate` headers.
+ */
+function callerContext(req: IncomingMessage) {
+  const active = context.active();
+  if (trace.getSpan(active)) return active;
+  return contextOf({ traceparent: req.headers.traceparent, tracestate: req.headers.tracestate });
 }
 
 /** What a waiting caller is told when its job did not simply succeed. */

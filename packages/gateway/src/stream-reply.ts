@@ -2,7 +2,9 @@
 // `data: {chunk}` events, `data: [DONE]` at the end — with the routing headers sent before the first
 // chunk. Each event's id is `<job id>:<chunk id>`, so a client that lost the connection resumes with
 // `Last-Event-ID` (on the same POST, or `GET /v1/jobs/<id>/stream`) without a second provider call.
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Context } from '@opentelemetry/api';
 import { type ChunkStream, CompletionError, type SwitchyardClient } from '@switchyard/client';
 import { type Endpoint, ERROR_CODES } from '@switchyard/core';
 import { gatewayError, type HttpError, taxonomyError } from './openai-error.ts';
@@ -28,7 +30,7 @@ export interface StreamReplyInput {
   client: SwitchyardClient;
   endpoint: Endpoint;
   /** A new job's body; or the job to resume. */
-  start: { body: Record<string, unknown>; jobId: string } | { resume: StreamResume };
+  start: { body: Record<string, unknown>; jobId: string; traceContext?: Context } | { resume: StreamResume };
   res: ServerResponse;
   /** Unexpected (queue) failures before the first byte. */
   onQueueError: (err: unknown, jobId: string) => HttpError;
@@ -55,7 +57,11 @@ export async function serveStream(input: StreamReplyInput): Promise<string> {
       includeUsage,
     });
   } else {
-    const opts = { jobId: start.jobId, signal: stop.signal };
+    const opts = {
+      jobId: start.jobId,
+      signal: stop.signal,
+      ...(start.traceContext ? { traceContext: start.traceContext } : {}),
+    };
     const body = { ...start.body, stream: true as const };
     stream = endpoint === 'completions' ? client.textCompletion(body, opts) : client.stream(body, opts);
   }

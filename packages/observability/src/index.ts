@@ -9,3 +9,6 @@ export * from './metrics/fleet-metrics.ts';
 export * from './metrics/litellm-names.ts';
 export * from './metrics/process-metrics.ts';
 export * from './observation.ts';
+export * from './tracing/gen-ai.ts';
+export * from './tracing/job-tracer.ts';
+export * from './tracing/otel-export.ts';

@@ -71,6 +71,9 @@ export type JobObservation =
       remainingTokens?: number | undefined;
       /** Streaming calls only: when the first chunk arrived. */
       timeToFirstTokenMs?: number | undefined;
+      /** The answer's `model` and `id` fields (GenAI's gen_ai.response.model / .id). */
+      responseModel?: string | undefined;
+      responseId?: string | undefined;
       error?: ObservedError | undefined;
       /** Set when this failure cooled the deployment: until when (epoch ms). */
       cooldownUntilMs?: number | undefined;

@@ -1,5 +1,12 @@
 // Validates what producers put on the queue; anything malformed fails its job with BadRequestError at once.
-import { type Endpoint, isEndpoint, JOB_NAMES, STATE_KEY, SwitchyardError } from '@switchyard/core';
+import {
+  type Endpoint,
+  isEndpoint,
+  JOB_NAMES,
+  STATE_KEY,
+  SwitchyardError,
+  TRACE_KEY,
+} from '@switchyard/core';
 import { z } from 'zod';
 import { type RequestRouterParams, splitRouterParams } from './request-params.ts';
 
@@ -87,7 +94,8 @@ export function validateJob(name: string, data: unknown): ValidJob {
   if (parsed.data.stream === true && name === 'embeddings') {
     throw new SwitchyardError('BadRequestError', 'embeddings cannot be streamed (stream: true)');
   }
-  const { [STATE_KEY]: _state, metadata: meta, ...withParams } = parsed.data;
+  // Routing state and trace context are Switchyard's, never the provider's.
+  const { [STATE_KEY]: _state, [TRACE_KEY]: _trace, metadata: meta, ...withParams } = parsed.data;
   const { body, params } = splitRouterParams(withParams);
   const md = (meta ?? {}) as Record<string, unknown>;
   return {

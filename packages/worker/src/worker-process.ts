@@ -11,7 +11,13 @@ import {
   stateNamespace,
   strategyResolver,
 } from '@switchyard/core';
-import type { Observer, OutcomeEvents, ProcessMetrics } from '@switchyard/observability';
+import type {
+  JobTracer,
+  Observer,
+  OtelExport,
+  OutcomeEvents,
+  ProcessMetrics,
+} from '@switchyard/observability';
 import { createProviders } from '@switchyard/providers';
 import { HealthStore, type RedisClient, RoutingState, UsageStore } from '@switchyard/redis-state';
 import type { Worker } from 'bullmq';
@@ -107,7 +113,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     leases,
     ...(backgroundHealth && config.health?.routing ? { unhealthy: backgroundHealth.unhealthy } : {}),
   });
-  const { metrics, events, observe: optional } = await startObservers(config, stateRedis, queueName, logger);
+  const {
+    metrics,
+    events,
+    observe: optional,
+    tracer,
+    otel,
+  } = await startObservers(config, stateRedis, queueName, logger);
   // Usage totals are always kept: summed here, written once a second (switchyard usage, GET /usage).
   const usage = new UsageRecorder(new UsageStore(stateRedis, namespace), logger, {
     noteFirstUse: (uses) => healthStore.noteFirstUse(uses),
@@ -125,6 +137,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     outcomeBatchSize: opts.outcomeBatchSize ?? WORKER_DEFAULTS.outcomeBatchSize,
     leaseMarginMs: opts.leaseMarginMs ?? WORKER_DEFAULTS.leaseMarginMs,
     observe,
+    ...(tracer ? { tracer } : {}),
     ...(config.router.cache
       ? {
           cache: new ResponseCache(cacheStore(config, stateRedis, logger), {
@@ -158,6 +171,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await usage.close();
       // A sink that never answers must not hold the exit: its undelivered events are dropped.
       if (events) await Promise.race([events.flush(), delay(EVENTS_FLUSH_MS, undefined, { ref: false })]);
+      if (otel) await Promise.race([otel.shutdown(), delay(EVENTS_FLUSH_MS, undefined, { ref: false })]);
       models.close();
       await providers.close();
       await Promise.all(shards.map((shard) => shard.watchQueue.close()));
@@ -200,22 +214,39 @@ async function startObservers(
   redis: RedisClient,
   queueName: string,
   logger: Logger,
-): Promise<{ metrics?: ProcessMetrics; events?: OutcomeEvents; observe?: Observer }> {
+): Promise<{
+  metrics?: ProcessMetrics;
+  events?: OutcomeEvents;
+  observe?: Observer;
+  tracer?: JobTracer;
+  otel?: OtelExport;
+}> {
   const wantMetrics = metricsEnabled(config);
-  if (!wantMetrics && !config.switchyard.events && config.callbacks.sinks.length === 0) return {};
+  const { otel: wantTraces, sinks } = config.callbacks;
+  if (!wantMetrics && !config.switchyard.events && sinks.length === 0 && !wantTraces) return {};
   const obs = await import('@switchyard/observability');
   const metrics = wantMetrics ? new obs.ProcessMetrics() : undefined;
+  const tracer = wantTraces ? new obs.JobTracer({ queueName }) : undefined;
+  const otel = wantTraces ? await obs.startOtelExport(logger) : undefined;
   const events = await obs.createOutcomeEvents({
     config,
     redis,
     queueName,
     onDrop: obs.dropReporter(logger, metrics && ((name, n) => metrics.callbackDropped(name, n))),
   });
-  const observers = [metrics?.observe, events?.observe].filter((o): o is Observer => o !== undefined);
+  const observers = [metrics?.observe, events?.observe, tracer?.observe].filter(
+    (o): o is Observer => o !== undefined,
+  );
   const observe = obs.fanOut(observers, (err) =>
     logger.warn({ err: (err as Error).message }, 'observer failed'),
   );
-  return { ...(metrics ? { metrics } : {}), ...(events ? { events } : {}), observe };
+  return {
+    ...(metrics ? { metrics } : {}),
+    ...(events ? { events } : {}),
+    ...(tracer ? { tracer } : {}),
+    ...(otel ? { otel } : {}),
+    observe,
+  };
 }
 
 /** The usage recorder first, then the configured observers; neither may reach the job. */

@@ -132,7 +132,9 @@ export async function runDemo(opts: { jobs: number; workers: number; keepOpen?: 
         `in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
     );
     if (opts.keepOpen) {
-      process.stdout.write(`The dashboard stays open at ${gateway.url}/ui#key=${viewKey} — Ctrl-C to stop.\n`);
+      process.stdout.write(
+        `The dashboard stays open at ${gateway.url}/ui#key=${viewKey} — Ctrl-C to stop.\n`,
+      );
       await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
     }
   } finally {

@@ -52,6 +52,10 @@ export async function runGateway(opts: GatewayCommandOptions): Promise<void> {
   const redis = config ? redisTarget(config) : undefined;
   const queue = opts.queue ?? config?.switchyard.queueName ?? DEFAULT_QUEUE_NAME;
   const windowMs = process.env.SWITCHYARD_WINDOW_MS ? Number(process.env.SWITCHYARD_WINDOW_MS) : undefined;
+  // `callbacks: ["otel"]`: the producer spans of the jobs this gateway adds are exported (if an SDK is there).
+  const otel = config?.callbacks.otel
+    ? await (await import('@switchyard/observability')).startOtelExport(logger)
+    : undefined;
   const gateway = await startGateway({
     port: opts.port,
     host: opts.host,
@@ -78,7 +82,10 @@ export async function runGateway(opts: GatewayCommandOptions): Promise<void> {
     logger,
     what: 'gateway',
     closingMessage: 'closing gateway',
-    close: () => gateway.close(),
+    close: async () => {
+      await gateway.close();
+      await otel?.shutdown();
+    },
     deadlineMs: GATEWAY_CLOSE_DEADLINE_MS,
   });
   // The number of keys, never the keys.

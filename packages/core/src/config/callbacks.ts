@@ -1,5 +1,6 @@
 // LiteLLM's callback lists (`success_callback`, `failure_callback`, `callbacks`): which entries Switchyard
-// runs, and one start-up warning for each entry it cannot run. Entries it runs: `prometheus` (metrics),
+// runs, and one start-up warning for each entry it cannot run. Entries it runs: `prometheus` (metrics), `otel`
+// (OpenTelemetry spans),
 // `generic_api` (LiteLLM's webhook: GENERIC_LOGGER_ENDPOINT, GENERIC_LOGGER_HEADERS), an http(s) URL (a
 // webhook), and a module path (a CustomLogger-like module with logSuccessEvent / logFailureEvent).
 import { existsSync } from 'node:fs';
@@ -14,6 +15,7 @@ export const CALLBACK_KEYS: readonly CallbackKey[] = ['success_callback', 'failu
 
 type Target =
   | { kind: 'prometheus' }
+  | { kind: 'otel' }
   | { kind: 'webhook'; name: string; url: string; headers: Record<string, string> }
   | { kind: 'module'; name: string; path: string };
 
@@ -29,6 +31,7 @@ interface Context {
 /** What one entry means, or undefined (with a warning or an issue) when Switchyard cannot run it. */
 function target(entry: string, path: string, ctx: Context): Target | undefined {
   if (entry === 'prometheus') return { kind: 'prometheus' };
+  if (entry === 'otel') return { kind: 'otel' };
   if (entry === 'generic_api') {
     const url = ctx.env.GENERIC_LOGGER_ENDPOINT;
     if (!url) {
@@ -72,14 +75,14 @@ export function readCallbacks(
   sections: readonly { name: string; data: Partial<Record<CallbackKey, string[]>> }[],
   ctx: Context,
 ): CallbackSettings {
-  const out: CallbackSettings = { prometheus: false, sinks: [] };
+  const out: CallbackSettings = { prometheus: false, otel: false, sinks: [] };
   for (const { name, data } of sections) {
     for (const key of CALLBACK_KEYS) {
       (data[key] ?? []).forEach((entry, index) => {
         const found = target(entry, childPath(childPath(name, key), index), ctx);
         if (!found) return;
-        if (found.kind === 'prometheus') {
-          out.prometheus = true;
+        if (found.kind === 'prometheus' || found.kind === 'otel') {
+          out[found.kind] = true;
           return;
         }
         const where = found.kind === 'module' ? found.path : found.url;

@@ -261,6 +261,8 @@ export type CallbackSink = (
 export interface CallbackSettings {
   /** `prometheus` is in a list. */
   prometheus: boolean;
+  /** `otel` is in a list: workers and the gateway emit OpenTelemetry spans (and export them if they can). */
+  otel: boolean;
   /** Each sink once, whichever lists name it. */
   sinks: CallbackSink[];
   /**

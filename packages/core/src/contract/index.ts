@@ -7,3 +7,4 @@ export * from './job-state.ts';
 export * from './queue-shards.ts';
 export * from './result.ts';
 export * from './stream.ts';
+export * from './trace-context.ts';

@@ -7,7 +7,7 @@ import type {
   RouterSettings,
   SwitchyardConfig,
 } from '@switchyard/core';
-import type { Observer } from '@switchyard/observability';
+import type { JobTracer, Observer } from '@switchyard/observability';
 import type { ProviderRequest, ProviderResponse, ProviderStream } from '@switchyard/providers';
 import type { RedisClient, RoutingState } from '@switchyard/redis-state';
 import type { Job } from 'bullmq';
@@ -76,6 +76,8 @@ export interface PipelineDeps {
    * once and never throw; anything slow belongs in the observer's own buffer.
    */
   observe?: Observer;
+  /** Opens each activation's trace span (its observer is part of `observe`). */
+  tracer?: Pick<JobTracer, 'begin'>;
 }
 
 /** Where a job's answer may be stored in the response cache. */

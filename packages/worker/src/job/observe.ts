@@ -112,6 +112,8 @@ export function observation(
         remainingRequests: headerNumber(headers?.['x-ratelimit-remaining-requests']),
         remainingTokens: headerNumber(headers?.['x-ratelimit-remaining-tokens']),
         timeToFirstTokenMs: response?.timeToFirstChunkMs,
+        responseModel: stringField(response?.body.model),
+        responseId: stringField(response?.body.id),
         error: error ? errorOf(error) : undefined,
         cooldownUntilMs: facts.cooldownUntilMs,
         mocked: outcome.reservationId === undefined,
@@ -153,6 +155,10 @@ function usageOf(raw: unknown): ObservedUsage | undefined {
     completionTokens,
     totalTokens: n(u.total_tokens) || promptTokens + completionTokens,
   };
+}
+
+function stringField(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
 function headerNumber(value: string | undefined): number | undefined {

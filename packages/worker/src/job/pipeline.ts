@@ -1,7 +1,7 @@
 // The worker's long-lived parts for the stage pipeline, built once: the live model list behind the
 // config / groups / target getters, the outcome batcher and the background writes.
 import type { SwitchyardConfig } from '@switchyard/core';
-import type { Observer } from '@switchyard/observability';
+import type { JobTracer, Observer } from '@switchyard/observability';
 import type { RoutingState } from '@switchyard/redis-state';
 import type { Logger } from 'pino';
 import { createBackgroundWrites } from '../background-writes.ts';
@@ -31,6 +31,8 @@ export interface ProcessorDeps {
   leaseMarginMs?: number;
   /** Told every settled attempt; see PipelineDeps.observe. */
   observe?: Observer;
+  /** See PipelineDeps.tracer. */
+  tracer?: Pick<JobTracer, 'begin'>;
 }
 
 /** The pipeline's deps and `flush`, which resolves once every background write has landed. */

@@ -1,0 +1,236 @@
+// OpenTelemetry traces with real processes: this test process is the application (its SDK keeps spans in
+// an InMemorySpanExporter), the workers are child processes whose SDK is preloaded with `node --import`
+// (otel-preload.ts writes their spans to a file). A producer's trace must continue in the workers — across
+// a fallback, across a retry that parks the job and runs it again — and through the gateway from an HTTP
+// caller's `traceparent`; provider calls carry the GenAI conventions; a forged carrier is ignored.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { SwitchyardClient } from '@switchyard/client';
+import { loadConfigFile, TRACE_KEY } from '@switchyard/core';
+import { type RunningGateway, startGateway } from '@switchyard/gateway';
+import {
+  type FakeProvider,
+  spawnWorkers,
+  startFakeProvider,
+  startRedis,
+  stopWorkers,
+  type TestRedis,
+  type WorkerProcess,
+  writeTempConfig,
+} from '@switchyard/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const PRELOAD = resolve(dirname(fileURLToPath(import.meta.url)), 'otel-preload.ts');
+
+interface PlainSpan {
+  name: string;
+  kind: number;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  attributes: Record<string, unknown>;
+  status: { code: number; message?: string };
+}
+
+const here = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(here)] });
+const tracer = provider.getTracer('traces-test');
+
+let redis: TestRedis;
+let fake: FakeProvider;
+let workers: WorkerProcess[] = [];
+let gateway: RunningGateway;
+let client: SwitchyardClient;
+let spansFile: string;
+
+const deployment = (group: string, id: string, extra: object = {}) => ({
+  model_name: group,
+  litellm_params: { model: `openai/${id}`, api_base: `${fake.url}/v1`, api_key: 'sk-test', ...extra },
+  model_info: { id },
+});
+const chat = (model: string) => ({ model, messages: [{ role: 'user', content: 'trace me' }] });
+
+/** The workers' spans so far. */
+function workerSpans(): PlainSpan[] {
+  return readFileSync(spansFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as PlainSpan);
+}
+
+/** Waits until the workers have exported the spans of `traceId` that `enough` wants. */
+async function spansOf(traceId: string, enough: (spans: PlainSpan[]) => boolean): Promise<PlainSpan[]> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const spans = workerSpans().filter((s) => s.traceId === traceId);
+    if (enough(spans) || Date.now() > deadline) return spans;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Runs `fn` under a fresh root span of this process; returns its trace id and the producer span's id. */
+async function underRootSpan(fn: () => Promise<unknown>) {
+  const root = tracer.startSpan('test-request');
+  await context.with(trace.setSpan(ROOT_CONTEXT, root), fn).finally(() => root.end());
+  const traceId = root.spanContext().traceId;
+  const send = here
+    .getFinishedSpans()
+    .find((s) => s.spanContext().traceId === traceId && s.name.startsWith('send '));
+  return { traceId, rootId: root.spanContext().spanId, send };
+}
+
+beforeAll(async () => {
+  // The application's SDK, registered as NodeSDK does: a tracer provider and an async context manager
+  // (the client's producer span is a child of the active span).
+  trace.setGlobalTracerProvider(provider);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  redis = await startRedis();
+  fake = await startFakeProvider({
+    rules: [
+      { match: { model: 'bad-a' }, fault: { kind: 'error', status: 500 } },
+      { match: { model: 'flaky-1' }, fault: { kind: 'error', status: 500 }, failFirst: 1 },
+    ],
+  });
+  const configPath = writeTempConfig({
+    model_list: [
+      deployment('primary', 'bad-a'),
+      deployment('backup', 'good-b'),
+      deployment('flaky', 'flaky-1', { num_retries: 1, cooldown_time: 0 }),
+    ],
+    router_settings: {
+      num_retries: 0,
+      allowed_fails: 0,
+      cooldown_time: 60,
+      fallbacks: [{ primary: ['backup'] }],
+    },
+    litellm_settings: { callbacks: ['otel'] },
+  });
+  spansFile = join(mkdtempSync(join(tmpdir(), 'switchyard-spans-')), 'spans.jsonl');
+  workers = await spawnWorkers({
+    configPath,
+    redisUrl: redis.url,
+    count: 2,
+    env: { NODE_OPTIONS: `--import=${PRELOAD}`, SPANS_FILE: spansFile },
+  });
+  gateway = await startGateway({ port: 0, redisUrl: redis.url, config: loadConfigFile(configPath) });
+  client = new SwitchyardClient({ redisUrl: redis.url, timeoutMs: 30_000 });
+}, 120_000);
+
+afterAll(async () => {
+  await client?.close();
+  await gateway?.close();
+  await stopWorkers(workers).catch(() => {});
+  await fake?.close();
+  await redis?.stop();
+  trace.disable();
+  context.disable();
+});
+
+describe('a producer trace continues in the workers', () => {
+  it('across a fallback: one activation, a failed call and the call that answered, GenAI attributes', async () => {
+    const { traceId, rootId, send } = await underRootSpan(async () => {
+      const r = await client.completion(chat('primary'));
+      expect(r.routing.modelGroup).toBe('backup');
+    });
+    expect(send, 'the producer span').toBeDefined();
+    expect(send!.parentSpanContext?.spanId).toBe(rootId);
+    expect(send!.attributes).toMatchObject({
+      'messaging.destination.name': 'switchyard',
+      'gen_ai.request.model': 'primary',
+    });
+    const spans = await spansOf(traceId, (s) => s.some((x) => x.name === 'process switchyard'));
+    const activation = spans.find((s) => s.name === 'process switchyard')!;
+    expect(activation.parentSpanId).toBe(send!.spanContext().spanId);
+    expect(activation.attributes).toMatchObject({
+      'switchyard.next_action': 'done',
+      'switchyard.model_group': 'backup',
+    });
+    const failed = spans.find((s) => s.name === 'chat bad-a')!;
+    expect(failed.parentSpanId).toBe(activation.spanId);
+    expect(failed.status.code).toBe(2); // ERROR
+    expect(failed.attributes).toMatchObject({
+      'error.type': 'InternalServerError',
+      'http.response.status_code': 500,
+      'switchyard.next_model_group': 'backup',
+    });
+    const answered = spans.find((s) => s.name === 'chat good-b')!;
+    expect(answered.kind).toBe(2); // CLIENT
+    expect(answered.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'openai',
+      'gen_ai.request.model': 'good-b',
+      'switchyard.model_group': 'backup',
+      'switchyard.deployment.id': 'good-b',
+    });
+    expect(answered.attributes['gen_ai.response.model']).toEqual(expect.any(String));
+    expect(answered.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
+    expect(answered.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
+    expect(spans.filter((s) => s.name.startsWith('route ')).map((s) => s.name)).toEqual([
+      'route primary',
+      'route backup',
+    ]);
+  });
+
+  it('across a retry that parks the job: each activation joins the producer trace', async () => {
+    // The parent given explicitly (EnqueueOptions.traceContext) instead of through the active context.
+    const root = tracer.startSpan('test-request');
+    const r = await client.completion(chat('flaky'), { traceContext: trace.setSpan(ROOT_CONTEXT, root) });
+    root.end();
+    expect(r.routing.attempts).toHaveLength(2);
+    const traceId = root.spanContext().traceId;
+    const send = here
+      .getFinishedSpans()
+      .find((s) => s.spanContext().traceId === traceId && s.name.startsWith('send '));
+    const spans = await spansOf(traceId, (s) => s.filter((x) => x.name === 'process switchyard').length >= 2);
+    const activations = spans.filter((s) => s.name === 'process switchyard');
+    expect(activations).toHaveLength(2);
+    for (const a of activations) expect(a.parentSpanId).toBe(send!.spanContext().spanId);
+    expect(activations.map((a) => a.attributes['switchyard.next_action']).sort()).toEqual(['done', 'park']);
+    expect(spans.filter((s) => s.name === 'chat flaky-1')).toHaveLength(2);
+  });
+
+  it("through the gateway, from the HTTP caller's traceparent", async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const callerSpan = 'b7ad6b7169203331';
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${callerSpan}-01` },
+      body: JSON.stringify(chat('backup')),
+    });
+    expect(res.status).toBe(200);
+    const send = here.getFinishedSpans().find((s) => s.spanContext().traceId === traceId)!;
+    expect(send.name).toBe('send switchyard');
+    expect(send.parentSpanContext?.spanId).toBe(callerSpan);
+    const spans = await spansOf(traceId, (s) => s.some((x) => x.name === 'chat good-b'));
+    expect(spans.find((s) => s.name === 'process switchyard')?.parentSpanId).toBe(send.spanContext().spanId);
+  });
+
+  it('a job with a forged or broken carrier runs, in a trace of its own', async () => {
+    const forged = 'ffffffffffffffffffffffffffffffff';
+    const id = await client.queue
+      .add('chat.completions', { ...chat('backup'), [TRACE_KEY]: { traceparent: `00-${forged}-zz-01` } })
+      .then((j) => j.id!);
+    const result = await client.result(id, { timeoutMs: 30_000 });
+    expect(result?.routing.modelGroup).toBe('backup');
+    // No span of any worker claims the broken trace; the job's own activation is a root.
+    const deadline = Date.now() + 10_000;
+    let mine: PlainSpan | undefined;
+    while (!mine && Date.now() < deadline) {
+      mine = workerSpans().find(
+        (s) => s.name === 'process switchyard' && s.attributes['messaging.message.id'] === id,
+      );
+      if (!mine) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(mine?.parentSpanId).toBeUndefined();
+    expect(workerSpans().some((s) => s.traceId === forged)).toBe(false);
+  });
+});
