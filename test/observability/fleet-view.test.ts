@@ -244,18 +244,29 @@ describe("the gateway's fleet view", () => {
     expect(JSON.stringify(fleet.samples)).not.toContain('sk-provider-secret');
   });
 
-  it('/ui/state: states, limits, queue, group shares and the last failures', async () => {
-    const state = (await (await get('/ui/state', VIEWER)).json()) as Record<string, any>;
+  it('/ui/state: states, limits, queue, usage figures, group shares and the last failures', async () => {
+    // Workers add their usage totals once a second: wait for them.
+    let state: Record<string, any> = {};
+    await expect
+      .poll(async () => {
+        state = (await (await get('/ui/state', VIEWER)).json()) as Record<string, any>;
+        return (state.deployments as any[]).find((d) => d.id === 'good-1')?.calls;
+      })
+      .toBeGreaterThanOrEqual(5);
     const byId = new Map((state.deployments as any[]).map((d) => [d.id, d]));
     expect(byId.get('slow-bad')).toMatchObject({ state: 'cooling', group: 'slow' });
     expect(byId.get('slow-bad').cooldownSecondsLeft).toBeGreaterThan(60);
     expect(byId.get('good-1')).toMatchObject({ state: 'healthy', rpm: { limit: 1000 } });
     expect(byId.get('good-1').rpm.used).toBeGreaterThanOrEqual(5);
     expect(byId.get('good-1').successRate).toBe(1);
-    expect(byId.get('good-1').latencyP50Ms).toBeGreaterThanOrEqual(0);
+    expect(byId.get('good-1').latencyP50Ms).toBeGreaterThan(0);
+    expect(byId.get('good-1').costUsd).toBeGreaterThan(0);
+    expect(byId.get('slow-bad').successRate).toBe(0);
     expect(state.queue.counts.completed).toBeGreaterThanOrEqual(7);
-    const slow = (state.groups as any[]).find((g) => g.group === 'slow');
-    expect(slow.fallbackRate).toBe(1);
+    const groups = new Map((state.groups as any[]).map((g) => [g.group, g]));
+    expect(groups.get('slow').fallbackRate).toBe(1);
+    expect(groups.get('slow').trafficShare).toBe(0);
+    expect(groups.get('backup').trafficShare).toBeGreaterThan(0.5);
     expect(state.recentFailures[0]).toMatchObject({
       errorClass: 'InternalServerError',
       deploymentId: 'slow-bad',

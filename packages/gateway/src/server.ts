@@ -134,6 +134,9 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
   };
 }
 
+/** The dashboard's latency, success rate, cost and traffic share cover the last 15 minutes. */
+const DASHBOARD_USAGE_WINDOW_MS = 15 * 60_000;
+
 /**
  * With the workers' config: the `/ui` dashboard always, `/metrics` when the config turns metrics on. Both
  * read the fleet through one FleetReader; the dashboard adds the newest outcome events when they are on.
@@ -153,12 +156,17 @@ async function fleetViews(
     ...(windowMs ? { windowMs } : {}),
   });
   const eventsKey = config.switchyard.events ? eventsStreamKey(queue) : undefined;
+  const since = DASHBOARD_USAGE_WINDOW_MS;
   const dashboard: DashboardSource = async () => {
-    const [snapshot, events] = await Promise.all([
+    // The workers' usage totals (getUsageStats), read as they are kept: no second store.
+    const [snapshot, deployments, groups, events] = await Promise.all([
       reader.read(),
+      client.getUsageStats({ since, by: 'deployment' }),
+      client.getUsageStats({ since, by: 'group' }),
       eventsKey ? obs.recentEvents(client.connection, eventsKey) : undefined,
     ]);
-    return obs.dashboardState(snapshot, events);
+    const window = { windowMs: since, deployments: deployments.rows, groups: groups.rows };
+    return obs.dashboardState(snapshot, window, events);
   };
   if (!metricsEnabled(config)) return { dashboard };
   const metrics = new obs.FleetMetrics(reader);

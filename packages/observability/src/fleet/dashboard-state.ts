@@ -1,6 +1,7 @@
-// What the `/ui` dashboard shows, from one fleet snapshot (routing state in Redis) and the most recent
-// outcome events (the event stream, when the config turns it on). Pure: the gateway reads, this sums.
-import type { OutcomeEvent } from '@switchyard/core';
+// What the `/ui` dashboard shows, from one fleet snapshot (routing state in Redis), the usage totals the
+// workers keep in Redis (latency, success rate, cost, traffic) and the newest outcome events (fallback rate
+// and failures, when the config turns the event stream on). Pure: the gateway reads, this sums.
+import type { OutcomeEvent, UsageRow } from '@switchyard/core';
 import type { FleetSnapshot, QueueState } from './fleet-reader.ts';
 
 export type DeploymentHealth = 'healthy' | 'failing' | 'cooling';
@@ -18,22 +19,29 @@ export interface DashboardDeployment {
   rpm: { used: number; limit: number | null };
   tpm: { used: number; limit: number | null };
   inFlight: { used: number; limit: number | null };
-  /** From the recent events; null without events or without a success among them. */
+  /** Over the usage window: p50 as its latency bucket's upper bound (null without calls). */
   latencyP50Ms: number | null;
   successRate: number | null;
   costUsd: number;
-  /** Recent calls seen in the events (successes and failed attempts). */
+  /** Provider calls in the usage window. */
   calls: number;
 }
 
 export interface DashboardGroup {
   group: string;
   deployments: number;
-  /** Share of the recent answered jobs this group answered (0..1). */
+  /** Share of the window's successful calls this group made (0..1). */
   trafficShare: number | null;
-  /** Share of the recent jobs asked of this group that fell back to another (0..1). */
+  /** Share of the recent jobs asked of this group that fell back to another (0..1); needs events. */
   fallbackRate: number | null;
   costUsd: number;
+}
+
+/** The workers' usage totals over the window (getUsageStats rows), per deployment id and per model group. */
+export interface DashboardUsage {
+  windowMs: number;
+  deployments: readonly UsageRow[];
+  groups: readonly UsageRow[];
 }
 
 export interface DashboardFailure {
@@ -55,7 +63,9 @@ export interface DashboardState {
   deployments: DashboardDeployment[];
   groups: DashboardGroup[];
   recentFailures: DashboardFailure[];
-  /** Whether the figures from events are available, and over how many events they are computed. */
+  /** The usage window the latency, success, cost and traffic figures cover. */
+  usageWindowMs: number;
+  /** Whether the event stream is on (fallback rate, failures), and how many of its newest events were read. */
   events: { on: boolean; count: number };
 }
 
@@ -64,56 +74,31 @@ const FAILURES_SHOWN = 20;
 
 export function dashboardState(
   snapshot: FleetSnapshot,
+  usage: DashboardUsage,
   events: readonly OutcomeEvent[] | undefined,
 ): DashboardState {
   const recent = events ?? [];
-  const perDeployment = new Map<string, { latencies: number[]; ok: number; failed: number; cost: number }>();
-  const perGroup = new Map<string, { answered: number; asked: number; fellBack: number; cost: number }>();
-  const at = <K, V>(map: Map<K, V>, key: K, init: () => V): V => {
-    const found = map.get(key);
-    if (found !== undefined) return found;
-    const made = init();
-    map.set(key, made);
+  // Per requested group: jobs that ended (success or failure) and fallbacks out of it.
+  const asked = new Map<string, { ended: number; fellBack: number }>();
+  const of = (group: string) => {
+    const found = asked.get(group);
+    if (found) return found;
+    const made = { ended: 0, fellBack: 0 };
+    asked.set(group, made);
     return made;
   };
-  const deployment = (id: string) =>
-    at(perDeployment, id, () => ({ latencies: [] as number[], ok: 0, failed: 0, cost: 0 }));
-  const group = (name: string) => at(perGroup, name, () => ({ answered: 0, asked: 0, fellBack: 0, cost: 0 }));
-  // A failed attempt can be two events (cooldown + fallback, or cooldown + failure): count it once.
-  const failedAttempts = new Set<string>();
-  let answered = 0;
   for (const { type, payload: p } of recent) {
-    const attempt = `${p.trace_id}:${p.hidden_params.attempt}`;
-    if (type === 'success') {
-      answered++;
-      if (p.model_group) {
-        const g = group(p.model_group);
-        g.answered++;
-        g.cost += p.response_cost;
-      }
-      group(p.requested_model).asked++;
-      if (p.model_id && !p.cache_hit) {
-        const d = deployment(p.model_id);
-        d.ok++;
-        d.latencies.push(p.response_time * 1000);
-        d.cost += p.response_cost;
-      }
-      continue;
-    }
-    if (type === 'failure') group(p.requested_model).asked++;
-    if (type === 'fallback' && p.model_group === p.requested_model) group(p.requested_model).fellBack++;
-    if (p.model_id && !failedAttempts.has(attempt)) {
-      failedAttempts.add(attempt);
-      deployment(p.model_id).failed++;
-    }
+    if (type === 'success' || type === 'failure') of(p.requested_model).ended++;
+    if (type === 'fallback' && p.model_group === p.requested_model) of(p.requested_model).fellBack++;
   }
 
+  const byDeployment = new Map(usage.deployments.map((r) => [r.id, r]));
+  const byGroup = new Map(usage.groups.map((r) => [r.id, r]));
   const now = snapshot.atMs;
   const deployments = snapshot.deployments.map((d): DashboardDeployment => {
     const s = d.status;
-    const seen = perDeployment.get(d.id);
+    const u = byDeployment.get(d.id);
     const cooling = s.cooldownUntilMs > now;
-    const calls = seen ? seen.ok + seen.failed : 0;
     return {
       id: d.id,
       group: d.group,
@@ -126,21 +111,23 @@ export function dashboardState(
       rpm: { used: s.rpmUsed, limit: d.rpm ?? null },
       tpm: { used: s.tpmUsed, limit: d.tpm ?? null },
       inFlight: { used: s.inflight, limit: d.maxParallelRequests ?? null },
-      latencyP50Ms: seen && seen.latencies.length > 0 ? median(seen.latencies) : null,
-      successRate: calls > 0 ? seen!.ok / calls : null,
-      costUsd: seen?.cost ?? 0,
-      calls,
+      latencyP50Ms: u?.latencyP50Ms ?? null,
+      successRate: u && u.requests > 0 ? u.successes / u.requests : null,
+      costUsd: u?.cost ?? 0,
+      calls: u?.requests ?? 0,
     };
   });
+  const answered = usage.groups.reduce((n, r) => n + r.successes, 0);
   const groupNames = [...new Set(snapshot.deployments.map((d) => d.group))];
   const groups = groupNames.map((name): DashboardGroup => {
-    const g = perGroup.get(name);
+    const u = byGroup.get(name);
+    const a = asked.get(name);
     return {
       group: name,
       deployments: snapshot.deployments.filter((d) => d.group === name).length,
-      trafficShare: answered > 0 ? (g?.answered ?? 0) / answered : null,
-      fallbackRate: g && g.asked > 0 ? g.fellBack / g.asked : null,
-      costUsd: g?.cost ?? 0,
+      trafficShare: answered > 0 ? (u?.successes ?? 0) / answered : null,
+      fallbackRate: a && a.ended > 0 ? Math.min(1, a.fellBack / a.ended) : null,
+      costUsd: u?.cost ?? 0,
     };
   });
   const recentFailures = recent
@@ -163,12 +150,7 @@ export function dashboardState(
     deployments,
     groups,
     recentFailures,
+    usageWindowMs: usage.windowMs,
     events: { on: events !== undefined, count: recent.length },
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return Math.round(sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2);
 }
