@@ -111,7 +111,6 @@ export function observation(
         timeToFirstTokenMs: response?.timeToFirstChunkMs,
         remainingRequests: headerNumber(headers?.['x-ratelimit-remaining-requests']),
         remainingTokens: headerNumber(headers?.['x-ratelimit-remaining-tokens']),
-        timeToFirstTokenMs: response?.timeToFirstChunkMs,
         responseModel: stringField(response?.body.model),
         responseId: stringField(response?.body.id),
         error: error ? errorOf(error) : undefined,
