@@ -5,6 +5,7 @@ import {
   ConverseCommand,
   ConverseStreamCommand,
   InvokeModelCommand,
+  ModelStreamErrorException,
   ThrottlingException,
 } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -101,6 +102,22 @@ describe('@aws-sdk/client-bedrock-runtime against the fake', () => {
     expect(text).toBe('echo: stream it');
     expect(stop).toBe('end_turn');
     expect(outputTokens).toBeGreaterThan(0);
+  });
+
+  it('a mid-stream error fault is a modelled exception the SDK raises after the first deltas', async () => {
+    fake.script([{ fault: { kind: 'mid-stream', afterChunks: 2, mode: 'error' } }]);
+    const res = await client().send(
+      new ConverseStreamCommand({
+        modelId: MODEL,
+        messages: [{ role: 'user', content: [{ text: 'stream it and break' }] }],
+      }),
+    );
+    let text = '';
+    const err = await (async () => {
+      for await (const ev of res.stream ?? []) text += ev.contentBlockDelta?.delta?.text ?? '';
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelStreamErrorException);
+    expect(text).toBe('echo: stream ');
   });
 
   it('InvokeModel for Titan embeddings', async () => {
