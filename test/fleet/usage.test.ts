@@ -51,7 +51,8 @@ beforeAll(async () => {
     const res = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TEAM_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify(chat('priced', `gateway ${i}`)),
+      // A caller cannot charge its calls to another key: the gateway overwrites this.
+      body: JSON.stringify({ ...chat('priced', `gateway ${i}`), metadata: { user_api_key_hash: 'forged' } }),
     });
     expect(res.status).toBe(200);
     return (await res.json()) as RoutedResult;
