@@ -119,7 +119,7 @@ async function masterPorts(cluster: TestRedisCluster): Promise<number[]> {
   for (const node of cluster.nodes) {
     const redis = new Redis({ host: '127.0.0.1', port: node.port });
     if (String(await redis.info('replication')).includes('role:master')) ports.push(node.port);
-    redis.disconnect();
+    await redis.quit();
   }
   return ports;
 }
@@ -130,7 +130,7 @@ async function cpuByMaster(ports: readonly number[]): Promise<number[]> {
     ports.map(async (port) => {
       const redis = new Redis({ host: '127.0.0.1', port });
       const info = String(await redis.info('cpu'));
-      redis.disconnect();
+      await redis.quit();
       const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
       return field('used_cpu_sys') + field('used_cpu_user');
     }),
@@ -139,7 +139,8 @@ async function cpuByMaster(ports: readonly number[]): Promise<number[]> {
 
 /** The master port serving each shard's hash tag. */
 async function shardMasters(cluster: TestRedisCluster, queueName: string, shards: number): Promise<number[]> {
-  const client = cluster.client();
+  // Any node answers CLUSTER SLOTS / KEYSLOT: a plain connection, no cluster client to tear down.
+  const client = new Redis({ host: '127.0.0.1', port: cluster.nodes[0]!.port });
   try {
     const slots = (await client.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
     return Promise.all(
@@ -149,6 +150,6 @@ async function shardMasters(cluster: TestRedisCluster, queueName: string, shards
       }),
     );
   } finally {
-    client.disconnect();
+    await client.quit();
   }
 }
