@@ -66,6 +66,8 @@ beforeAll(async () => {
       // Slow to fail: several workers' calls are in flight when the first failure cools it.
       { match: { model: 'slow-bad' }, latencyMs: 800, fault: { kind: 'error', status: 500 } },
       { match: { model: 'stream-1' }, stream: { gapMs: 30, chunks: 4 } },
+      // Never called by a job: only a health check finds it broken.
+      { match: { model: 'sick-1' }, fault: { kind: 'error', status: 401 } },
     ],
   });
   const configPath = writeTempConfig({
@@ -73,6 +75,7 @@ beforeAll(async () => {
       deployment('slow', 'slow-bad'),
       deployment('backup', 'good-1', { rpm: 1000, tpm: 1_000_000, input_cost_per_token: 0.000001 }),
       deployment('streamy', 'stream-1'),
+      deployment('sick', 'sick-1'),
     ],
     router_settings: {
       num_retries: 0,
@@ -242,6 +245,16 @@ describe("the gateway's fleet view", () => {
     expect(sum([fleet], 'litellm_deployment_state', { model_id: 'added-1', api_provider: 'openai' })).toBe(0);
     expect(sum([fleet], 'litellm_deployment_state', { model_id: 'slow-bad' })).toBe(2);
     expect(JSON.stringify(fleet.samples)).not.toContain('sk-provider-secret');
+  });
+
+  it('/ui/state: a deployment whose last health check failed is unhealthy', async () => {
+    const checked = await get('/health?model=sick', MASTER);
+    expect(checked.status, await checked.clone().text()).toBe(200);
+    expect(((await checked.json()) as { unhealthy_count: number }).unhealthy_count).toBe(1);
+    const state = (await (await get('/ui/state', VIEWER)).json()) as Record<string, any>;
+    const sick = (state.deployments as any[]).find((d) => d.id === 'sick-1');
+    expect(sick).toMatchObject({ state: 'unhealthy', healthCheck: { healthy: false } });
+    expect(sick.healthCheck.error).toMatch(/^AuthenticationError/);
   });
 
   it('/ui/state: states, limits, queue, usage figures, group shares and the last failures', async () => {

@@ -4,7 +4,8 @@
 import type { OutcomeEvent, UsageRow } from '@switchyard/core';
 import type { FleetSnapshot, QueueState } from './fleet-reader.ts';
 
-export type DeploymentHealth = 'healthy' | 'failing' | 'cooling';
+/** `cooling` wins over `unhealthy` (its last health check failed), which wins over `failing`. */
+export type DeploymentHealth = 'healthy' | 'failing' | 'unhealthy' | 'cooling';
 
 export interface DashboardDeployment {
   id: string;
@@ -16,6 +17,8 @@ export interface DashboardDeployment {
   state: DeploymentHealth;
   cooldownSecondsLeft: number;
   failsInWindow: number;
+  /** The last health check, when one ran: its time, and the classified error when it failed. */
+  healthCheck: { healthy: boolean; checkedAtMs: number; error: string | null } | null;
   rpm: { used: number; limit: number | null };
   tpm: { used: number; limit: number | null };
   inFlight: { used: number; limit: number | null };
@@ -105,9 +108,18 @@ export function dashboardState(
       provider: d.provider,
       model: d.model,
       apiBase: d.apiBase,
-      state: cooling ? 'cooling' : s.fails > 0 ? 'failing' : 'healthy',
+      state: cooling
+        ? 'cooling'
+        : d.health?.healthy === false
+          ? 'unhealthy'
+          : s.fails > 0
+            ? 'failing'
+            : 'healthy',
       cooldownSecondsLeft: cooling ? Math.ceil((s.cooldownUntilMs - now) / 1000) : 0,
       failsInWindow: s.fails,
+      healthCheck: d.health
+        ? { healthy: d.health.healthy, checkedAtMs: d.health.checkedAtMs, error: d.health.error ?? null }
+        : null,
       rpm: { used: s.rpmUsed, limit: d.rpm ?? null },
       tpm: { used: s.tpmUsed, limit: d.tpm ?? null },
       inFlight: { used: s.inflight, limit: d.maxParallelRequests ?? null },

@@ -10,9 +10,11 @@ import {
 } from '@switchyard/core';
 import {
   type DeploymentStatus,
+  HealthStore,
   ModelListStore,
   type RedisClient,
   RoutingState,
+  type StoredHealth,
 } from '@switchyard/redis-state';
 import type { Queue } from 'bullmq';
 
@@ -32,6 +34,8 @@ export interface FleetDeployment {
   tpm?: number | undefined;
   maxParallelRequests?: number | undefined;
   status: DeploymentStatus;
+  /** Its last health check (`GET /health`, background checks), when one ran. */
+  health?: StoredHealth | undefined;
 }
 
 export interface FleetSnapshot {
@@ -59,6 +63,7 @@ export class FleetReader {
   readonly #opts: FleetReaderOptions;
   readonly #state: RoutingState;
   readonly #store: ModelListStore;
+  readonly #health: HealthStore;
   #list: { version: number; groups: Map<string, Deployment[]> };
 
   constructor(opts: FleetReaderOptions) {
@@ -68,13 +73,18 @@ export class FleetReader {
       ...(opts.windowMs ? { windowMs: opts.windowMs } : {}),
     });
     this.#store = new ModelListStore(opts.redis, opts.namespace);
+    this.#health = new HealthStore(opts.redis, opts.namespace);
     this.#list = { version: 0, groups: groupsOf(opts.config) };
   }
 
   /** Reads Redis now (the model list only when its version moved); rejects when Redis cannot be read. */
   async read(): Promise<FleetSnapshot> {
     const { queue } = this.#opts;
-    const [counts, version] = await Promise.all([queue.getJobCounts(...QUEUE_STATES), this.#refreshList()]);
+    const [counts, version, health] = await Promise.all([
+      queue.getJobCounts(...QUEUE_STATES),
+      this.#refreshList(),
+      this.#health.read(),
+    ]);
     const groups = [...this.#list.groups];
     const statuses = await Promise.all(
       groups.map(([group, ds]) =>
@@ -97,6 +107,7 @@ export class FleetReader {
           tpm: d.tpm,
           maxParallelRequests: d.maxParallelRequests,
           status: statuses[g]![i]!,
+          health: health.get(d.id),
         }),
       ),
     );
