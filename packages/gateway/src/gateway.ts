@@ -357,7 +357,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       if (overCapacity(res)) return undefined;
       const after = resumeFrom(req)?.after ?? searchParams.get('after') ?? undefined;
       // The job's name says which chunks a finished answer is rebuilt as (chat or text completion).
-      const name = (await client.queue.getJob(route.id).catch(() => undefined))?.name;
+      const name = (await client.findJob(route.id).catch(() => undefined))?.name;
       const endpoint = name !== undefined && isEndpoint(name) ? name : 'chat.completions';
       return streamJob({ jobId: route.id, ...(after ? { after } : {}) }, endpoint, req, res);
     }
