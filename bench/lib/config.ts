@@ -28,9 +28,13 @@ export function benchConfig(
       model_info: { id: d.model },
     })),
     router_settings: routerSettings,
-    // BENCH_OBSERVABILITY=1: metrics, the event stream and nothing else on, to measure what they cost.
+    // BENCH_OBSERVABILITY=1: metrics, the event stream and trace spans on (spans through @opentelemetry/api;
+    // exported only where an SDK is registered), to measure what they cost.
     ...(process.env.BENCH_OBSERVABILITY === '1'
-      ? { litellm_settings: { success_callback: ['prometheus'] }, switchyard_settings: { events: true } }
+      ? {
+          litellm_settings: { success_callback: ['prometheus'], callbacks: ['otel'] },
+          switchyard_settings: { events: true },
+        }
       : {}),
   };
 }
