@@ -4,10 +4,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Context } from '@opentelemetry/api';
 import { BatchService, type BatchStoreOptions } from '@switchyard/batch';
 import {
+  type AudioFile,
   type BatchObject,
   bullmqPriority,
   ConfigError,
   clusterPrefixIssue,
+  DEFAULT_MAX_AUDIO_BYTES,
   DEFAULT_QUEUE_NAME,
   DEFAULT_WAIT_TIMEOUT_MS,
   type DeploymentPrice,
@@ -43,6 +45,7 @@ import {
   UsageStore,
 } from '@switchyard/redis-state';
 import { type Job, Queue } from 'bullmq';
+import { type AudioInput, audioFile, type SpeechAudio, speechAudio } from './audio.ts';
 import {
   type BatchRequest,
   type BatchRun,
@@ -97,6 +100,8 @@ export interface ClientOptions {
   batch?: BatchStoreOptions;
   /** Encrypts raw credentials of runtime deployments (AES-256-GCM). Default: SWITCHYARD_SALT_KEY. */
   saltKey?: string;
+  /** Audio uploads larger than this are refused before they reach Redis (the workers' `max_audio_bytes`). @defaultValue DEFAULT_MAX_AUDIO_BYTES */
+  maxAudioBytes?: number;
 }
 
 export interface UsageQuery {
@@ -105,6 +110,9 @@ export interface UsageQuery {
   /** @defaultValue 'deployment' */
   by?: UsageDimension;
 }
+
+/** A transcription or translation request: OpenAI's fields, with the file as bytes or base64. */
+export type AudioRequest = Record<string, unknown> & { model: string; file: AudioInput };
 
 export interface EnqueueOptions {
   /** Your own id (idempotency: a duplicate id is not added twice). Must not contain ':'. */
@@ -153,6 +161,7 @@ export class SwitchyardClient {
   #batches: BatchService | undefined;
   readonly #models: ModelListStore;
   readonly #saltKey: string | undefined;
+  readonly #maxAudioBytes: number;
   #ready: Promise<void> | undefined;
 
   constructor(opts: ClientOptions = {}) {
@@ -200,6 +209,7 @@ export class SwitchyardClient {
       }),
     );
     this.#saltKey = opts.saltKey ?? (process.env.SWITCHYARD_SALT_KEY || undefined);
+    this.#maxAudioBytes = opts.maxAudioBytes ?? DEFAULT_MAX_AUDIO_BYTES;
     this.#namespace = stateNamespace({ queueName: this.queue.name, queuePrefix: opts.prefix });
   }
 
@@ -417,6 +427,40 @@ export class SwitchyardClient {
     return this.#call('embeddings', body, opts);
   }
 
+  /** OpenAI's images API (`images.generations`): the ImagesResponse plus `routing`. */
+  imageGeneration(body: Record<string, unknown>, opts?: EnqueueOptions): Promise<RoutedResult> {
+    return this.#call('images.generations', body, opts);
+  }
+
+  /**
+   * OpenAI's transcriptions API. `file` is `{filename, data: Buffer | base64, content_type?}`; a file over
+   * `max_audio_bytes` (25 MiB unless set) is refused with BadRequestError before anything is queued.
+   * `response_format` `text`, `srt` or `vtt` answers `{object: 'audio.transcription.text', text, …}`.
+   */
+  transcription(body: AudioRequest, opts?: EnqueueOptions): Promise<RoutedResult> {
+    return this.#audioCall('audio.transcriptions', body, opts);
+  }
+
+  /** OpenAI's translations API (audio into English text); as `transcription()`. */
+  translation(body: AudioRequest, opts?: EnqueueOptions): Promise<RoutedResult> {
+    return this.#audioCall('audio.translations', body, opts);
+  }
+
+  /** OpenAI's speech API: the audio as a Buffer, with `contentType` and `routing` on it. */
+  async speech(body: Record<string, unknown>, opts?: EnqueueOptions): Promise<SpeechAudio> {
+    return speechAudio(await this.#call('audio.speech', body, opts));
+  }
+
+  /** OpenAI's moderations API. */
+  moderation(body: Record<string, unknown>, opts?: EnqueueOptions): Promise<RoutedResult> {
+    return this.#call('moderations', body, opts);
+  }
+
+  /** LiteLLM's rerank (Cohere's shape: `query`, `documents`, `top_n`, `return_documents`). */
+  rerank(body: Record<string, unknown>, opts?: EnqueueOptions): Promise<RoutedResult> {
+    return this.#call('rerank', body, opts);
+  }
+
   /**
    * Run `requests` as one batch (a BullMQ flow, the same as the gateway's /v1/batches: routed, paced,
    * retried, cancellable) and iterate its results in completion order, as OpenAI batch output lines.
@@ -574,6 +618,16 @@ export class SwitchyardClient {
         return { state: 'running' };
       },
     };
+  }
+
+  async #audioCall(endpoint: Endpoint, body: AudioRequest, opts: EnqueueOptions = {}): Promise<RoutedResult> {
+    let file: AudioFile;
+    try {
+      file = audioFile(body.file, this.#maxAudioBytes);
+    } catch (err) {
+      throw new CompletionError(opts.jobId ?? '', `BadRequestError: ${endpoint}: ${(err as Error).message}`);
+    }
+    return this.#call(endpoint, { ...body, file }, opts);
   }
 
   async #call(

@@ -1,3 +1,4 @@
+export * from './audio.ts';
 export * from './batch-run.ts';
 export * from './chunk-stream.ts';
 export * from './client.ts';

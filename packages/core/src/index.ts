@@ -7,6 +7,7 @@ export { durationMs } from './config/fields.ts';
 export { groupsOf, resolveGroup } from './config/groups.ts';
 export { type LoadOptions, loadConfig, loadConfigFile } from './config/load.ts';
 export * from './config/model-entries.ts';
+export * from './config/provider-endpoints.ts';
 export { publicApiBase } from './config/public-api-base.ts';
 export * from './config/redis-address.ts';
 export { withoutPassword } from './config/redis-settings.ts';

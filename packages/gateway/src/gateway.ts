@@ -6,24 +6,35 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context, trace } from '@opentelemetry/api';
 import type { BatchService } from '@switchyard/batch';
 import {
+  type AudioRequest,
   CompletionError,
   type EnqueueOptions,
   type RoutedResult,
+  type SpeechAudio,
   type SwitchyardClient,
   WaitTimeoutError,
 } from '@switchyard/client';
-import type { Endpoint } from '@switchyard/core';
-import { CodedError, contextOf, ERROR_CODES, isEndpoint } from '@switchyard/core';
+import type { Endpoint, SwitchyardConfig } from '@switchyard/core';
+import {
+  CodedError,
+  contextOf,
+  DEFAULT_MAX_AUDIO_BYTES,
+  ENDPOINTS,
+  ERROR_CODES,
+  isEndpoint,
+} from '@switchyard/core';
 import { batchApiError } from './api-error.ts';
+import { isMultipart, readAudioForm } from './audio-form.ts';
 import { bearerKey, bearerKeyCheck, keyHash } from './auth.ts';
 import { batchesRoute } from './batches-api.ts';
 import { type ApiHandler, filesRoute } from './files-api.ts';
 import type { JobOwners } from './job-owners.ts';
 import { isMetricsPath, type MetricsSource, serveMetrics } from './metrics-route.ts';
 import { modelAdminRoute } from './model-admin.ts';
+import { serveModels } from './models-api.ts';
 import { gatewayError, type HttpError, taxonomyError } from './openai-error.ts';
 import { isJsonContentType, readJsonBody } from './read-body.ts';
-import { JOB_ID_HEADER, routingHeaders, sendError, sendJson } from './reply.ts';
+import { JOB_ID_HEADER, routingHeaders, sendAnswer, sendError, sendJson } from './reply.ts';
 import { resolveRoute } from './routes.ts';
 import { resumeFrom, type StreamResume, serveStream } from './stream-reply.ts';
 import { type DashboardSource, uiRoute, unauthorized } from './ui-route.ts';
@@ -69,6 +80,10 @@ export interface GatewayOptions {
   metricsAuth?: boolean;
   /** Serves the `/ui` dashboard's data when given. */
   dashboard?: DashboardSource;
+  /** The workers' config: `GET /v1/models` lists its aliases (and its groups when Redis holds no list). */
+  config?: SwitchyardConfig;
+  /** Audio uploads above this are refused with 400. @defaultValue the config's max_audio_bytes, else 25 MiB */
+  maxAudioBytes?: number;
 }
 
 export interface Gateway {
@@ -84,12 +99,18 @@ type Call = (
   client: SwitchyardClient,
   body: Record<string, unknown>,
   opts: EnqueueOptions,
-) => Promise<RoutedResult>;
+) => Promise<RoutedResult | SpeechAudio>;
 
 const CALLS: Readonly<Record<Endpoint, Call>> = {
   'chat.completions': (c, body, opts) => c.completion(body, opts),
   completions: (c, body, opts) => c.textCompletion(body, opts),
   embeddings: (c, body, opts) => c.embedding(body, opts),
+  'images.generations': (c, body, opts) => c.imageGeneration(body, opts),
+  'audio.transcriptions': (c, body, opts) => c.transcription(body as AudioRequest, opts),
+  'audio.translations': (c, body, opts) => c.translation(body as AudioRequest, opts),
+  'audio.speech': (c, body, opts) => c.speech(body, opts),
+  moderations: (c, body, opts) => c.moderation(body, opts),
+  rerank: (c, body, opts) => c.rerank(body, opts),
 };
 
 const NOOP_LOGGER: GatewayLogger = { debug() {}, warn() {}, error() {} };
@@ -112,6 +133,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     keyCheck !== undefined || readOnlyKeys.some((k) => k.length > 0),
   );
   const maxWaiting = opts.maxWaiting ?? 10_000;
+  const maxAudioBytes =
+    opts.maxAudioBytes ?? opts.config?.switchyard.maxAudioBytes ?? DEFAULT_MAX_AUDIO_BYTES;
   const waiting = new Set<(err: Error) => void>();
 
   async function call(
@@ -119,13 +142,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<string | undefined> {
-    if (!isJsonContentType(req.headers['content-type'])) {
+    const upload = ENDPOINTS[endpoint].upload;
+    const contentType = req.headers['content-type'];
+    if (upload ? !isMultipart(contentType) : !isJsonContentType(contentType)) {
       res.setHeader('connection', 'close');
-      sendError(res, gatewayError(415, 'request bodies must be application/json'));
+      const wanted = upload ? 'multipart/form-data (OpenAI audio uploads)' : 'application/json';
+      sendError(res, gatewayError(415, `request bodies must be ${wanted}`));
       return undefined;
     }
     if (overCapacity(res)) return undefined;
-    const read = await readJsonBody(req, maxBodyBytes);
+    const read = upload ? await readAudioForm(req, maxAudioBytes) : await readJsonBody(req, maxBodyBytes);
     if (!read.ok) {
       // The unread remainder of a refused body is not worth receiving.
       res.setHeader('connection', 'close');
@@ -163,7 +189,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
     waiting.add(release!);
     try {
       const result = await Promise.race([pending, released]);
-      sendJson(res, 200, result, routingHeaders(jobId, result));
+      sendAnswer(
+        res,
+        result,
+        routingHeaders(jobId, Buffer.isBuffer(result) ? { routing: result.routing } : result),
+      );
     } catch (err) {
       // The losing side of the race may still reject later; it has nobody left to tell.
       pending.catch(() => {});
@@ -347,6 +377,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     if (!route) return undefined;
     if (route.kind === 'wrong-method') {
       sendError(res, gatewayError(405, `${pathname} accepts ${route.allow} only`), { allow: route.allow });
+      return undefined;
+    }
+    if (route.kind === 'models') {
+      await serveModels(client, opts.config, route.id, res);
       return undefined;
     }
     if (route.kind === 'job') {

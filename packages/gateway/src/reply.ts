@@ -1,7 +1,7 @@
 // Writing answers: JSON bodies and the `x-switchyard-*` headers that expose routing to HTTP callers
 // which never look at the body's extra `routing` key.
 import type { ServerResponse } from 'node:http';
-import type { RoutedResult } from '@switchyard/client';
+import type { RoutedResult, SpeechAudio } from '@switchyard/client';
 import type { HttpError } from './openai-error.ts';
 
 export const JOB_ID_HEADER = 'x-switchyard-job-id';
@@ -22,11 +22,37 @@ export function sendJson(
   res.end(payload);
 }
 
+/**
+ * A job's answer as OpenAI sends it: speech as its audio bytes, a `text`/`srt`/`vtt` transcript as plain
+ * text, everything else as JSON (the `routing` key included).
+ */
+export function sendAnswer(
+  res: ServerResponse,
+  answer: RoutedResult | SpeechAudio,
+  headers: Record<string, string>,
+): void {
+  if (Buffer.isBuffer(answer)) {
+    sendBytes(res, answer, answer.contentType, headers);
+    return;
+  }
+  if (answer.object === 'audio.transcription.text') {
+    sendBytes(res, Buffer.from(String(answer.text ?? ''), 'utf8'), 'text/plain; charset=utf-8', headers);
+    return;
+  }
+  sendJson(res, 200, answer, headers);
+}
+
+function sendBytes(res: ServerResponse, bytes: Buffer, type: string, headers: Record<string, string>): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(200, { 'content-type': type, 'content-length': bytes.length, ...headers });
+  res.end(bytes);
+}
+
 export function sendError(res: ServerResponse, error: HttpError, headers: Record<string, string> = {}): void {
   sendJson(res, error.status, error.body, headers);
 }
 
-export function routingHeaders(jobId: string, result: RoutedResult): Record<string, string> {
+export function routingHeaders(jobId: string, result: Pick<RoutedResult, 'routing'>): Record<string, string> {
   const routing = result.routing;
   return {
     [JOB_ID_HEADER]: headerValue(jobId),

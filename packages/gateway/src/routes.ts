@@ -1,6 +1,6 @@
 // The gateway's URL space: OpenAI's paths (with or without the `/v1` prefix, as the LiteLLM Proxy
 // accepts both), health probes, and job lookup by id for callers that gave up waiting.
-import type { Endpoint } from '@switchyard/core';
+import { ENDPOINTS, type Endpoint, JOB_NAMES } from '@switchyard/core';
 
 export type Route =
   | { kind: 'call'; endpoint: Endpoint }
@@ -9,13 +9,14 @@ export type Route =
   | { kind: 'job'; id: string }
   /** A job's answer as text/event-stream, from the start or after `Last-Event-ID`. */
   | { kind: 'job-stream'; id: string }
+  /** `GET /v1/models` (no id) and `GET /v1/models/{id}`. */
+  | { kind: 'models'; id?: string }
   | { kind: 'wrong-method'; allow: 'GET' | 'POST' };
 
-const CALL_PATHS: Readonly<Record<string, Endpoint>> = {
-  '/chat/completions': 'chat.completions',
-  '/completions': 'completions',
-  '/embeddings': 'embeddings',
-};
+/** Every job name's OpenAI path (the contract's table), e.g. `/audio/speech` → `audio.speech`. */
+const CALL_PATHS: Readonly<Record<string, Endpoint>> = Object.fromEntries(
+  JOB_NAMES.map((name) => [ENDPOINTS[name].path, name]),
+);
 
 export function resolveRoute(method: string, pathname: string): Route | undefined {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
@@ -29,6 +30,17 @@ export function resolveRoute(method: string, pathname: string): Route | undefine
   const endpoint = CALL_PATHS[bare];
   if (endpoint)
     return method === 'POST' ? { kind: 'call', endpoint } : { kind: 'wrong-method', allow: 'POST' };
+  const models = /^\/models(?:\/(.+))?$/.exec(bare);
+  if (models) {
+    if (method !== 'GET') return { kind: 'wrong-method', allow: 'GET' };
+    try {
+      return models[1] === undefined
+        ? { kind: 'models' }
+        : { kind: 'models', id: decodeURIComponent(models[1]) };
+    } catch {
+      return undefined;
+    }
+  }
   const job = /^\/jobs\/([^/]+)(\/stream)?$/.exec(bare);
   if (job?.[1]) {
     if (method !== 'GET') return { kind: 'wrong-method', allow: 'GET' };

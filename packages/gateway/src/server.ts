@@ -75,6 +75,7 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.batch ? { batch: opts.batch } : {}),
     ...(opts.saltKey !== undefined ? { saltKey: opts.saltKey } : {}),
+    ...(opts.config ? { maxAudioBytes: opts.config.switchyard.maxAudioBytes } : {}),
   });
   const queueSettings = {
     ...(opts.queueName ? { queueName: opts.queueName } : {}),
@@ -97,6 +98,7 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
     ...(opts.apiKeys ? { apiKeys: opts.apiKeys } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+    ...(opts.config ? { config: opts.config } : {}),
   });
   // Attach the shared result listener before accepting traffic, so the first request pays nothing extra.
   await client.ready();

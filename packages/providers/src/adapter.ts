@@ -1,10 +1,12 @@
 // The one interface every provider implements: `call()` for a whole answer, `stream()` for OpenAI chunks.
-import type { Deployment, Endpoint } from '@switchyard/core';
+import type { Deployment, Endpoint, UnitUsage } from '@switchyard/core';
 
 export interface Usage {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** What the answer is billed by besides tokens (images, audio seconds, characters, queries). */
+  units?: UnitUsage;
 }
 
 export interface ProviderRequest {

@@ -204,6 +204,13 @@ export function fromCohereRerank(res: Obj, request: Obj): { body: Obj; usage: Us
     }
     return out;
   });
-  const usage: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+  // Cohere bills rerank per search unit (LiteLLM's input_cost_per_query).
+  const billed = ((res.meta as Obj | undefined)?.billed_units ?? {}) as Obj;
+  const usage: Usage = {
+    promptTokens: 0,
+    completionTokens: 0,
+    totalTokens: 0,
+    units: { queries: num(billed.search_units) || 1 },
+  };
   return { body: { id: res.id, results, meta: res.meta ?? {} }, usage };
 }

@@ -47,7 +47,7 @@ function chatCall(req: ProviderRequest): HttpCall {
 }
 
 export function createCohereAdapter(env: AdapterEnv): CohereAdapter {
-  return {
+  const adapter: CohereAdapter = {
     kind: 'cohere',
     async stream(req) {
       requireEndpoint(req, ['chat.completions']);
@@ -62,7 +62,8 @@ export function createCohereAdapter(env: AdapterEnv): CohereAdapter {
       });
     },
     async call(req) {
-      requireEndpoint(req, ['chat.completions', 'embeddings']);
+      requireEndpoint(req, ['chat.completions', 'embeddings', 'rerank']);
+      if (req.endpoint === 'rerank') return adapter.rerank(req);
       const d = req.deployment;
       if (req.endpoint === 'embeddings') {
         const body = mergedBody(req);
@@ -87,7 +88,7 @@ export function createCohereAdapter(env: AdapterEnv): CohereAdapter {
       });
     },
     async rerank(r) {
-      const req: ProviderRequest = { ...r, endpoint: 'embeddings' };
+      const req: ProviderRequest = { ...r, endpoint: 'rerank' };
       const body = mergedBody(req);
       const d = r.deployment;
       const call = {
@@ -101,4 +102,5 @@ export function createCohereAdapter(env: AdapterEnv): CohereAdapter {
       return translatedCall(env, req, call, 'no `results` array', (b) => fromCohereRerank(b, body));
     },
   };
+  return adapter;
 }

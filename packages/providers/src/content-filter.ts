@@ -14,7 +14,7 @@ function isEmpty(value: unknown): boolean {
 
 /** Chat: every choice `finish_reason: content_filter` with no content and no tool calls; completions: no text. */
 export function blockedByContentFilter(req: ProviderRequest, res: ProviderResponse): boolean {
-  if (req.endpoint === 'embeddings') return false;
+  if (req.endpoint !== 'chat.completions' && req.endpoint !== 'completions') return false;
   const choices = res.body.choices;
   if (!Array.isArray(choices) || choices.length === 0) return false;
   return choices.every((raw) => {

@@ -11,12 +11,17 @@ export interface AdapterEnv {
   defaultTimeoutMs: number;
   /** Streaming calls: the wait allowed for each event when the deployment sets no `streamTimeoutMs`. */
   defaultStreamTimeoutMs?: number | undefined;
+  /** Cap on audio a provider answers (`audio.speech`), in bytes. */
+  maxAudioBytes: number;
 }
 
 export interface HttpCall {
   url: string;
   headers: Record<string, string>;
+  /** Sent as JSON, or as multipart/form-data when it is a FormData (audio uploads). */
   body: unknown;
+  /** Keep the 2xx answer's bytes (`HttpExchange.bytes`), refusing one longer than `max` (audio out). */
+  binaryAnswer?: { max: number };
   /**
    * Headers that depend on the exact bytes sent or need I/O (SigV4 signatures, OAuth tokens), added last.
    * Runs under the attempt's deadline; a SwitchyardError it throws is the attempt's error.
@@ -28,7 +33,40 @@ export interface HttpCall {
 export interface HttpExchange {
   status: number;
   headers: Record<string, string>;
+  /** The body as UTF-8 ('' for a binary answer). */
   text: string;
+  /** The body's bytes, for calls that asked for a binary answer. */
+  bytes?: Buffer;
+}
+
+/** The bytes and content type a body goes out as: JSON, or multipart for a FormData (undici encodes it). */
+async function encodeBody(body: unknown): Promise<{ payload: string | Buffer; contentType: string }> {
+  if (body instanceof FormData) {
+    const encoded = new Response(body);
+    return {
+      payload: Buffer.from(await encoded.arrayBuffer()),
+      contentType: encoded.headers.get('content-type') ?? 'multipart/form-data',
+    };
+  }
+  return { payload: JSON.stringify(body), contentType: 'application/json' };
+}
+
+/** The whole body, or a BadRequestError as soon as it grows past `max` (a provider's audio must stay bounded). */
+async function readCapped(ctx: ErrorContext, body: AsyncIterable<Buffer>, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) {
+      throw new SwitchyardError(
+        'BadRequestError',
+        `${ctx.provider}: the answer is larger than max_audio_bytes (${max} bytes)`,
+        { provider: ctx.provider, deploymentId: ctx.deploymentId },
+      );
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 export function errorContext(req: ProviderRequest): ErrorContext {
@@ -54,13 +92,13 @@ async function send(
   signal: AbortSignal,
 ): Promise<HttpExchange> {
   const url = new URL(call.url);
-  const body = JSON.stringify(call.body);
+  const { payload: body, contentType } = await encodeBody(call.body);
   let headers: Record<string, string> = {
-    'content-type': 'application/json',
-    accept: 'application/json',
+    'content-type': contentType,
+    accept: call.binaryAnswer ? '*/*' : 'application/json',
     ...call.headers,
   };
-  if (call.authorize)
+  if (call.authorize && typeof body === 'string')
     headers = { ...headers, ...(await untilAborted(call.authorize(url, headers, body), signal)) };
   const res = await env.pools.forOrigin(url.origin).request({
     method: 'POST',
@@ -70,10 +108,14 @@ async function send(
     signal,
   });
   // The deadline covers the whole body, so a server that sends headers and then drips or hangs still times out.
-  const text = await res.body.text();
+  const ok = res.statusCode >= 200 && res.statusCode < 300;
   const resHeaders = flatHeaders(res.headers);
-  if (res.statusCode < 200 || res.statusCode >= 300)
-    throw classifyHttpError(ctx, res.statusCode, resHeaders, text);
+  if (ok && call.binaryAnswer) {
+    const bytes = await readCapped(ctx, res.body, call.binaryAnswer.max);
+    return { status: res.statusCode, headers: resHeaders, text: '', bytes };
+  }
+  const text = await res.body.text();
+  if (!ok) throw classifyHttpError(ctx, res.statusCode, resHeaders, text);
   return { status: res.statusCode, headers: resHeaders, text };
 }
 

@@ -1,5 +1,11 @@
 // The providers a worker uses: one adapter per kind over one shared set of HTTP pools.
-import { CodedError, ERROR_CODES, type ProviderKind, SwitchyardError } from '@switchyard/core';
+import {
+  CodedError,
+  DEFAULT_MAX_AUDIO_BYTES,
+  ERROR_CODES,
+  type ProviderKind,
+  SwitchyardError,
+} from '@switchyard/core';
 import type { ProviderAdapter, ProviderRequest, ProviderResponse, ProviderStream } from './adapter.ts';
 import { createAnthropicAdapter } from './anthropic.ts';
 import { createAzureAdapter } from './azure.ts';
@@ -21,6 +27,8 @@ export interface ProvidersOptions {
   defaultStreamTimeoutMs?: number | undefined;
   /** Max sockets per provider origin. */
   connections?: number;
+  /** Cap on audio a provider answers (`switchyard_settings.max_audio_bytes`). @defaultValue DEFAULT_MAX_AUDIO_BYTES */
+  maxAudioBytes?: number;
 }
 
 export interface Providers {
@@ -51,6 +59,7 @@ export function createProviders(opts: ProvidersOptions = {}): Providers {
     pools,
     defaultTimeoutMs: opts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     defaultStreamTimeoutMs: opts.defaultStreamTimeoutMs,
+    maxAudioBytes: opts.maxAudioBytes ?? DEFAULT_MAX_AUDIO_BYTES,
   };
   const adapters = new Map<ProviderKind, ProviderAdapter>();
   const get = (kind: ProviderKind): ProviderAdapter => {

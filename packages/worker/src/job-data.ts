@@ -1,5 +1,8 @@
 // Validates what producers put on the queue; anything malformed fails its job with BadRequestError at once.
 import {
+  base64Bytes,
+  DEFAULT_MAX_AUDIO_BYTES,
+  ENDPOINTS,
   type Endpoint,
   isEndpoint,
   JOB_NAMES,
@@ -29,6 +32,25 @@ const common = {
   metadata,
 };
 
+const text = z.string().min(1);
+
+/** An audio upload (AudioFile): the bytes as base64, the name the provider reads the format from. */
+const audioFile = z.object({
+  filename: z.string().min(1).max(MAX_MODEL_LENGTH),
+  data: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'file.data must be base64'),
+  content_type: z.string().max(MAX_MODEL_LENGTH).optional(),
+});
+
+const transcription = z
+  .object({ ...common, file: audioFile, response_format: z.string().optional() })
+  .catchall(z.unknown());
+
+/** OpenAI's moderation input: text(s), or the multimodal parts list. */
+const moderationInput = z.union([
+  text,
+  z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).min(1),
+]);
+
 const schemas: Record<Endpoint, z.ZodType<Record<string, unknown>>> = {
   'chat.completions': z
     .object({ ...common, messages: z.array(message).min(1, 'messages must not be empty') })
@@ -42,7 +64,27 @@ const schemas: Record<Endpoint, z.ZodType<Record<string, unknown>>> = {
       input: z.union([z.string(), z.array(z.string()), z.array(z.number()), z.array(z.array(z.number()))]),
     })
     .catchall(z.unknown()),
+  'images.generations': z.object({ ...common, prompt: text }).catchall(z.unknown()),
+  'audio.transcriptions': transcription,
+  'audio.translations': transcription,
+  'audio.speech': z.object({ ...common, input: text, voice: z.unknown() }).catchall(z.unknown()),
+  moderations: z.object({ ...common, input: moderationInput }).catchall(z.unknown()),
+  // LiteLLM's rerank: Cohere's request shape.
+  rerank: z
+    .object({
+      ...common,
+      query: text,
+      documents: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).min(1),
+      top_n: z.number().int().positive().optional(),
+    })
+    .catchall(z.unknown()),
 };
+
+/** Limits on job data that come from the config. */
+export interface JobLimits {
+  /** `switchyard_settings.max_audio_bytes`. @defaultValue DEFAULT_MAX_AUDIO_BYTES */
+  maxAudioBytes?: number;
+}
 
 export interface ValidJob {
   endpoint: Endpoint;
@@ -69,7 +111,7 @@ export class UnparseableJobData {
  */
 export const MAX_DATA_DEPTH = 64;
 
-export function validateJob(name: string, data: unknown): ValidJob {
+export function validateJob(name: string, data: unknown, limits: JobLimits = {}): ValidJob {
   if (data instanceof UnparseableJobData) {
     throw new SwitchyardError('BadRequestError', `job data is not valid JSON: ${data.reason}`);
   }
@@ -91,9 +133,10 @@ export function validateJob(name: string, data: unknown): ValidJob {
     const path = issue?.path.length ? issue.path.join('.') : '(root)';
     throw new SwitchyardError('BadRequestError', `invalid ${name} request: ${path}: ${issue?.message}`);
   }
-  if (parsed.data.stream === true && name === 'embeddings') {
-    throw new SwitchyardError('BadRequestError', 'embeddings cannot be streamed (stream: true)');
+  if (parsed.data.stream === true && !ENDPOINTS[name].streams) {
+    throw new SwitchyardError('BadRequestError', `${name} cannot be streamed (stream: true)`);
   }
+  if (ENDPOINTS[name].upload) refuseLargeFile(name, parsed.data.file as { data: string }, limits);
   // Routing state and trace context are Switchyard's, never the provider's.
   const { [STATE_KEY]: _state, [TRACE_KEY]: _trace, metadata: meta, ...withParams } = parsed.data;
   const { body, params } = splitRouterParams(withParams);
@@ -106,6 +149,18 @@ export function validateJob(name: string, data: unknown): ValidJob {
     metadata: md,
     tags: Array.isArray(md.tags) ? (md.tags as string[]) : undefined,
   };
+}
+
+/** Audio uploads are capped like OpenAI's (25 MiB): the bytes sit in Redis for the job's whole life. */
+function refuseLargeFile(name: Endpoint, file: { data: string }, limits: JobLimits): void {
+  const max = limits.maxAudioBytes ?? DEFAULT_MAX_AUDIO_BYTES;
+  const bytes = base64Bytes(file.data);
+  if (bytes > max) {
+    throw new SwitchyardError(
+      'BadRequestError',
+      `${name}: file is ${bytes} bytes, more than max_audio_bytes (${max} bytes)`,
+    );
+  }
 }
 
 function clip(text: string, max = 100): string {

@@ -26,6 +26,8 @@ const schema = z.object({
   disable_fallbacks: z.boolean().optional(),
   /** `model` names one deployment by its litellm_params.model (or id), as LiteLLM's specific_deployment. */
   specific_deployment: z.boolean().optional(),
+  /** LiteLLM's per-request drop_params: parameters the provider lacks are dropped instead of refused. */
+  drop_params: z.boolean().optional(),
   /** LiteLLM's priority is the BullMQ job priority, set by the producer when adding; here it is dropped. */
   priority: z.unknown().optional(),
   mock_response: z.string().optional(),

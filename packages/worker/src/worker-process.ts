@@ -92,6 +92,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const providers = createProviders({
     defaultTimeoutMs: config.router.timeoutMs,
     defaultStreamTimeoutMs: config.router.streamTimeoutMs,
+    maxAudioBytes: config.switchyard.maxAudioBytes,
   });
   const models = await followModelList({ config, redis: stateRedis, namespace, logger });
   const healthStore = new HealthStore(stateRedis, namespace);

@@ -190,6 +190,10 @@ function modelInfo(params: ParsedParams, info: ParsedInfo | undefined): ModelInf
   const result: ModelInfo = {};
   assign(result, 'inputCostPerToken', params.input_cost_per_token ?? info?.input_cost_per_token);
   assign(result, 'outputCostPerToken', params.output_cost_per_token ?? info?.output_cost_per_token);
+  assign(result, 'outputCostPerImage', params.output_cost_per_image ?? info?.output_cost_per_image);
+  assign(result, 'inputCostPerSecond', params.input_cost_per_second ?? info?.input_cost_per_second);
+  assign(result, 'inputCostPerCharacter', params.input_cost_per_character ?? info?.input_cost_per_character);
+  assign(result, 'inputCostPerQuery', params.input_cost_per_query ?? info?.input_cost_per_query);
   assign(result, 'maxInputTokens', info?.max_input_tokens);
   assign(result, 'maxOutputTokens', info?.max_output_tokens);
   assign(result, 'maxTokens', info?.max_tokens);

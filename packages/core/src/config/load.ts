@@ -151,6 +151,7 @@ function buildSwitchyardSettings(
     allowMockParams: parsed.allow_mock_params,
     maxRequestRetries: parsed.max_request_retries,
     cacheMaxEntryBytes: parsed.cache_max_entry_bytes,
+    maxAudioBytes: parsed.max_audio_bytes,
     storeModelInDb: parsed.store_model_in_db,
     metrics: parsed.metrics,
     events: parsed.events,

@@ -104,6 +104,7 @@ export function buildRouterSettings(
 
   const aliasPick = pick('model_group_alias');
   const modelGroupAlias: Record<string, string> = {};
+  const hiddenAliases: string[] = [];
   for (const [alias, target] of Object.entries(aliasPick?.value ?? {})) {
     const group = typeof target === 'string' ? target : target.model;
     const aliasPath = childPath(aliasPick!.path, alias);
@@ -115,6 +116,7 @@ export function buildRouterSettings(
     if (ctx.known?.groups.has(alias))
       ctx.warnings.push(`${aliasPath}: alias shadows the model group of the same name`);
     modelGroupAlias[alias] = group;
+    if (typeof target !== 'string' && target.hidden === true) hiddenAliases.push(alias);
   }
   const known = ctx.known && { ...ctx.known, aliases: new Set(Object.keys(modelGroupAlias)) };
 
@@ -168,6 +170,7 @@ export function buildRouterSettings(
     timeoutMs: Math.round((pick('timeout', 'request_timeout')?.value ?? ROUTER_DEFAULTS.timeoutSec) * 1000),
     enablePreCallChecks: pick('enable_pre_call_checks')?.value ?? false,
     modelGroupAlias,
+    ...(hiddenAliases.length > 0 ? { hiddenAliases } : {}),
     modelGroupRoutingStrategy,
   };
   const cache = cacheSettings(pick, ctx, known);

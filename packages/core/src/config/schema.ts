@@ -1,6 +1,7 @@
 // zod schemas for a LiteLLM config.yaml plus `switchyard_settings`. Sections are parsed one by one so every
 // problem is reported at once; keys a schema does not know become warnings (see unsupported-keys.ts).
 import { z } from 'zod';
+import { DEFAULT_MAX_AUDIO_BYTES } from '../contract/endpoints.ts';
 import {
   boolean,
   duration,
@@ -58,6 +59,11 @@ export const litellmParamsSchema = z.looseObject(
     cooldown_time: nonNegativeNumber().optional(),
     input_cost_per_token: nonNegativeNumber().optional(),
     output_cost_per_token: nonNegativeNumber().optional(),
+    // LiteLLM's unit prices for images, audio, speech and rerank (routing.cost of those endpoints).
+    output_cost_per_image: nonNegativeNumber().optional(),
+    input_cost_per_second: nonNegativeNumber().optional(),
+    input_cost_per_character: nonNegativeNumber().optional(),
+    input_cost_per_query: nonNegativeNumber().optional(),
     base_model: text().optional(),
     drop_params: boolean().optional(),
     // A spend cap on this deployment in USD, per budget_duration (none: never resets).
@@ -87,6 +93,11 @@ export const modelInfoSchema = z.object(
     id: identifier().optional(),
     input_cost_per_token: nonNegativeNumber().optional(),
     output_cost_per_token: nonNegativeNumber().optional(),
+    // LiteLLM's unit prices for images, audio, speech and rerank (routing.cost of those endpoints).
+    output_cost_per_image: nonNegativeNumber().optional(),
+    input_cost_per_second: nonNegativeNumber().optional(),
+    input_cost_per_character: nonNegativeNumber().optional(),
+    input_cost_per_query: nonNegativeNumber().optional(),
     max_input_tokens: positiveInt().optional(),
     max_output_tokens: positiveInt().optional(),
     max_tokens: positiveInt().optional(),
@@ -277,6 +288,8 @@ export const switchyardSettingsSchema = z.object(
     max_request_retries: nonNegativeInt().default(10),
     // Answers larger than this are not cached (bounds what one request can make Redis hold).
     cache_max_entry_bytes: positiveInt().default(1_048_576),
+    // Audio in (transcription uploads) and out (speech): OpenAI's own upload cap by default.
+    max_audio_bytes: positiveInt().default(DEFAULT_MAX_AUDIO_BYTES),
     // LiteLLM's store_model_in_db: true keeps runtime model changes across restarts (the file only seeds an
     // empty store); false lets a process started with an edited model_list replace them.
     store_model_in_db: boolean().default(false),

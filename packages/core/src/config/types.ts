@@ -43,6 +43,11 @@ export interface ModelInfo {
   /** USD per input / output token (LiteLLM `input_cost_per_token`, `output_cost_per_token`). */
   inputCostPerToken?: number;
   outputCostPerToken?: number;
+  /** LiteLLM's unit prices for non-text endpoints: per image, per audio second, per character, per query. */
+  outputCostPerImage?: number;
+  inputCostPerSecond?: number;
+  inputCostPerCharacter?: number;
+  inputCostPerQuery?: number;
   maxInputTokens?: number;
   maxOutputTokens?: number;
   maxTokens?: number;
@@ -183,6 +188,8 @@ export interface RouterSettings {
   modelGroupAlias: Record<string, string>;
   /** `provider_budget_config`, keyed by LiteLLM's provider name (`openai`, `azure`, `groq`, …). */
   providerBudgets?: Record<string, BudgetLimit>;
+  /** Aliases written `{model, hidden: true}`: routed, but not listed by `GET /v1/models`. */
+  hiddenAliases?: string[];
 }
 
 export interface CacheSettings {
@@ -223,6 +230,8 @@ export interface SwitchyardSettings {
   maxRequestRetries: number;
   /** Larger answers are not written to the response cache. */
   cacheMaxEntryBytes: number;
+  /** Bytes of audio a job may carry in (uploads) or get back (speech). */
+  maxAudioBytes: number;
   /**
    * Runtime model changes survive a restart with the file (true), or a process started with a model_list
    * that differs from the one last seeded replaces them (false, the default).

@@ -1,5 +1,6 @@
 // Everything that crosses the queue, declared once: workers, client SDK, gateway and CLI import it.
 export * from './defaults.ts';
+export * from './endpoints.ts';
 export * from './events.ts';
 export * from './failure.ts';
 export * from './job-names.ts';

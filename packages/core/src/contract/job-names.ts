@@ -1,6 +1,16 @@
 // The job names a producer may put on the queue: one per OpenAI endpoint the workers serve.
 
-export const JOB_NAMES = ['chat.completions', 'completions', 'embeddings'] as const;
+export const JOB_NAMES = [
+  'chat.completions',
+  'completions',
+  'embeddings',
+  'images.generations',
+  'audio.transcriptions',
+  'audio.translations',
+  'audio.speech',
+  'moderations',
+  'rerank',
+] as const;
 
 /** A queue job name, which is also the OpenAI endpoint it stands for. */
 export type Endpoint = (typeof JOB_NAMES)[number];

@@ -7,6 +7,8 @@ export interface DatasetModel {
   input: number;
   output: number;
   contextWindow?: number;
+  /** USD per second of input audio (transcription models priced per audio hour, e.g. whisper-1). */
+  perAudioSecond?: number;
 }
 
 // Small enough to stay on the base tier of tiered prices (some models charge more above ~200k tokens).
@@ -46,9 +48,11 @@ function search(providerId: string, model: string): DatasetModel | null {
   }
   if (!result) return null;
   const contextWindow = result.model.context_window;
+  const audioHour = result.model_price.input_audio_hours ?? result.model_price.audio_hours;
   return {
     input: result.input_price / SAMPLE_TOKENS,
     output: result.output_price / SAMPLE_TOKENS,
     ...(contextWindow === undefined ? {} : { contextWindow }),
+    ...(typeof audioHour === 'number' ? { perAudioSecond: audioHour / 3600 } : {}),
   };
 }

@@ -43,3 +43,27 @@ export function priceSource(deployment: Deployment): PriceSource {
   if (inputCostPerToken !== undefined || outputCostPerToken !== undefined) return 'config';
   return pricePerToken(deployment) ? 'dataset' : 'unknown';
 }
+
+/** USD per unit for the endpoints billed by something other than tokens. */
+export interface UnitPrices {
+  perImage?: number;
+  perSecond?: number;
+  perCharacter?: number;
+  perQuery?: number;
+}
+
+/**
+ * LiteLLM's `output_cost_per_image`, `input_cost_per_second`, `input_cost_per_character` and
+ * `input_cost_per_query` from model_info / litellm_params; a per-second price missing there comes from the
+ * dataset's per-audio-hour price (whisper-1 and its kin). The dataset has no per-image or per-character price.
+ */
+export function unitPrices(deployment: Deployment): UnitPrices {
+  const { info } = deployment;
+  const out: UnitPrices = {};
+  if (info.outputCostPerImage !== undefined) out.perImage = info.outputCostPerImage;
+  const perSecond = info.inputCostPerSecond ?? datasetModel(deployment)?.perAudioSecond;
+  if (perSecond !== undefined) out.perSecond = perSecond;
+  if (info.inputCostPerCharacter !== undefined) out.perCharacter = info.inputCostPerCharacter;
+  if (info.inputCostPerQuery !== undefined) out.perQuery = info.inputCostPerQuery;
+  return out;
+}

@@ -2,6 +2,7 @@
 import { Buffer } from 'node:buffer';
 import { isWithinTokenLimit } from 'gpt-tokenizer';
 import type { Deployment, Endpoint } from '../config/types.ts';
+import { ENDPOINTS } from '../contract/endpoints.ts';
 import { datasetModel } from '../cost/dataset.ts';
 import { SwitchyardError } from '../errors/taxonomy.ts';
 import { promptText } from './prompt-text.ts';
@@ -29,7 +30,8 @@ export function filterByContextWindow(
   endpoint: Endpoint,
   body: unknown,
 ): Deployment[] {
-  if (endpoint === 'embeddings') return [...deployments];
+  // Only text generation has a context window to check (LiteLLM skips embeddings too).
+  if (!ENDPOINTS[endpoint].generatesText) return [...deployments];
   const limits = deployments.map(maxInputTokens);
   let smallest = Infinity;
   let largest = 0;

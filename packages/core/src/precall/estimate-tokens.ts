@@ -1,5 +1,6 @@
 // A cheap token estimate for TPM reservations; the worker corrects the reservation with real usage after.
 import type { Endpoint } from '../config/types.ts';
+import { ENDPOINTS } from '../contract/endpoints.ts';
 import { promptText } from './prompt-text.ts';
 
 /** Completion tokens assumed when the request sets no max_tokens / max_completion_tokens. */
@@ -9,7 +10,7 @@ const TOKENS_PER_MESSAGE = 4;
 /**
  * ≈ prompt characters / 4 (+ a few framing tokens per chat message, + token-id entries) plus the
  * completion budget: `max_completion_tokens`, else `max_tokens`, else DEFAULT_COMPLETION_TOKENS
- * (0 for embeddings). No tokenizer: this runs for every job and only needs to be about right.
+ * (0 for endpoints that generate no text: embeddings, images, audio, moderations, rerank). No tokenizer: this runs for every job and only needs to be about right.
  */
 export function estimateTokens(endpoint: Endpoint, body: unknown): number {
   const prompt = promptText(endpoint, body);
@@ -19,7 +20,7 @@ export function estimateTokens(endpoint: Endpoint, body: unknown): number {
 }
 
 function completionBudget(endpoint: Endpoint, body: unknown): number {
-  if (endpoint === 'embeddings') return 0;
+  if (!ENDPOINTS[endpoint].generatesText) return 0;
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   for (const key of ['max_completion_tokens', 'max_tokens']) {
     const value = b[key];

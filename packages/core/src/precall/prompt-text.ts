@@ -1,5 +1,6 @@
 // The text a request sends to the model, pulled out of an OpenAI body once for token counting.
 import type { Endpoint } from '../config/types.ts';
+import { ENDPOINTS } from '../contract/endpoints.ts';
 
 export interface PromptText {
   /** All prompt text joined by newlines (message contents, names, tool-call arguments; prompt strings). */
@@ -13,14 +14,25 @@ export interface PromptText {
 const EMPTY: PromptText = { text: '', messages: 0, tokenIds: 0 };
 
 /**
- * `messages` for chat.completions, `prompt` for completions, `input` for embeddings. Batched prompts are
- * added up (conservative for per-prompt context checks). Non-text parts (images, audio) are not counted.
+ * The endpoint's prompt key (ENDPOINTS): `messages` for chat, `prompt` for completions and images, `input`
+ * for embeddings, speech and moderations, rerank's `query` with its documents; audio uploads count nothing.
+ * Batched prompts are added up (conservative for per-prompt context checks). Non-text parts are not counted.
  */
 export function promptText(endpoint: Endpoint, body: unknown): PromptText {
   if (typeof body !== 'object' || body === null) return EMPTY;
   const b = body as Record<string, unknown>;
-  if (endpoint === 'chat.completions') return chatText(b.messages);
-  return inputText(endpoint === 'completions' ? b.prompt : b.input);
+  const key = ENDPOINTS[endpoint].promptKey;
+  if (key === undefined) return EMPTY;
+  if (key === 'messages') return chatText(b.messages);
+  if (key === 'query')
+    return inputText([b.query, ...documentTexts(b.documents)].filter((t) => typeof t === 'string'));
+  return inputText(b[key]);
+}
+
+/** Rerank documents are strings or objects (`{text}` or any fields); objects count as their JSON. */
+function documentTexts(documents: unknown): string[] {
+  if (!Array.isArray(documents)) return [];
+  return documents.map((d) => (typeof d === 'string' ? d : (JSON.stringify(d) ?? '')));
 }
 
 function chatText(messages: unknown): PromptText {

@@ -7,6 +7,13 @@ const CALL_TYPES: Readonly<Record<Endpoint, string>> = {
   'chat.completions': 'acompletion',
   completions: 'atext_completion',
   embeddings: 'aembedding',
+  // LiteLLM's CallTypes for the same Router methods.
+  'images.generations': 'aimage_generation',
+  'audio.transcriptions': 'atranscription',
+  'audio.translations': 'atranscription',
+  'audio.speech': 'aspeech',
+  moderations: 'amoderation',
+  rerank: 'arerank',
 };
 
 /** The event types of one observation, in the order they happened. */

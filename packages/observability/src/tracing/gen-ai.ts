@@ -9,6 +9,13 @@ const OPERATIONS: Readonly<Record<Endpoint, string>> = {
   'chat.completions': 'chat',
   completions: 'text_completion',
   embeddings: 'embeddings',
+  // No well-known GenAI operation names for these yet: the job name's own words, as the spec allows.
+  'images.generations': 'image_generation',
+  'audio.transcriptions': 'transcription',
+  'audio.translations': 'translation',
+  'audio.speech': 'speech',
+  moderations: 'moderation',
+  rerank: 'rerank',
 };
 
 /** `gen_ai.system` / `gen_ai.provider.name` well-known values; a provider not listed keeps its own name. */

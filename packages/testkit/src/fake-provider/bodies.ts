@@ -8,6 +8,7 @@ import {
   randomId,
 } from './content.ts';
 import { dialectOf } from './dialects/index.ts';
+import { mediaSuccess } from './media.ts';
 import type { FakeRoute } from './types.ts';
 
 export interface Reply {
@@ -172,7 +173,7 @@ export function successBody(route: FakeRoute, body: Record<string, unknown>, r: 
       };
     }
     default:
-      return {};
+      return mediaSuccess(route.endpoint, body, r.model) ?? {};
   }
 }
 

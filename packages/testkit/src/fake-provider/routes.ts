@@ -1,14 +1,16 @@
 // Maps a method + path onto the provider dialect it imitates; anything else is a 404.
 import { DIALECTS } from './dialects/index.ts';
+import { MEDIA_PATHS } from './media.ts';
 import type { FakeEndpoint, FakeRoute } from './types.ts';
 
 const OPENAI_PATHS: Record<string, FakeEndpoint> = {
   '/chat/completions': 'chat.completions',
   '/completions': 'completions',
   '/embeddings': 'embeddings',
+  ...MEDIA_PATHS,
 };
 
-const AZURE = /^\/openai\/deployments\/([^/]+)(\/chat\/completions|\/completions|\/embeddings)$/;
+const AZURE = /^\/openai\/deployments\/([^/]+)(\/.+)$/;
 /** Claude on Vertex AI: the Anthropic Messages API behind rawPredict (streamed with `stream: true`). */
 const VERTEX_CLAUDE =
   /^\/v1\/projects\/[^/]+\/locations\/[^/]+\/publishers\/anthropic\/models\/([^/:]+):(?:rawPredict|streamRawPredict)$/;
@@ -21,7 +23,7 @@ export function resolveRoute(method: string, url: URL): FakeRoute | undefined {
   const pathname = url.pathname;
   if (method !== 'POST') return undefined;
   const azure = AZURE.exec(pathname);
-  if (azure) {
+  if (azure && OPENAI_PATHS[azure[2]!]) {
     return {
       provider: 'azure',
       endpoint: OPENAI_PATHS[azure[2]!]!,

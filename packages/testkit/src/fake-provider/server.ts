@@ -7,6 +7,7 @@ import { randomId } from './content.ts';
 import { dialectOf } from './dialects/index.ts';
 import { errorAnswer, faultAnswer, type HttpAnswer, isStatusFault } from './error-bodies.ts';
 import { createLimiter } from './limits.ts';
+import { formBody, RawBody } from './media.ts';
 import { type Random, seededRandom } from './random.ts';
 import { apiKeyOf, modelKey, resolveRoute } from './routes.ts';
 import { createScript, type Script } from './script.ts';
@@ -24,10 +25,19 @@ function startRules(opts: FakeProviderOptions): FakeRule[] {
   return rules;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** The request body as an object: JSON, or a multipart form (audio uploads) read by formBody. */
+async function parseBody(req: IncomingMessage, bytes: Buffer): Promise<Record<string, unknown>> {
+  const type = req.headers['content-type'] ?? '';
+  if (/^multipart\/form-data/i.test(type)) return formBody(bytes, type);
+  const raw = bytes.toString('utf8');
+  const parsed: unknown = raw === '' ? {} : JSON.parse(raw);
+  return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
 }
 
 export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise<FakeProvider> {
@@ -63,12 +73,12 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
       send(res, { status: 200, headers: {}, body: { status: 'ok', name } });
       return;
     }
-    const raw = await readBody(req);
+    const bytes = await readBody(req);
+    const raw = bytes.toString('utf8');
     const route = resolveRoute(req.method ?? 'GET', url);
     let body: Record<string, unknown>;
     try {
-      const parsed: unknown = raw === '' ? {} : JSON.parse(raw);
-      body = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+      body = await parseBody(req, bytes);
     } catch {
       send(res, errorAnswer(route?.provider ?? 'openai', 400, { message: 'Invalid JSON body.' }));
       return;
@@ -158,7 +168,8 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
       reply(a, { kind: 'fault', fault: fault.kind, status: a.status });
       return;
     }
-    const full = JSON.stringify(successBody(route, body, r));
+    const success = successBody(route, body, r);
+    const full = success instanceof RawBody ? success.bytes.toString('latin1') : JSON.stringify(success);
     switch (fault?.kind) {
       case 'hang':
         return; // finish() runs when the client or close() drops the socket
@@ -257,8 +268,13 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
       finish({ kind: 'ok' });
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(full) });
-    res.end(full);
+    if (success instanceof RawBody) {
+      res.writeHead(200, { 'content-type': success.contentType, 'content-length': success.bytes.length });
+      res.end(success.bytes);
+    } else {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(full) });
+      res.end(full);
+    }
     finish({ kind: 'ok' });
   }
 

@@ -13,6 +13,12 @@ export type FakeEndpoint =
   | 'chat.completions'
   | 'completions'
   | 'embeddings'
+  // OpenAI's other endpoints (testkit media.ts)
+  | 'images.generations'
+  | 'audio.transcriptions'
+  | 'audio.translations'
+  | 'audio.speech'
+  | 'moderations'
   | 'messages'
   // Gemini (Google AI Studio) and Vertex AI
   | 'generateContent'

@@ -6,6 +6,7 @@ import {
   deadlineReason,
   parseFailedReason,
   SwitchyardError,
+  servesEndpoint,
 } from '@switchyard/core';
 import type { ProviderResponse } from '@switchyard/providers';
 import type { Saturation } from '@switchyard/redis-state';
@@ -51,7 +52,17 @@ export async function attempt(
   if (!target)
     return refused({ type: 'BadRequestError', message: `fallback target "${plan.group}" is not configured` });
   const group = target.group;
-  let deployments = target.deployments;
+  const { endpoint } = ctx.request;
+  // A provider without the endpoint (Anthropic for images) is never picked for it; a group left with none
+  // fails now: no retry or wait could change it.
+  let deployments = target.deployments.filter((d) => servesEndpoint(d, endpoint));
+  if (deployments.length === 0 && target.deployments.length > 0) {
+    const providers = [...new Set(target.deployments.map((d) => d.provider))].join(', ');
+    return refused({
+      type: 'BadRequestError',
+      message: `model group "${group}" has no deployment that serves ${endpoint} (its providers: ${providers})`,
+    });
+  }
   if (deps.config.router.enablePreCallChecks) {
     const checked = checkContext(ctx.request, deployments);
     if (checked instanceof SwitchyardError) {
@@ -118,10 +129,13 @@ export async function attempt(
   if (reservationId !== undefined) Object.assign(outcome, { reservationId });
   try {
     const override = ctx.overrides?.get(plan.group);
+    const dropParams = ctx.request.params.drop_params;
+    const serving = withStreamTimeout(deployment, ctx, deps.config.router.streamTimeoutMs);
     const response = await (mock ?? ctx.reply.invoke)({
-      endpoint: ctx.request.endpoint,
+      endpoint,
       body: override ? { ...ctx.request.body, ...override } : ctx.request.body,
-      deployment: withStreamTimeout(deployment, ctx, deps.config.router.streamTimeoutMs),
+      // LiteLLM's per-request drop_params wins over the deployment's and the router's.
+      deployment: dropParams === undefined ? serving : { ...serving, dropParams },
       signal: attemptSignal(signal, ctx.callerTimeout ? ctx.timeoutMs : undefined),
     });
     return { ...outcome, latencyMs: elapsed(started), response };

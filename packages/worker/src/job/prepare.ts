@@ -36,7 +36,7 @@ export type Prepared =
 /** Throws a SwitchyardError (BadRequestError) for a job that cannot be routed. */
 export async function prepare(job: Job, deps: PipelineDeps, reply: Reply): Promise<Prepared> {
   const { config } = deps;
-  const request = validateJob(job.name, job.data);
+  const request = validateJob(job.name, job.data, { maxAudioBytes: config.switchyard.maxAudioBytes });
   refuseMocks(request, config);
   const state = (await storedState(job)) ?? (await freshState(job, request, deps));
   const params = bounded(request.params, config);

@@ -1,0 +1,42 @@
+// Which endpoints each provider serves: a deployment of a provider without the endpoint is never picked
+// for it (LiteLLM raises "not supported" per provider; here the group is filtered before routing).
+import type { Endpoint } from '../contract/job-names.ts';
+import type { Deployment, ProviderKind } from './types.ts';
+
+const CHAT_EMBED: readonly Endpoint[] = ['chat.completions', 'embeddings'];
+
+export const PROVIDER_ENDPOINTS: Readonly<Record<ProviderKind, readonly Endpoint[]>> = {
+  // OpenAI and every OpenAI-compatible server (vLLM, TEI and Infinity serve `/rerank`).
+  openai: [
+    'chat.completions',
+    'completions',
+    'embeddings',
+    'images.generations',
+    'audio.transcriptions',
+    'audio.translations',
+    'audio.speech',
+    'moderations',
+    'rerank',
+  ],
+  // Azure OpenAI has no moderations or rerank route (LiteLLM's azure/ has neither).
+  azure: [
+    'chat.completions',
+    'completions',
+    'embeddings',
+    'images.generations',
+    'audio.transcriptions',
+    'audio.translations',
+    'audio.speech',
+  ],
+  anthropic: ['chat.completions'],
+  cohere: ['chat.completions', 'embeddings', 'rerank'],
+  gemini: CHAT_EMBED,
+  vertex_ai: CHAT_EMBED,
+  bedrock: CHAT_EMBED,
+  ollama: ['chat.completions', 'completions', 'embeddings'],
+  ollama_chat: ['chat.completions', 'completions', 'embeddings'],
+};
+
+export function servesEndpoint(deployment: Pick<Deployment, 'provider'>, endpoint: Endpoint): boolean {
+  return PROVIDER_ENDPOINTS[deployment.provider].includes(endpoint);
+}
