@@ -173,7 +173,6 @@ it('loads a config using every documented key and warns about exactly what it do
       "model_list[0].litellm_params.otpm: unsupported, ignored",
       "model_list[0].litellm_params.tag_regex: unsupported, ignored",
       "model_list[0].litellm_params.region_name: unsupported, ignored",
-      "model_list[0].litellm_params.input_cost_per_second: unsupported, ignored",
       "model_list[0].litellm_params.output_cost_per_second: unsupported, ignored",
       "model_list[0].litellm_params.mock_response: unsupported, ignored",
       "model_list[0].litellm_params.litellm_credential_name: unsupported, ignored",
