@@ -120,3 +120,48 @@ describe('priority', () => {
     expect(withoutPriority({ model: 'm', priority: 3 })).toEqual({ model: 'm' });
   });
 });
+
+describe('a bare "*" deployment (LiteLLM\'s "all models")', () => {
+  const all = createRouteResolver(
+    loadConfig(
+      { model_list: [{ model_name: '*', litellm_params: { model: '*' }, model_info: { id: 'everything' } }] },
+      { env: { OPENAI_API_KEY: 'sk-o', ANTHROPIC_API_KEY: 'sk-a', GROQ_API_KEY: 'gsk' } },
+    ),
+  );
+  const served = (name: string) => {
+    const d = all(name)?.deployments[0];
+    return d && { provider: d.provider, model: d.model, apiBase: d.apiBase, apiKey: d.apiKey };
+  };
+
+  it("infers the provider from the requested name, with that provider's base and key, as LiteLLM does", () => {
+    expect(served('gpt-4o')).toEqual({
+      provider: 'openai',
+      model: 'gpt-4o',
+      apiBase: 'https://api.openai.com/v1',
+      apiKey: 'sk-o',
+    });
+    expect(served('claude-3-5-haiku')).toEqual({
+      provider: 'anthropic',
+      model: 'claude-3-5-haiku',
+      apiBase: 'https://api.anthropic.com',
+      apiKey: 'sk-a',
+    });
+    expect(served('anthropic/claude-sonnet-4')).toMatchObject({
+      provider: 'anthropic',
+      model: 'claude-sonnet-4',
+    });
+    expect(served('groq/llama-3.1-8b')).toEqual({
+      provider: 'openai',
+      model: 'llama-3.1-8b',
+      apiBase: 'https://api.groq.com/openai/v1',
+      apiKey: 'gsk',
+    });
+  });
+
+  it('keeps an unknown prefix whole for the OpenAI-compatible default (vLLM-style names)', () => {
+    expect(served('meta-llama/Llama-3-8B')).toMatchObject({
+      provider: 'openai',
+      model: 'meta-llama/Llama-3-8B',
+    });
+  });
+});

@@ -4,7 +4,7 @@ import { deploymentId } from './deployment-id.ts';
 import { type Env, resolveEnvRefsOf } from './env.ts';
 import { isMapping } from './is-mapping.ts';
 import { childPath } from './path.ts';
-import { resolveProvider } from './provider.ts';
+import { passThroughTargets, resolveProvider } from './provider.ts';
 import type { CloudParams } from './provider-settings.ts';
 import type { PickSetting } from './router-settings.ts';
 import { litellmParamsSchema, modelEntrySchema } from './schema.ts';
@@ -129,6 +129,15 @@ export function buildDeployment(
   };
   assign(deployment, 'apiKey', provider.apiKey);
   assign(deployment, 'apiVersion', provider.apiVersion);
+  if (params.model === '*' && params.custom_llm_provider === undefined) {
+    deployment.passThrough = passThroughTargets(
+      {
+        ...(params.api_base === undefined ? {} : { apiBase: params.api_base }),
+        ...(params.api_key === undefined ? {} : { apiKey: params.api_key }),
+      },
+      ctx.env,
+    );
+  }
   assign(deployment, 'vertex', provider.vertex);
   assign(deployment, 'aws', provider.aws);
   assign(

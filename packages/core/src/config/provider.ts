@@ -2,7 +2,7 @@
 import type { ConfigIssue } from './config-error.ts';
 import type { Env } from './env.ts';
 import { bedrockBase, type CloudParams, resolveAws, resolveVertex, vertexBase } from './provider-settings.ts';
-import type { AwsSettings, ProviderKind, VertexSettings } from './types.ts';
+import type { AwsSettings, PassThroughTarget, ProviderKind, VertexSettings } from './types.ts';
 
 interface ProviderSpec {
   kind: ProviderKind;
@@ -154,4 +154,26 @@ function isHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The providers a bare `model: "*"` deployment reaches, by prefix, each as LiteLLM would call it: the entry's own
+ * api_base / api_key when written, else the provider's default base and `<PROVIDER>_API_KEY`. Prefixes that
+ * need more than that (azure, vertex_ai, bedrock, hosts without a default base) are left out: such a name
+ * goes to OpenAI with the prefix kept, as before.
+ */
+export function passThroughTargets(
+  params: Pick<ProviderParams, 'apiBase' | 'apiKey'>,
+  env: Env,
+): Record<string, PassThroughTarget> {
+  const out: Record<string, PassThroughTarget> = {};
+  for (const prefix of SUPPORTED_PROVIDER_PREFIXES) {
+    const resolved = resolveProvider({ ...params, model: `${prefix}/x` }, '', env, []);
+    if (!resolved || resolved.vertex || resolved.aws || resolved.provider === 'azure') continue;
+    const target: PassThroughTarget = { provider: resolved.provider, apiBase: resolved.apiBase };
+    if (resolved.apiKey !== undefined) target.apiKey = resolved.apiKey;
+    if (resolved.apiVersion !== undefined) target.apiVersion = resolved.apiVersion;
+    out[prefix] = target;
+  }
+  return out;
 }

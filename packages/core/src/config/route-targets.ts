@@ -34,15 +34,37 @@ function patternsOf(groups: ReadonlyMap<string, readonly Deployment[]>): Pattern
     .sort((a, b) => b.group.replaceAll('*', '').length - a.group.replaceAll('*', '').length);
 }
 
-/** The deployment with each `*` of its provider model replaced by what the request's `*` matched. */
+/**
+ * The deployment with each `*` of its provider model replaced by what the request's `*` matched. A bare `*`
+ * deployment serves the name's own provider (`anthropic/claude-…`, bare `claude-…`), as LiteLLM infers it.
+ */
 export function concreteDeployment(deployment: Deployment, captured: readonly string[]): Deployment {
   if (!deployment.model.includes('*')) return deployment;
+  if (deployment.passThrough) return passedThrough(deployment, captured.join(''));
   let i = 0;
   const model = deployment.model.replace(/\*/g, () => captured[Math.min(i++, captured.length - 1)] ?? '');
   const litellmModel = deployment.litellmModel.endsWith(deployment.model)
     ? deployment.litellmModel.slice(0, -deployment.model.length) + model
     : deployment.litellmModel;
   return { ...deployment, model, litellmModel };
+}
+
+function passedThrough(deployment: Deployment, name: string): Deployment {
+  const slash = name.indexOf('/');
+  const prefix = slash > 0 ? name.slice(0, slash) : name.startsWith('claude') ? 'anthropic' : 'openai';
+  const target = deployment.passThrough?.[prefix];
+  if (!target) return { ...deployment, model: name, litellmModel: name };
+  const { passThrough: _all, apiKey: _key, apiVersion: _version, ...rest } = deployment;
+  const out: Deployment = {
+    ...rest,
+    provider: target.provider,
+    model: slash > 0 ? name.slice(slash + 1) : name,
+    litellmModel: name,
+    apiBase: target.apiBase,
+  };
+  if (target.apiKey !== undefined) out.apiKey = target.apiKey;
+  if (target.apiVersion !== undefined) out.apiVersion = target.apiVersion;
+  return out;
 }
 
 /**

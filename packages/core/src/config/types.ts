@@ -113,6 +113,20 @@ export interface Deployment {
   dropParams?: boolean;
   /** `litellm_params.max_budget` / `budget_duration`: this deployment's spend cap. */
   budget?: BudgetLimit;
+  /**
+   * A bare `model: "*"` deployment (LiteLLM's "all models"): where each provider prefix a requested name may
+   * carry is served (`anthropic/claude-…`, `groq/…`; bare `claude*` is Anthropic's), as LiteLLM infers the
+   * provider from the model name. Built from the environment at load; secrets, like apiKey.
+   */
+  passThrough?: Readonly<Record<string, PassThroughTarget>>;
+}
+
+/** One provider a bare `*` deployment can reach. */
+export interface PassThroughTarget {
+  provider: ProviderKind;
+  apiBase: string;
+  apiKey?: string;
+  apiVersion?: string;
 }
 
 /** A spend cap in USD over a period (LiteLLM's `provider_budget_config`, `max_budget` + `budget_duration`). */
