@@ -24,6 +24,7 @@ beforeAll(async () => {
           claude('mixed'),
           openaiDeployment(fake, 'mixed', 'gpt-image-1'),
           openaiDeployment(fake, 'whisper', 'whisper-1'),
+          openaiDeployment(fake, 'flaky-whisper', 'whisper-flaky'),
           openaiDeployment(fake, 'tts', 'tts-1'),
           openaiDeployment(fake, 'mod', 'omni-moderation-latest'),
           openaiDeployment(fake, 'reranker', 'bge-reranker-v2'),
@@ -31,6 +32,10 @@ beforeAll(async () => {
         router_settings: { num_retries: 0 },
         switchyard_settings: { max_audio_bytes: MAX_AUDIO_BYTES },
       };
+    },
+    // The first two uploads to whisper-flaky fail as a provider 500 would.
+    fake: {
+      rules: [{ match: { model: 'whisper-flaky' }, failFirst: 2, fault: { kind: 'error', status: 500 } }],
     },
     workers: 1,
   });
@@ -113,6 +118,25 @@ describe('audio', () => {
       response_format: 'srt',
       file: { filename: 'b.mp3', bytes: 32_000 },
     });
+  });
+
+  it('a failed upload is retried like a chat call: the file goes again from the job data', async () => {
+    const audio = Buffer.alloc(16_000, 9);
+    const res = await stack.client.transcription({
+      model: 'flaky-whisper',
+      file: { filename: 'retry.mp3', data: audio },
+      num_retries: 2,
+    });
+    expect(res.text).toBe('transcribed retry.mp3 (16000 bytes)');
+    expect(res.routing.attempts.map((a) => a.error?.type ?? 'ok')).toEqual([
+      'InternalServerError',
+      'InternalServerError',
+      'ok',
+    ]);
+    const uploads = sentTo('/v1/audio/transcriptions').filter((r) => r.model === 'whisper-flaky');
+    expect(uploads.map((r) => (r.body as { file: { bytes: number } }).file.bytes)).toEqual([
+      16_000, 16_000, 16_000,
+    ]);
   });
 
   it('a file over max_audio_bytes is refused by the SDK before Redis, and by the worker from any producer', async () => {
