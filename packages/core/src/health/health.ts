@@ -16,7 +16,31 @@ const MODE_ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   chat: 'chat.completions',
   completion: 'completions',
   embedding: 'embeddings',
+  image_generation: 'images.generations',
+  audio_transcription: 'audio.transcriptions',
+  audio_speech: 'audio.speech',
+  moderation: 'moderations',
+  rerank: 'rerank',
 };
+
+/** A tenth of a second of silence as a 16-bit 8 kHz WAV: the smallest upload a transcription check can send. */
+const SILENT_WAV = (() => {
+  const samples = 800;
+  const wav = Buffer.alloc(44 + samples * 2);
+  wav.write('RIFF', 0);
+  wav.writeUInt32LE(36 + samples * 2, 4);
+  wav.write('WAVEfmt ', 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20); // PCM
+  wav.writeUInt16LE(1, 22); // mono
+  wav.writeUInt32LE(8000, 24);
+  wav.writeUInt32LE(16000, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36);
+  wav.writeUInt32LE(samples * 2, 40);
+  return wav.toString('base64');
+})();
 
 /** The endpoint that checks `d`, or a reason it cannot be checked here. */
 export function healthCheckEndpoint(
@@ -37,7 +61,17 @@ export function healthCheckBody(endpoint: Endpoint): Record<string, unknown> {
     case 'completions':
       return { prompt: 'ping', max_tokens: 1 };
     case 'embeddings':
+    case 'moderations':
       return { input: 'ping' };
+    case 'images.generations':
+      return { prompt: 'ping', n: 1 };
+    case 'audio.transcriptions':
+    case 'audio.translations':
+      return { file: { filename: 'ping.wav', data: SILENT_WAV, content_type: 'audio/wav' } };
+    case 'audio.speech':
+      return { input: 'ping', voice: 'alloy' };
+    case 'rerank':
+      return { query: 'ping', documents: ['ping'], top_n: 1 };
   }
 }
 
