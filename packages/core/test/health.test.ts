@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { healthCheckEndpoint, healthyOnly, loadConfig } from '../src/index.ts';
+import { healthCheckBody, healthCheckEndpoint, healthyOnly, loadConfig } from '../src/index.ts';
 
 describe('health checks', () => {
   it("checks by model_info.mode, else the group's first use, else chat; modes without a job type are not checked", () => {
@@ -8,8 +8,22 @@ describe('health checks', () => {
     expect(healthCheckEndpoint(info(), 'completions')).toEqual({ endpoint: 'completions' });
     expect(healthCheckEndpoint(info(), undefined)).toEqual({ endpoint: 'chat.completions' });
     expect(healthCheckEndpoint(info('image_generation'), undefined)).toEqual({
-      unsupported: 'mode "image_generation" has no health check here yet',
+      endpoint: 'images.generations',
     });
+    expect(healthCheckEndpoint(info('audio_transcription'), undefined)).toEqual({
+      endpoint: 'audio.transcriptions',
+    });
+    expect(healthCheckEndpoint(info('batch'), undefined)).toEqual({
+      unsupported: 'mode "batch" has no health check here yet',
+    });
+  });
+
+  it('a transcription check uploads a valid, tiny WAV', () => {
+    const body = healthCheckBody('audio.transcriptions') as { file: { data: string; filename: string } };
+    const wav = Buffer.from(body.file.data, 'base64');
+    expect(wav.subarray(0, 4).toString()).toBe('RIFF');
+    expect(wav.subarray(8, 12).toString()).toBe('WAVE');
+    expect(wav.readUInt32LE(4)).toBe(wav.length - 8);
   });
 
   it('health routing skips failed deployments, but never all of a group', () => {
