@@ -48,6 +48,8 @@ export class BatchRunner {
         : undefined,
     );
     const plan = (await records.plan(batchId)) ?? { slots: [], invalid: [] };
+    // The output files belong to whoever owns the batch.
+    const owner = await records.owners.of(batchId);
     const [values, failed, expired] = await Promise.all([
       job.getChildrenValues(),
       job.getIgnoredChildrenFailures(),
@@ -71,6 +73,7 @@ export class BatchRunner {
                 purpose: 'batch_output',
                 filename: `${batchId}_${kind === 'output' ? 'output' : 'error'}.jsonl`,
                 content: Buffer.from(toJsonl(lines)),
+                ...(owner !== undefined ? { owner } : {}),
               },
               { retentionSec },
             )

@@ -25,6 +25,7 @@ import { FileStore } from './file-store.ts';
 import { newBatchId, requestJobId } from './ids.ts';
 import { type StoreKeys, storeKeys } from './keys.ts';
 import { BATCH_STORE_DEFAULTS, type BatchStoreOptions, LIMIT_KNOBS } from './options.ts';
+import { ADMIN, type Caller } from './owners.ts';
 import { RecordStore } from './record-store.ts';
 
 /**
@@ -84,8 +85,15 @@ export class BatchService {
     return this.#parts.options;
   }
 
-  /** `batchId` lets a caller that awaits the requests' results know their job ids before they exist. */
-  async create(req: CreateBatchRequest, opts: { batchId?: string } = {}): Promise<BatchObject> {
+  /**
+   * `batchId` lets a caller that awaits the requests' results know their job ids before they exist.
+   * `caller` must be able to see the input file, and owns the batch (and so its output files).
+   */
+  async create(
+    req: CreateBatchRequest,
+    opts: { batchId?: string; caller?: Caller } = {},
+  ): Promise<BatchObject> {
+    const caller = opts.caller ?? ADMIN;
     const { files, records, options, queue } = this.#parts;
     if (typeof req.input_file_id !== 'string' || req.input_file_id === '') {
       throw new BatchApiError(400, 'invalid_request', 'input_file_id must be a file id', 'input_file_id');
@@ -108,7 +116,7 @@ export class BatchService {
       );
     }
     const metadata = checkMetadata(req.metadata);
-    const file = await files.require(req.input_file_id);
+    const file = await files.require(req.input_file_id, caller);
     if (file.purpose !== 'batch') {
       throw new BatchApiError(
         400,
@@ -144,7 +152,7 @@ export class BatchService {
     const input = parseBatchInput(text, endpoint);
     if (!input.ok) {
       const failed = failValidation(batch, input.errors, nowSec);
-      await records.create(failed, options.retentionSec);
+      await records.create(failed, options.retentionSec, undefined, caller.owner);
       return failed;
     }
     const slots: BatchSlot[] = input.requests.map((r) => ({
@@ -152,7 +160,7 @@ export class BatchService {
       customId: r.customId,
       jobId: requestJobId(batch.id, r.line),
     }));
-    await records.create(batch, ttlSec, { slots, invalid: input.invalid });
+    await records.create(batch, ttlSec, { slots, invalid: input.invalid }, caller.owner);
     const data: BatchJobData = { batchId: batch.id, retentionSec: options.retentionSec };
     const jobName = BATCH_ENDPOINTS[endpoint];
     // One flow, added in one MULTI: the batch exists with all its requests or not at all.
@@ -201,20 +209,22 @@ export class BatchService {
     return batch ? this.#live(batch) : undefined;
   }
 
-  async require(id: string): Promise<BatchObject> {
+  /** The batch, if this caller may see it: someone else's is refused exactly like one that does not exist. */
+  async require(id: string, caller: Caller = ADMIN): Promise<BatchObject> {
     const batch = await this.get(id);
-    if (!batch)
-      throw new BatchApiError(404, 'batch_not_found', `no batch ${id} (unknown or expired)`, 'batch_id');
+    if (!batch || !(await this.#parts.records.owners.mayAccess(caller, id))) throw batchNotFound(id);
     return batch;
   }
 
-  async list(opts: { limit?: number; after?: string } = {}) {
+  async list(opts: { limit?: number; after?: string; caller?: Caller } = {}) {
     const page = await this.#parts.records.list(opts);
     return { ...page, data: await Promise.all(page.data.map((b) => this.#live(b))) };
   }
 
   /** Waiting requests are removed; running ones finish; the batch then ends `cancelled` with what ran. */
-  async cancel(id: string): Promise<BatchObject> {
+  async cancel(id: string, caller: Caller = ADMIN): Promise<BatchObject> {
+    // The owner never changes, so checking before the update leaves no window.
+    if (!(await this.#parts.records.owners.mayAccess(caller, id))) throw batchNotFound(id);
     const nowSec = Math.floor(Date.now() / 1000);
     const batch = await this.#parts.records.update(id, (b) => {
       if (b.status === 'cancelling' || b.status === 'cancelled') return undefined;
@@ -227,8 +237,7 @@ export class BatchService {
       }
       return cancelBatch(b, nowSec);
     });
-    if (!batch)
-      throw new BatchApiError(404, 'batch_not_found', `no batch ${id} (unknown or expired)`, 'batch_id');
+    if (!batch) throw batchNotFound(id);
     if (batch.status === 'cancelling') await this.#withdraw(id);
     return this.#live(batch);
   }
@@ -252,6 +261,9 @@ export class BatchService {
     return withLiveCounts(batch, { completed: Number(completed ?? 0), failed: Number(failed ?? 0) });
   }
 }
+
+const batchNotFound = (id: string) =>
+  new BatchApiError(404, 'batch_not_found', `no batch ${id} (unknown or expired)`, 'batch_id');
 
 /** The request's own metadata plus which batch line it is, visible in the worker's logs and events. */
 function withBatchMetadata(body: Record<string, unknown>, batchId: string, customId: string) {

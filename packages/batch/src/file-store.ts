@@ -5,6 +5,7 @@ import { BatchApiError } from './errors.ts';
 import { newFileId } from './ids.ts';
 import type { StoreKeys } from './keys.ts';
 import { LIMIT_KNOBS } from './options.ts';
+import { ADMIN, type Caller, ObjectOwners } from './owners.ts';
 
 export interface PutFile {
   purpose: FilePurpose;
@@ -12,6 +13,8 @@ export interface PutFile {
   content: Buffer;
   /** A fixed id (a batch's output files); default a new one. */
   id?: string;
+  /** The creator's key hash; none leaves the file to admins. */
+  owner?: string;
 }
 
 export class FileStore {
@@ -19,10 +22,12 @@ export class FileStore {
   readonly #keys: StoreKeys;
   readonly #retentionSec: number;
   readonly #maxBytes: number;
+  readonly #owners: ObjectOwners;
 
   constructor(redis: RedisClient, keys: StoreKeys, opts: { retentionSec: number; maxFileBytes: number }) {
     this.#redis = redis;
     this.#keys = keys;
+    this.#owners = new ObjectOwners(redis, keys.owners);
     this.#retentionSec = opts.retentionSec;
     this.#maxBytes = opts.maxFileBytes;
   }
@@ -59,8 +64,8 @@ export class FileStore {
       status: 'processed',
       status_details: null,
     };
-    await this.#redis
-      .multi()
+    await this.#owners
+      .record(this.#redis.multi(), object.id, file.owner)
       .set(this.#keys.fileContent(object.id), file.content, 'EX', retentionSec)
       .set(this.#keys.file(object.id), JSON.stringify(object), 'EX', retentionSec)
       .zadd(this.#keys.files, object.created_at, object.id)
@@ -73,9 +78,10 @@ export class FileStore {
     return raw ? (JSON.parse(raw) as FileObject) : undefined;
   }
 
-  async require(id: string): Promise<FileObject> {
+  /** The file, if this caller may see it: someone else's is refused exactly like one that does not exist. */
+  async require(id: string, caller: Caller = ADMIN): Promise<FileObject> {
     const file = await this.get(id);
-    if (!file)
+    if (!file || !(await this.#owners.mayAccess(caller, id)))
       throw new BatchApiError(
         404,
         'file_not_found',
@@ -95,18 +101,27 @@ export class FileStore {
         .multi()
         .del(this.#keys.file(id), this.#keys.fileContent(id))
         .zrem(this.#keys.files, id)
+        .hdel(this.#keys.owners, id)
         .exec()) ?? [];
     return Number(removed) > 0;
   }
 
-  /** Newest first; entries whose file expired are dropped from the index on the way. */
-  async list(opts: { purpose?: string; limit?: number; after?: string } = {}): Promise<FileObject[]> {
+  /** Newest first, the caller's own; entries whose file expired are dropped from the index on the way. */
+  async list(
+    opts: { purpose?: string; limit?: number; after?: string; caller?: Caller } = {},
+  ): Promise<FileObject[]> {
     const ids = await this.#redis.zrevrange(this.#keys.files, 0, -1);
     if (ids.length === 0) return [];
     const raws = await this.#redis.mget(ids.map((id) => this.#keys.file(id)));
     const gone = ids.filter((_, i) => raws[i] === null);
-    if (gone.length > 0) await this.#redis.zrem(this.#keys.files, ...gone);
-    let files = raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as FileObject);
+    if (gone.length > 0) {
+      await this.#redis.zrem(this.#keys.files, ...gone);
+      await this.#owners.forget(...gone);
+    }
+    let files = await this.#owners.visible(
+      opts.caller ?? ADMIN,
+      raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as FileObject),
+    );
     if (opts.purpose) files = files.filter((f) => f.purpose === opts.purpose);
     if (opts.after) {
       const at = files.findIndex((f) => f.id === opts.after);

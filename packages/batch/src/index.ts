@@ -5,4 +5,5 @@ export * from './file-store.ts';
 export * from './ids.ts';
 export * from './keys.ts';
 export * from './options.ts';
+export * from './owners.ts';
 export * from './record-store.ts';

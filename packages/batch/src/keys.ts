@@ -13,6 +13,8 @@ export interface StoreKeys {
   expired(id: string): string;
   /** Sorted set: batch id → created_at (for listing). */
   batches: string;
+  /** Hash: file or batch id → the hash of the key that created it. */
+  owners: string;
 }
 
 export function storeKeys(prefix: string, queueName: string): StoreKeys {
@@ -25,5 +27,6 @@ export function storeKeys(prefix: string, queueName: string): StoreKeys {
     plan: (id) => `${base}:batch:${id}:plan`,
     expired: (id) => `${base}:batch:${id}:expired`,
     batches: `${base}:batches`,
+    owners: `${base}:owners`,
   };
 }

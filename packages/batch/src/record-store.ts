@@ -5,6 +5,7 @@ import type { BatchLineFailure, BatchObject, BatchSlot } from '@switchyard/core'
 import { CodedError, ERROR_CODES } from '@switchyard/core';
 import type { RedisClient } from '@switchyard/redis-state';
 import type { StoreKeys } from './keys.ts';
+import { ADMIN, type Caller, ObjectOwners } from './owners.ts';
 
 /** What finalizing needs besides the queue's results: each request's line and custom_id, and refused lines. */
 export interface BatchPlan {
@@ -24,10 +25,12 @@ const MAX_CAS_TRIES = 20;
 export class RecordStore {
   readonly #redis: RedisClient;
   readonly #keys: StoreKeys;
+  readonly owners: ObjectOwners;
 
   constructor(redis: RedisClient, keys: StoreKeys) {
     this.#redis = redis;
     this.#keys = keys;
+    this.owners = new ObjectOwners(redis, keys.owners);
   }
 
   async get(id: string): Promise<BatchObject | undefined> {
@@ -35,8 +38,9 @@ export class RecordStore {
     return raw ? (JSON.parse(raw) as BatchObject) : undefined;
   }
 
-  async create(batch: BatchObject, ttlSec: number, plan?: BatchPlan): Promise<void> {
-    const multi = this.#redis.multi();
+  /** `owner`: the creator's key hash; none leaves the batch to admins. */
+  async create(batch: BatchObject, ttlSec: number, plan?: BatchPlan, owner?: string): Promise<void> {
+    const multi = this.owners.record(this.#redis.multi(), batch.id, owner);
     if (plan) multi.set(this.#keys.plan(batch.id), JSON.stringify(plan), 'EX', ttlSec);
     await multi
       .set(this.#keys.batch(batch.id), JSON.stringify(batch), 'EX', ttlSec)
@@ -74,10 +78,11 @@ export class RecordStore {
     return raw ? (JSON.parse(raw) as BatchPlan) : undefined;
   }
 
-  /** Newest first, `after` an id and at most `limit`; expired entries leave the index on the way. */
+  /** Newest first, the caller's own, `after` an id and at most `limit`; expired entries leave the index on the way. */
   async list(
-    opts: { limit?: number; after?: string } = {},
+    opts: { limit?: number; after?: string; caller?: Caller } = {},
   ): Promise<{ data: BatchObject[]; hasMore: boolean }> {
+    const caller = opts.caller ?? ADMIN;
     const limit = opts.limit ?? 20;
     let ids = await this.#redis.zrevrange(this.#keys.batches, 0, -1);
     if (opts.after) {
@@ -89,12 +94,17 @@ export class RecordStore {
     for (let i = 0; i < ids.length && data.length <= limit; i += 100) {
       const chunk = ids.slice(i, i + 100);
       const raws = await this.#redis.mget(chunk.map((id) => this.#keys.batch(id)));
+      const found: BatchObject[] = [];
       raws.forEach((raw, j) => {
-        if (raw) data.push(JSON.parse(raw) as BatchObject);
+        if (raw) found.push(JSON.parse(raw) as BatchObject);
         else gone.push(chunk[j]!);
       });
+      data.push(...(await this.owners.visible(caller, found)));
     }
-    if (gone.length > 0) await this.#redis.zrem(this.#keys.batches, ...gone);
+    if (gone.length > 0) {
+      await this.#redis.zrem(this.#keys.batches, ...gone);
+      await this.owners.forget(...gone);
+    }
     return { data: data.slice(0, limit), hasMore: data.length > limit };
   }
 }

@@ -1,6 +1,7 @@
 // OpenAI's Batch API on the gateway: POST|GET /v1/batches, GET /v1/batches/{id},
-// POST /v1/batches/{id}/cancel. Each batch runs as one BullMQ flow on the gateway's queue.
-import type { BatchService } from '@switchyard/batch';
+// POST /v1/batches/{id}/cancel. Each batch runs as one BullMQ flow on the gateway's queue. A caller sees,
+// cancels and creates from only what its key created (someone else's answers 404).
+import type { BatchService, Caller } from '@switchyard/batch';
 import type { ApiHandler } from './files-api.ts';
 import { readJsonBody } from './read-body.ts';
 import { sendError, sendJson } from './reply.ts';
@@ -8,16 +9,18 @@ import { sendError, sendJson } from './reply.ts';
 /** The handler for a Batch API path (already stripped of `/v1`), or undefined when the path is not one. */
 export function batchesRoute(
   batches: BatchService,
+  caller: Caller,
   method: string,
   path: string,
   query: URLSearchParams,
 ): ApiHandler | 'wrong-method' | undefined {
   if (path === '/batches') {
-    if (method === 'POST') return (req, res) => create(batches, req, res);
+    if (method === 'POST') return (req, res) => create(batches, caller, req, res);
     if (method === 'GET') {
       return async (_req, res) => {
         const limit = Number(query.get('limit') ?? 20);
         const page = await batches.list({
+          caller,
           limit: Number.isInteger(limit) && limit > 0 && limit <= 100 ? limit : 20,
           ...(query.get('after') ? { after: query.get('after')! } : {}),
         });
@@ -37,19 +40,24 @@ export function batchesRoute(
   const id = decodeURIComponent(match[1]!);
   if (match[2]) {
     return method === 'POST'
-      ? async (_req, res) => sendJson(res, 200, await batches.cancel(id))
+      ? async (_req, res) => sendJson(res, 200, await batches.cancel(id, caller))
       : 'wrong-method';
   }
   return method === 'GET'
-    ? async (_req, res) => sendJson(res, 200, await batches.require(id))
+    ? async (_req, res) => sendJson(res, 200, await batches.require(id, caller))
     : 'wrong-method';
 }
 
-async function create(batches: BatchService, req: Parameters<ApiHandler>[0], res: Parameters<ApiHandler>[1]) {
+async function create(
+  batches: BatchService,
+  caller: Caller,
+  req: Parameters<ApiHandler>[0],
+  res: Parameters<ApiHandler>[1],
+) {
   const read = await readJsonBody(req, 1024 * 1024);
   if (!read.ok) {
     sendError(res, read.error);
     return;
   }
-  sendJson(res, 200, await batches.create(read.body));
+  sendJson(res, 200, await batches.create(read.body, { caller }));
 }

@@ -1,7 +1,8 @@
 // OpenAI's Files API on the gateway: POST /v1/files (multipart, purpose "batch"), GET /v1/files,
-// GET|DELETE /v1/files/{id}, GET /v1/files/{id}/content. Files live in Redis (the batch store).
+// GET|DELETE /v1/files/{id}, GET /v1/files/{id}/content. Files live in Redis (the batch store); each
+// caller sees only the files its key created (someone else's answer 404, as if they did not exist).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BatchService } from '@switchyard/batch';
+import type { BatchService, Caller } from '@switchyard/batch';
 import { gatewayError } from './openai-error.ts';
 import { readRawBody } from './read-body.ts';
 import { sendError, sendJson } from './reply.ts';
@@ -14,25 +15,32 @@ export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<
 /** The handler for a Files API path (already stripped of `/v1`), or undefined when the path is not one. */
 export function filesRoute(
   batches: BatchService,
+  caller: Caller,
   method: string,
   path: string,
   query: URLSearchParams,
 ): ApiHandler | 'wrong-method' | undefined {
   if (path === '/files') {
-    if (method === 'POST') return (req, res) => upload(batches, req, res);
-    if (method === 'GET') return (_req, res) => list(batches, res, query);
+    if (method === 'POST') return (req, res) => upload(batches, caller, req, res);
+    if (method === 'GET') return (_req, res) => list(batches, caller, res, query);
     return 'wrong-method';
   }
   const match = /^\/files\/([^/]+)(\/content)?$/.exec(path);
   if (!match) return undefined;
   const id = decodeURIComponent(match[1]!);
-  if (match[2]) return method === 'GET' ? (_req, res) => content(batches, id, res) : 'wrong-method';
-  if (method === 'GET') return async (_req, res) => sendJson(res, 200, await batches.files.require(id));
-  if (method === 'DELETE') return (_req, res) => remove(batches, id, res);
+  if (match[2]) return method === 'GET' ? (_req, res) => content(batches, caller, id, res) : 'wrong-method';
+  if (method === 'GET')
+    return async (_req, res) => sendJson(res, 200, await batches.files.require(id, caller));
+  if (method === 'DELETE') return (_req, res) => remove(batches, caller, id, res);
   return 'wrong-method';
 }
 
-async function upload(batches: BatchService, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function upload(
+  batches: BatchService,
+  caller: Caller,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const files = batches.files;
   const type = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data/i.test(type)) {
@@ -74,13 +82,24 @@ async function upload(batches: BatchService, req: IncomingMessage, res: ServerRe
     return;
   }
   const filename = file instanceof File && file.name ? file.name : 'upload.jsonl';
-  const object = await files.put({ purpose, filename, content: Buffer.from(await file.arrayBuffer()) });
+  const object = await files.put({
+    purpose,
+    filename,
+    content: Buffer.from(await file.arrayBuffer()),
+    ...(caller.owner !== undefined ? { owner: caller.owner } : {}),
+  });
   sendJson(res, 200, object);
 }
 
-async function list(batches: BatchService, res: ServerResponse, query: URLSearchParams): Promise<void> {
+async function list(
+  batches: BatchService,
+  caller: Caller,
+  res: ServerResponse,
+  query: URLSearchParams,
+): Promise<void> {
   const limit = Number(query.get('limit') ?? 10_000);
   const data = await batches.files.list({
+    caller,
     ...(query.get('purpose') ? { purpose: query.get('purpose')! } : {}),
     ...(query.get('after') ? { after: query.get('after')! } : {}),
     limit: Number.isInteger(limit) && limit > 0 ? limit + 1 : 10_001,
@@ -95,8 +114,8 @@ async function list(batches: BatchService, res: ServerResponse, query: URLSearch
   });
 }
 
-async function content(batches: BatchService, id: string, res: ServerResponse): Promise<void> {
-  await batches.files.require(id);
+async function content(batches: BatchService, caller: Caller, id: string, res: ServerResponse) {
+  await batches.files.require(id, caller);
   const bytes = await batches.files.content(id);
   if (!bytes) {
     sendError(res, gatewayError(404, `no file ${id} (unknown, deleted or expired)`, 'not_found_error'));
@@ -106,8 +125,8 @@ async function content(batches: BatchService, id: string, res: ServerResponse): 
   res.end(bytes);
 }
 
-async function remove(batches: BatchService, id: string, res: ServerResponse): Promise<void> {
-  await batches.files.require(id);
+async function remove(batches: BatchService, caller: Caller, id: string, res: ServerResponse) {
+  await batches.files.require(id, caller);
   await batches.files.delete(id);
   sendJson(res, 200, { id, object: 'file', deleted: true });
 }

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context, trace } from '@opentelemetry/api';
-import type { BatchService } from '@switchyard/batch';
+import type { BatchService, Caller } from '@switchyard/batch';
 import {
   type AudioRequest,
   CompletionError,
@@ -303,13 +303,27 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
   }
 
+  /**
+   * Whose files and batches this caller works with: its key's hash, as for jobs. The master key (and
+   * anyone on a gateway without keys) sees every object.
+   */
+  function batchCaller(req: IncomingMessage): Caller {
+    const key = bearerKey(req.headers);
+    const admin = !keyCheck || (opts.masterKey !== undefined && key === opts.masterKey);
+    return { admin, ...(keyCheck && key !== undefined ? { owner: keyHash(key) } : {}) };
+  }
+
   /** Files and Batch API paths (with or without `/v1`), served by the batch store. */
-  function apiRoute(method: string, pathname: string, query: URLSearchParams) {
+  function apiRoute(req: IncomingMessage, pathname: string, query: URLSearchParams) {
     const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
     const bare = path.startsWith('/v1/') ? path.slice(3) : path;
     if (!/^\/(files|batches)(\/|$)/.test(bare)) return undefined;
     const batches = opts.batches ?? client.batches;
-    return filesRoute(batches, method, bare, query) ?? batchesRoute(batches, method, bare, query);
+    const method = req.method ?? 'GET';
+    const caller = batchCaller(req);
+    return (
+      filesRoute(batches, caller, method, bare, query) ?? batchesRoute(batches, caller, method, bare, query)
+    );
   }
 
   async function serveApi(handler: ApiHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -340,7 +354,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
     const admin = modelAdminRoute(client, opts.masterKey, req.method ?? 'GET', pathname, searchParams);
     if (admin && (await admin(req, res)) !== false) return undefined;
-    const api = apiRoute(req.method ?? 'GET', pathname, searchParams);
+    const api = apiRoute(req, pathname, searchParams);
     const route = api ? undefined : resolveRoute(req.method ?? 'GET', pathname);
     if (!api && !route) {
       sendError(res, gatewayError(404, `unknown route ${req.method} ${pathname}`, 'not_found_error'));
