@@ -159,7 +159,7 @@ describe('failures in OpenAI’s error shape, with the taxonomy’s status', () 
     expect(badJson.status).toBe(400);
     expect(await badJson.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
 
-    const unknown = await fetch(`${gateway.url}/v1/images/generations`, { method: 'POST', body: '{}' });
+    const unknown = await fetch(`${gateway.url}/v1/fine_tuning/jobs`, { method: 'POST', body: '{}' });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({
       error: { message: expect.stringContaining('unknown route') },
