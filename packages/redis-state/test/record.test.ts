@@ -28,7 +28,8 @@ describe('record', () => {
     const before = await redisNow(f.client);
     const { cooldownUntilMs } = await fail(state, group, coolNow(2000));
     expect(cooldownUntilMs).toBeGreaterThanOrEqual(before + 2000);
-    expect(cooldownUntilMs).toBeLessThan(before + 2250);
+    // Generous upper bound: the script's clock is read within this call, which a loaded machine can slow.
+    expect(cooldownUntilMs).toBeLessThan(before + 3000);
     expect((await state.snapshot(group, ['a']))[0]?.cooldownUntilMs).toBe(cooldownUntilMs);
   });
 
