@@ -73,7 +73,7 @@ export function mediaSuccess(endpoint: FakeEndpoint, body: Obj, model: string): 
     case 'audio.speech': {
       // Deterministic bytes whose size follows the input: 64 bytes per character after a marker.
       const input = String(body.input ?? '');
-      const unit = Buffer.from(`${input}|`.padEnd(64, '.'));
+      const unit = Buffer.from(`${input.slice(0, 63)}|`.padEnd(64, '.'));
       const bytes = Buffer.concat([
         Buffer.from('FAKEAUDIO:'),
         ...Array.from({ length: input.length }, () => unit),
