@@ -28,6 +28,12 @@ export function bearerKey(headers: IncomingHttpHeaders): string | undefined {
   return match?.[1]?.trim() || undefined;
 }
 
+/** Whether the request carries the master key (compared as digests, like every key). */
+export function isMasterKey(headers: IncomingHttpHeaders, masterKey: string | undefined): boolean {
+  const key = bearerKey(headers);
+  return !!masterKey && key !== undefined && timingSafeEqual(digest(key), digest(masterKey));
+}
+
 /** A key's SHA-256, hex: what is stored in Redis to remember who created a job (never the key). */
 export function keyHash(key: string): string {
   return digest(key).toString('hex');

@@ -25,7 +25,7 @@ import {
 } from '@switchyard/core';
 import { batchApiError } from './api-error.ts';
 import { isMultipart, readAudioForm } from './audio-form.ts';
-import { bearerKey, bearerKeyCheck, keyHash } from './auth.ts';
+import { bearerKey, bearerKeyCheck, isMasterKey, keyHash } from './auth.ts';
 import { batchesRoute } from './batches-api.ts';
 import { type ApiHandler, filesRoute } from './files-api.ts';
 import type { JobOwners } from './job-owners.ts';
@@ -236,7 +236,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
   /** Whether this caller may read job `id`: its owner or the master key (anyone without keys). */
   async function mayRead(id: string, req: IncomingMessage): Promise<boolean> {
     const key = bearerKey(req.headers);
-    return !keyCheck || key === opts.masterKey || (await opts.owners?.isOwner(id, key)) === true;
+    return (
+      !keyCheck || isMasterKey(req.headers, opts.masterKey) || (await opts.owners?.isOwner(id, key)) === true
+    );
   }
 
   /** A job's stream from the start or after a chunk; someone else's job is answered as unknown. */
@@ -309,7 +311,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
    */
   function batchCaller(req: IncomingMessage): Caller {
     const key = bearerKey(req.headers);
-    const admin = !keyCheck || (opts.masterKey !== undefined && key === opts.masterKey);
+    const admin = !keyCheck || isMasterKey(req.headers, opts.masterKey);
     return { admin, ...(keyCheck && key !== undefined ? { owner: keyHash(key) } : {}) };
   }
 

@@ -1,10 +1,9 @@
 // LiteLLM proxy's admin routes over the fleet's state in Redis, for the master key only: POST /model/new,
 // /model/update, /model/delete {"id"}; GET /model/info and /v1/model/info; GET /usage?since=1h&by=group.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SwitchyardClient } from '@switchyard/client';
 import { ConfigError, type UsageDimension } from '@switchyard/core';
-import { bearerKey } from './auth.ts';
+import { bearerKey, isMasterKey } from './auth.ts';
 import { gatewayError } from './openai-error.ts';
 import { readJsonBody } from './read-body.ts';
 import { sendError, sendJson } from './reply.ts';
@@ -13,8 +12,6 @@ import { sendError, sendJson } from './reply.ts';
 export type AdminHandler = (req: IncomingMessage, res: ServerResponse) => Promise<undefined | false>;
 
 const MAX_BODY_BYTES = 1024 * 1024;
-
-const digest = (key: string) => createHash('sha256').update(key).digest();
 
 /** The handler for an admin path, or undefined when the path is not one (the gateway goes on routing). */
 export function modelAdminRoute(
@@ -37,7 +34,7 @@ export function modelAdminRoute(
       });
       return;
     }
-    if (!isMaster(req, masterKey)) {
+    if (!isMasterKey(req.headers, masterKey)) {
       const why = masterKey
         ? `${bare} needs the master key (Authorization: Bearer <general_settings.master_key>)`
         : `${bare} is off: set general_settings.master_key`;
@@ -67,11 +64,6 @@ export function modelAdminRoute(
       sendError(res, gatewayError(400, err.message, 'invalid_request_error', 'invalid_deployment', param));
     }
   };
-}
-
-function isMaster(req: IncomingMessage, masterKey: string | undefined): boolean {
-  const key = bearerKey(req.headers);
-  return !!masterKey && key !== undefined && timingSafeEqual(digest(key), digest(masterKey));
 }
 
 interface Action {
