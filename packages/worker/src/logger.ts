@@ -14,6 +14,9 @@ export const REDACT_PATHS = [
   '*.headers.authorization',
   '*.headers["api-key"]',
   '*.headers["x-api-key"]',
+  // A bare `*` deployment keeps one key per provider it may pass a request through to.
+  'passThrough.*.apiKey',
+  '*.passThrough.*.apiKey',
 ];
 
 export function createLogger(

@@ -22,8 +22,9 @@ it('redacts keys wherever a deployment, config or header dump puts them', () => 
     'three',
   );
   logger.info({ request: { headers: { 'x-api-key': 'ant-6' } } }, 'four');
+  logger.info({ deployment: { id: 'b', passThrough: { anthropic: { apiKey: 'ant-7' } } } }, 'five');
   const out = lines.join('');
-  for (const secret of ['sk-live-1', 'sk-live-2', 'sk-live-3', 'sk-live-4', 'az-5', 'ant-6']) {
+  for (const secret of ['sk-live-1', 'sk-live-2', 'sk-live-3', 'sk-live-4', 'az-5', 'ant-6', 'ant-7']) {
     expect(out).not.toContain(secret);
   }
   expect(out).toContain('[redacted]');
