@@ -80,14 +80,16 @@ describe('docker/Dockerfile', () => {
 });
 
 describe('docker/deploy.sh (the image file tree)', () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'switchyard-deploy-')), 'app');
+  let dir: string | undefined;
   let redis: TestRedis | undefined;
   afterAll(async () => {
     await redis?.stop();
-    rmSync(join(out, '..'), { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('holds production dependencies only, and its worker starts', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'switchyard-deploy-'));
+    const out = join(dir, 'app');
     await run('sh', [join(ROOT, 'docker/deploy.sh'), out, '--prefer-offline'], {
       cwd: ROOT,
       maxBuffer: 1 << 26,
