@@ -18,9 +18,10 @@ import type { RedisClient } from './script-loader.ts';
 export type UsageDeltas = Map<UsageDimension, Map<string, UsageTotals>>;
 
 // Every usage key shares one hash tag: a flush's pipeline and reset's DEL stay on one Redis Cluster node
-// (a few small writes a second per worker, so one slot is no hot spot).
+// (a few small writes a second per worker, so one slot is no hot spot). The keys still start with the
+// queue's namespace, like every other key of ours.
 function usageTag(prefix: string): string {
-  return `{${prefix}:usage}`;
+  return `${prefix}:{${prefix}:usage}`;
 }
 
 export function usageKey(prefix: string, granularity: string, startMs: number, dim: UsageDimension): string {
