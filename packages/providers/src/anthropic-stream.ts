@@ -4,6 +4,7 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { Chunk } from './adapter.ts';
 import { ANTHROPIC_FINISH } from './anthropic-mapping.ts';
+import { num } from './json-body.ts';
 import type { Decoded } from './stream-exchange.ts';
 
 type Obj = Record<string, unknown>;
@@ -107,8 +108,4 @@ export function createAnthropicChunkMapper(now: () => number = Date.now) {
       end: true,
     };
   };
-}
-
-function num(v: unknown): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }

@@ -23,6 +23,7 @@ export * from './ollama-mapping.ts';
 export * from './ollama-stream.ts';
 export * from './openai.ts';
 export * from './openai-compatible.ts';
+export * from './openai-usage.ts';
 export * from './registry.ts';
 export * from './retry-after.ts';
 export { scrub } from './scrub.ts';

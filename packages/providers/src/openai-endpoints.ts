@@ -10,10 +10,11 @@ import {
   type TextTranscript,
   type UnitUsage,
 } from '@switchyard/core';
-import type { ProviderRequest, ProviderResponse, Usage } from './adapter.ts';
+import type { ProviderRequest, ProviderResponse } from './adapter.ts';
 import { malformedResponse } from './errors.ts';
 import { errorContext, type HttpExchange } from './exchange.ts';
 import { num, parseJsonObject } from './json-body.ts';
+import { openAIUsage } from './openai-usage.ts';
 
 /** Keys of ours or of the streaming path that must not reach the provider on a plain call. */
 const OWN_KEYS = ['metadata', 'stream', 'stream_options'];
@@ -70,7 +71,7 @@ export function readOpenAIResponse(req: ProviderRequest, ex: HttpExchange): Prov
       response_format: format as TextTranscript['response_format'],
       text: ex.text,
     };
-    return { body: { ...text }, usage: tokenUsage({}), headers: ex.headers };
+    return { body: { ...text }, usage: openAIUsage({}), headers: ex.headers };
   }
   const body = parseJsonObject(ctx, ex);
   const list = ANSWER_LIST[req.endpoint];
@@ -78,20 +79,9 @@ export function readOpenAIResponse(req: ProviderRequest, ex: HttpExchange): Prov
     throw malformedResponse(ctx, `no \`${list}\` array`, ex.text, ex.headers);
   if (list === undefined && typeof body.text !== 'string')
     throw malformedResponse(ctx, 'no `text`', ex.text, ex.headers);
-  const usage = tokenUsage((body.usage ?? {}) as Record<string, unknown>);
+  const usage = openAIUsage((body.usage ?? {}) as Record<string, unknown>);
   const units = unitsOf(req, body);
   return { body, usage: units ? { ...usage, units } : usage, headers: ex.headers };
-}
-
-/** Chat-style `prompt_tokens`/`completion_tokens`, or the Images/Audio APIs' `input_tokens`/`output_tokens`. */
-function tokenUsage(u: Record<string, unknown>): Usage {
-  const promptTokens = num(u.prompt_tokens) || num(u.input_tokens);
-  const completionTokens = num(u.completion_tokens) || num(u.output_tokens);
-  return {
-    promptTokens,
-    completionTokens,
-    totalTokens: num(u.total_tokens) || promptTokens + completionTokens,
-  };
 }
 
 /** What the non-text endpoints bill by, read from the answer (absent: the answer does not say). */
@@ -136,7 +126,7 @@ function speechAnswer(req: ProviderRequest, ex: HttpExchange): ProviderResponse 
   const input = typeof req.body.input === 'string' ? req.body.input : '';
   return {
     body: { ...speech },
-    usage: { ...tokenUsage({}), units: { characters: input.length } },
+    usage: { ...openAIUsage({}), units: { characters: input.length } },
     headers: ex.headers,
   };
 }

@@ -2,6 +2,7 @@
 // so a streamed job's returnvalue, cache entry and tpm correction are what a plain call would give.
 import type { Endpoint } from '@switchyard/core';
 import type { Chunk, Usage } from './adapter.ts';
+import { openAIUsage } from './openai-usage.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -102,7 +103,7 @@ export class StreamAssembler {
       }
       return { index, message, logprobs: null, finish_reason: p.finishReason ?? 'stop' };
     });
-    const usage = this.#usage ? fromOpenAIUsage(this.#usage) : this.#estimate(promptTokensEstimate);
+    const usage = this.#usage ? openAIUsage(this.#usage) : this.#estimate(promptTokensEstimate);
     const body: Obj = {
       ...this.#head,
       object: chat ? 'chat.completion' : 'text_completion',
@@ -125,15 +126,4 @@ export class StreamAssembler {
     const completionTokens = Math.ceil(chars / 4);
     return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
   }
-}
-
-function fromOpenAIUsage(u: Obj): Usage {
-  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-  const promptTokens = n(u.prompt_tokens);
-  const completionTokens = n(u.completion_tokens);
-  return {
-    promptTokens,
-    completionTokens,
-    totalTokens: n(u.total_tokens) || promptTokens + completionTokens,
-  };
 }

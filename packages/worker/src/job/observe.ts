@@ -8,6 +8,7 @@ import type {
   ObservedNext,
   ObservedUsage,
 } from '@switchyard/observability';
+import { openAIUsage } from '@switchyard/providers';
 import type { CachedResponse } from '../response-cache.ts';
 import type { AttemptOutcome } from './attempt.ts';
 import type { JobContext } from './context.ts';
@@ -144,16 +145,7 @@ function errorOf(err: {
 
 /** An OpenAI `usage` object from a stored answer, when it has one. */
 function usageOf(raw: unknown): ObservedUsage | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const u = raw as Record<string, unknown>;
-  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-  const promptTokens = n(u.prompt_tokens);
-  const completionTokens = n(u.completion_tokens);
-  return {
-    promptTokens,
-    completionTokens,
-    totalTokens: n(u.total_tokens) || promptTokens + completionTokens,
-  };
+  return typeof raw === 'object' && raw !== null ? openAIUsage(raw as Record<string, unknown>) : undefined;
 }
 
 function stringField(value: unknown): string | undefined {
