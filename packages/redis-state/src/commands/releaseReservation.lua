@@ -8,7 +8,8 @@
     ARGV       per deployment: count c, then c reservationIds
 
   Output:
-    how many were released (reservations already expired, recorded or released do not count)
+    per deployment, the larger of the in-flight leases and window entries removed, summed: 1 for a single
+    reservation that was still held, 0 for one already expired, recorded or released
 ]]
 local released = 0
 local a = 1
