@@ -42,18 +42,21 @@ describe('intro-failover.yaml: one pool, two providers', () => {
     ['down', { kind: 'error', status: 500 }],
     ['rate-limited', { kind: 'rate-limit', retryAfterSec: 30 }],
   ] as const) {
-    it(`answers every caller from gpt-4o-mini while the Anthropic deployment is ${what}`, async () => {
-      const { client, fakes, config } = stack();
-      fakes[0]!.script([{ fault }]);
-      try {
+    // Each fault gets its own stack: a cooldown the first one leaves (failure rate, or the 30 s retry-after)
+    // would keep the second one's requests off Anthropic, and the test would prove nothing (it failed ~1 in 7).
+    describe(`while the Anthropic deployment is ${what}`, () => {
+      const faulted = useSeed('intro-failover.yaml');
+
+      it(`answers every caller from gpt-4o-mini while the Anthropic deployment is ${what}`, async () => {
+        const { client, fakes, config } = faulted();
+        fakes[0]!.script([{ fault }]);
+        // rpm weights send 1 in 6 first picks to Anthropic: with 60 callers some surely go there.
         const results = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => client.completion(chat('claude-fast', `${what} ${i}`))),
+          Array.from({ length: 60 }, (_, i) => client.completion(chat('claude-fast', `${what} ${i}`))),
         );
         expect(results.every((r) => r.routing.deploymentId === config.deployments[1]!.id)).toBe(true);
         expect(fakes[0]!.requests.some((r) => r.status !== undefined && r.status >= 429)).toBe(true);
-      } finally {
-        fakes[0]!.reset();
-      }
+      });
     });
   }
 });
