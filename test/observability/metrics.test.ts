@@ -1,10 +1,13 @@
 // `GET /metrics` with real processes: two workers (their own counters on the health port) and a gateway
 // (fleet-wide state from Redis), scraped after a few jobs that succeed, retry, fall back and fail; the
-// series LiteLLM's Grafana dashboards query must be there, with LiteLLM's names and labels.
+// series LiteLLM's Grafana dashboards query must be there, with LiteLLM's names and labels. The queue is
+// spread over three shards (queue_shards: 3): the gateway's queue counts — /metrics, /ui/state and the
+// readiness probe — are every shard's.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SwitchyardClient } from '@switchyard/client';
+import { shardOfJobId } from '@switchyard/core';
 import {
   type FakeProvider,
   spawnWorkers,
@@ -50,6 +53,7 @@ async function scrape(url: string): Promise<Scrape> {
 }
 
 const chat = (model: string) => ({ model, messages: [{ role: 'user', content: 'hello there' }] });
+const SHARDS = 3;
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -82,6 +86,7 @@ beforeAll(async () => {
       fallbacks: [{ primary: ['backup'] }],
     },
     litellm_settings: { success_callback: ['prometheus'] },
+    switchyard_settings: { queue_shards: SHARDS },
   });
   workers = await spawnWorkers({ configPath, redisUrl: redis.url, count: 2, args: ['--health-port', '0'] });
   const gatewayProcess = spawn(process.execPath, [CLI, 'gateway', '--config', configPath, '--port', '0'], {
@@ -103,7 +108,7 @@ beforeAll(async () => {
     gatewayProcess.stderr?.on('data', read);
   });
 
-  client = new SwitchyardClient({ redisUrl: redis.url, timeoutMs: 30_000 });
+  client = new SwitchyardClient({ redisUrl: redis.url, timeoutMs: 30_000, queueShards: SHARDS });
   await Promise.all([1, 2, 3].map(() => client.completion(chat('backup'))));
   // One after the other, so each meets the other deployment of `primary` still healthy.
   for (let i = 0; i < 2; i++) {
@@ -230,7 +235,10 @@ describe("the gateway's /metrics: the fleet's routing state and queue, read from
     expect(sum([fleet], 'switchyard_deployment_in_flight')).toBe(0);
   });
 
-  it("counts the queue's jobs by state", () => {
+  it("counts the queue's jobs by state, over every shard", async () => {
+    // The jobs (random ids) landed on more than one shard, so the first shard alone would count fewer.
+    const perShard = await Promise.all(client.queues.map((q) => q.getJobCountByTypes('completed', 'failed')));
+    expect(perShard.filter((n) => n > 0).length).toBeGreaterThan(1);
     expect(sum([fleet], 'switchyard_queue_jobs', { queue: 'switchyard', state: 'completed' })).toBe(6);
     expect(sum([fleet], 'switchyard_queue_jobs', { state: 'failed' })).toBe(1);
     expect(sum([fleet], 'switchyard_queue_jobs', { state: 'waiting' })).toBe(0);
@@ -269,4 +277,34 @@ it("finds the series LiteLLM's Grafana dashboards query", () => {
     'litellm_request_queue_time_seconds_bucket',
   ];
   expect(queried.filter((n) => !names.has(n))).toEqual([]);
+});
+
+// Last: it stops the workers so that jobs stay waiting.
+describe('jobs waiting on every shard, with no worker running', () => {
+  it('are all counted by /metrics, /ui/state and the readiness probe', async () => {
+    await stopWorkers(workers);
+    workers = [];
+    // Two job ids per shard, so every shard holds waiting jobs.
+    const ids: string[] = [];
+    for (let i = 0; ids.length < 2 * SHARDS; i++) {
+      const id = `waiting-${i}`;
+      if (ids.filter((x) => shardOfJobId(x, SHARDS) === shardOfJobId(id, SHARDS)).length < 2) ids.push(id);
+    }
+    for (const jobId of ids) await client.enqueue('chat.completions', chat('backup'), { jobId });
+    for (const q of client.queues) expect(await q.getJobCountByTypes('waiting')).toBe(2);
+
+    const scraped = await scrape(`${gatewayUrl}/metrics`);
+    expect(sum([scraped], 'switchyard_queue_jobs', { queue: 'switchyard', state: 'waiting' })).toBe(6);
+    expect(sum([scraped], 'switchyard_queue_jobs', { state: 'completed' })).toBe(6);
+    const state = (await (await fetch(`${gatewayUrl}/ui/state`)).json()) as {
+      queue: { name: string; counts: Record<string, number> };
+    };
+    expect(state.queue).toMatchObject({
+      name: 'switchyard',
+      counts: { waiting: 6, completed: 6, failed: 1 },
+    });
+    const ready = await fetch(`${gatewayUrl}/health/readiness`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', waiting: 6 });
+  });
 });

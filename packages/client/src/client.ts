@@ -44,7 +44,7 @@ import {
   RoutingState,
   UsageStore,
 } from '@switchyard/redis-state';
-import { type Job, Queue } from 'bullmq';
+import { type Job, type JobType, Queue } from 'bullmq';
 import { type AudioInput, audioFile, type SpeechAudio, speechAudio } from './audio.ts';
 import {
   type BatchRequest,
@@ -334,6 +334,14 @@ export class SwitchyardClient {
       if (found) return found;
     }
     return undefined;
+  }
+
+  /** The logical queue's job counts by state: every shard's, summed (BullMQ's `getJobCounts` reads one queue). */
+  async getJobCounts<S extends JobType>(...states: S[]): Promise<Record<S, number>> {
+    const perShard = await Promise.all(this.queues.map((q) => q.getJobCounts(...states)));
+    const total = Object.fromEntries(states.map((s) => [s, 0])) as Record<S, number>;
+    for (const counts of perShard) for (const s of states) total[s] += counts[s] ?? 0;
+    return total;
   }
 
   #waiterFor(jobId: string): ResultWaiter {

@@ -288,14 +288,14 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const limit = opts.readinessTimeoutMs ?? 2_000;
     let timer: NodeJS.Timeout | undefined;
     try {
-      // A real round trip through the queue's own connection: what enqueueing needs to work.
+      // A real round trip to every shard through the queues' own connection: what enqueueing needs to work.
       const counts = await Promise.race([
-        client.queue.getJobCounts('waiting'),
+        client.getJobCounts('waiting'),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no PONG within ${limit} ms`)), limit);
         }),
       ]);
-      sendJson(res, 200, { status: 'ready', redis: 'ok', waiting: counts.waiting ?? 0 });
+      sendJson(res, 200, { status: 'ready', redis: 'ok', waiting: counts.waiting });
     } catch (err) {
       // The cause (hosts, ports) is for the operator's log, not for whoever can reach the probe.
       logger.warn({ err: (err as Error).message }, 'readiness: queue unreachable');

@@ -152,7 +152,8 @@ async function fleetViews(
   const obs = await import('@switchyard/observability');
   const reader = new obs.FleetReader({
     config,
-    queue: client.queue,
+    // Every shard's counts, summed: a job is on one of `queue_shards` queues.
+    queue: { name: client.queue.name, getJobCounts: (...states) => client.getJobCounts(...states) },
     redis: client.connection,
     namespace: stateNamespace(queue),
     ...(windowMs ? { windowMs } : {}),

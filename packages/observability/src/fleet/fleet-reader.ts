@@ -16,7 +16,6 @@ import {
   RoutingState,
   type StoredHealth,
 } from '@switchyard/redis-state';
-import type { Queue } from 'bullmq';
 
 /** BullMQ states reported per queue. */
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
@@ -46,10 +45,16 @@ export interface FleetSnapshot {
   deployments: FleetDeployment[];
 }
 
+/** The logical queue: its name and its job counts summed over every shard (`SwitchyardClient.getJobCounts`). */
+export interface FleetQueue {
+  name: string;
+  getJobCounts(...states: QueueState[]): Promise<Record<QueueState, number>>;
+}
+
 export interface FleetReaderOptions {
   /** The workers' config: the fallback list when Redis holds none, and the router's defaults. */
   config: SwitchyardConfig;
-  queue: Queue;
+  queue: FleetQueue;
   redis: RedisClient;
   /** Routing state key prefix (`stateNamespace()` of the workers' settings). */
   namespace: string;
@@ -111,13 +116,9 @@ export class FleetReader {
         }),
       ),
     );
-    const queueCounts = Object.fromEntries(QUEUE_STATES.map((s) => [s, counts[s] ?? 0])) as Record<
-      QueueState,
-      number
-    >;
     return {
       atMs: Date.now(),
-      queue: { name: queue.name, counts: queueCounts },
+      queue: { name: queue.name, counts },
       modelListVersion: version,
       deployments,
     };

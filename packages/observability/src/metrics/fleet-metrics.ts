@@ -64,7 +64,11 @@ export class FleetMetrics {
         'Seconds until the deployment stops cooling down (0 when it is not).',
         deployment,
       ),
-      jobs: gauge('switchyard_queue_jobs', 'Jobs in the queue by BullMQ state.', ['queue', 'state']),
+      jobs: gauge(
+        'switchyard_queue_jobs',
+        'Jobs in the queue by BullMQ state, summed over its shards (queue_shards).',
+        ['queue', 'state'],
+      ),
     };
   }
 
