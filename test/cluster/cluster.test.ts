@@ -1,7 +1,7 @@
 // The integration essentials on a local Redis Cluster (3 masters + 3 replicas) with real worker processes:
-// routing, retries, fallbacks, streaming, batches, queue shards, a bad prefix refused at start, and a master
-// failover (`CLUSTER FAILOVER`) in the middle of a batch with every job finished exactly once.
-import { SwitchyardClient } from '@switchyard/client';
+// routing, retries, fallbacks, streaming, batches, queue shards, budgets, a bad prefix refused at start, and a
+// master failover (`CLUSTER FAILOVER`) in the middle of a batch with every job finished exactly once.
+import { CompletionError, SwitchyardClient } from '@switchyard/client';
 import {
   type FakeProvider,
   spawnWorker,
@@ -155,6 +155,47 @@ describe('on a Redis Cluster', () => {
     } finally {
       await shardClient.close();
       await stopWorkers(sharded);
+    }
+  });
+
+  it('enforces a provider budget shared by two groups on different slots', async () => {
+    // "hello" is 2 prompt + 3 completion tokens at the fake: $0.005 a call, so $0.02 is 4 calls.
+    const prices = { input_cost_per_token: 0.001, output_cost_per_token: 0.001 };
+    const layout = { queue_name: 'budgeted', queue_prefix: PREFIX };
+    const groups = ['spend-a', 'spend-b'];
+    const slots = await Promise.all(groups.map((g) => cluster.client().cluster('KEYSLOT', `{${g}}`)));
+    expect(slots[0]).not.toBe(slots[1]);
+    const budgeted = await spawnWorkers({
+      configPath: writeTempConfig({
+        model_list: groups.map((g) => openaiDeployment(fake, g, `${g}-1`, prices)),
+        router_settings: {
+          num_retries: 0,
+          provider_budget_config: { openai: { budget_limit: 0.02, time_period: '1d' } },
+        },
+        switchyard_settings: layout,
+      }),
+      redisUrl: cluster.url,
+      count: 1,
+    });
+    const budgetClient = new SwitchyardClient({
+      redisUrl: cluster.url,
+      queueName: 'budgeted',
+      prefix: PREFIX,
+    });
+    try {
+      const outcomes = [];
+      for (let i = 0; i < 6; i++) {
+        outcomes.push(await budgetClient.completion(chat(groups[i % 2]!)).catch((err: Error) => err));
+      }
+      expect(outcomes.slice(0, 4).every((o) => !(o instanceof Error))).toBe(true);
+      for (const refused of outcomes.slice(4)) {
+        expect(refused).toBeInstanceOf(CompletionError);
+        expect((refused as CompletionError).type).toBe('BudgetExceededError');
+        expect((refused as CompletionError).message).toContain('provider budget "openai"');
+      }
+    } finally {
+      await budgetClient.close();
+      await stopWorkers(budgeted);
     }
   });
 

@@ -42,7 +42,7 @@ export function nextWakeKey(
 
 /**
  * Hash of every budget's spend (`<name>` → USD, `<name>:end` → period end). One key for the installation:
- * a provider's budget spans groups. Redis Cluster: this key is outside the groups' slots (see ARCHITECTURE).
+ * a provider's budget spans groups. It is in no group's slot, so only one-key calls touch it (Redis Cluster).
  */
 export function budgetsKey(prefix: string): string {
   return `${prefix}:budgets`;

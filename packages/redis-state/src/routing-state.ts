@@ -4,6 +4,7 @@ import type { DeploymentState } from '@switchyard/core';
 import { budgetsKey, type DeploymentKeys, deploymentKeys, nextWakeKey } from './keys.ts';
 import { type RedisClient, runScript } from './script-loader.ts';
 import {
+  type DeploymentLimits,
   type Outcome,
   type RecordResult,
   type ReserveRequest,
@@ -40,9 +41,18 @@ export class RoutingState {
     this.#windowMs = options.windowMs ?? 60_000;
   }
 
-  /** Reserves capacity on the first candidate with room, or says when capacity returns. */
+  /**
+   * Reserves capacity on the first candidate with room, or says when capacity returns. Candidates with a
+   * budget cost one round trip more: their spend is read first (`checkBudgets`), the spent ones left out.
+   */
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
     if (request.candidates.length === 0) throw new RangeError('reserve needs at least one candidate');
+    let candidates = request.candidates;
+    if (candidates.some((c) => c.budgets?.length)) {
+      const spent = await this.#spentBudgets(candidates);
+      candidates = candidates.filter((c) => !c.budgets?.some((b) => spent.has(b.name)));
+      if (candidates.length === 0) return firstReset(request.candidates, spent);
+    }
     const keys = [nextWakeKey(this.#prefix, request.group, request.lane)];
     const args: (string | number)[] = [
       this.#windowMs,
@@ -51,7 +61,7 @@ export class RoutingState {
       Math.ceil(request.leaseMs),
       Math.ceil(request.unitTtlMs ?? 0),
     ];
-    for (const c of request.candidates) {
+    for (const c of candidates) {
       keys.push(...scriptKeys(this.#keys(request.group, c.id)));
       args.push(
         c.id,
@@ -61,24 +71,28 @@ export class RoutingState {
         request.unitTtlMs ? (c.units ?? 1) : 1,
       );
     }
-    // Budgets ride along only when a candidate has one: most calls pay nothing for them.
-    if (request.candidates.some((c) => c.budgets?.length)) {
-      keys.push(budgetsKey(this.#prefix));
-      for (const c of request.candidates) {
-        args.push(c.budgets?.length ?? 0);
-        for (const b of c.budgets ?? []) args.push(b.name, b.limit);
-      }
-    }
     const reply = (await runScript(this.#client, 'reserveCapacity', keys, args)) as [number, ...unknown[]];
     if (reply[0] === 1) {
       const granted = Number(reply[2]);
       const spareUnits = Array.from({ length: granted - 1 }, (_, i) => unitId(request.reservationId, i + 2));
       return { ok: true, deploymentId: String(reply[1]), spareUnits };
     }
-    if (reply[2] === 'budget') {
-      return { ok: false, wakeAtMs: Number(reply[1]), reason: 'budget', budget: String(reply[3]) };
-    }
     return { ok: false, wakeAtMs: Number(reply[1]), reason: reply[2] as Saturation };
+  }
+
+  /** The candidates' budgets that are spent, each with when it resets (one script on the budgets hash). */
+  async #spentBudgets(candidates: readonly DeploymentLimits[]): Promise<Map<string, number>> {
+    const limits = new Map<string, number>();
+    for (const c of candidates) for (const b of c.budgets ?? []) limits.set(b.name, b.limit);
+    const names = [...limits.keys()];
+    const args = names.flatMap((name) => [name, limits.get(name)!]);
+    const resets = (await runScript(
+      this.#client,
+      'checkBudgets',
+      [budgetsKey(this.#prefix)],
+      args,
+    )) as number[];
+    return new Map(names.flatMap((name, i) => (Number(resets[i]) > 0 ? [[name, Number(resets[i])]] : [])));
   }
 
   /** Releases the lease, corrects tokens, adds the latency sample and applies a failure's cooldown. */
@@ -223,6 +237,26 @@ export class RoutingState {
 /** The four keys the window scripts take per deployment, in their KEYS order. */
 function scriptKeys(k: DeploymentKeys): string[] {
   return [k.window, k.tokens, k.leases, k.state];
+}
+
+/**
+ * Every candidate is over a budget: a candidate is back when the last of its spent budgets resets, and the
+ * answer names that budget of the candidate back first.
+ */
+function firstReset(
+  candidates: readonly DeploymentLimits[],
+  spent: ReadonlyMap<string, number>,
+): ReserveResult {
+  let best: { budget: string; wakeAtMs: number } | undefined;
+  for (const c of candidates) {
+    let last: { budget: string; wakeAtMs: number } | undefined;
+    for (const b of c.budgets ?? []) {
+      const at = spent.get(b.name);
+      if (at !== undefined && (!last || at > last.wakeAtMs)) last = { budget: b.name, wakeAtMs: at };
+    }
+    if (last && (!best || last.wakeAtMs < best.wakeAtMs)) best = last;
+  }
+  return { ok: false, reason: 'budget', ...best! };
 }
 
 function limit(value: number | undefined): string | number {

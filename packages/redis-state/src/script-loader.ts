@@ -11,7 +11,8 @@ export type ScriptName =
   | 'releaseReservation'
   | 'snapshotDeployments'
   | 'writeModelList'
-  | 'addSpend';
+  | 'addSpend'
+  | 'checkBudgets';
 
 const SCRIPT_NAMES: readonly ScriptName[] = [
   'reserveCapacity',
@@ -20,6 +21,7 @@ const SCRIPT_NAMES: readonly ScriptName[] = [
   'snapshotDeployments',
   'writeModelList',
   'addSpend',
+  'checkBudgets',
 ];
 const COMMANDS_DIR = new URL('./commands/', import.meta.url);
 const INCLUDE = /^--- @include "([\w/.-]+)"\s*$/gm;

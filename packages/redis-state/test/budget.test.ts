@@ -62,4 +62,39 @@ describe('budgets', () => {
     await state.resetSpend();
     expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'a', spareUnits: [] });
   });
+
+  it('a spent candidate beside a saturated one: the job waits for capacity, not a budget error', async () => {
+    const state = fresh();
+    const group = newGroup();
+    // The budget resets before b's rpm slot frees: still no reason to fail a job that can wait.
+    await state.addSpend([{ name: 'p:spent', cost: 1, periodMs: 30_000 }]);
+    const d = [
+      { id: 'a', budgets: [{ name: 'p:spent', limit: 1 }] },
+      { id: 'b', rpm: 1, budgets: [{ name: 'p:left', limit: 1 }] },
+    ];
+    expect(await state.reserve(reserve(group, d))).toEqual({ ok: true, deploymentId: 'b', spareUnits: [] });
+    expect(await state.reserve(reserve(group, d))).toMatchObject({ ok: false, reason: 'rpm' });
+  });
+
+  it('a candidate over two budgets is back when the later one resets, and the answer names that one', async () => {
+    const state = fresh();
+    const group = newGroup();
+    const before = await redisNow(f.client);
+    await state.addSpend([
+      { name: 'p:soon', cost: 1, periodMs: 1_000 },
+      { name: 'p:later', cost: 1, periodMs: 60_000 },
+    ]);
+    const d = [
+      {
+        id: 'a',
+        budgets: [
+          { name: 'p:soon', limit: 1 },
+          { name: 'p:later', limit: 1 },
+        ],
+      },
+    ];
+    const out = await state.reserve(reserve(group, d));
+    expect(out).toMatchObject({ ok: false, reason: 'budget', budget: 'p:later' });
+    if (!out.ok) expect(out.wakeAtMs).toBeGreaterThanOrEqual(before + 60_000);
+  });
 });

@@ -61,9 +61,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // Unlistened, ioredis prints every failed reconnect to stderr during an outage; the BullMQ worker's
   // own connection already logs the outage as "worker error", and routing calls wait it out.
   stateRedis.on('error', () => {});
-  const prefixIssue = stateRedis.isCluster
-    ? (clusterPrefixIssue(config.switchyard) ?? clusterBudgetIssue(config))
-    : undefined;
+  const prefixIssue = stateRedis.isCluster ? clusterPrefixIssue(config.switchyard) : undefined;
   if (prefixIssue) {
     stateRedis.disconnect();
     throw new ConfigError([prefixIssue]);
@@ -269,18 +267,4 @@ function cacheStore(config: SwitchyardConfig, redis: RedisClient, logger: Logger
     'response cache: local, in this worker process only; other worker processes do not share its answers',
   );
   return memoryCacheStore();
-}
-
-/**
- * A provider budget spans groups, so its spend lives outside every group's hash slot and the reservation
- * script that checks it cannot run on Redis Cluster (CROSSSLOT): refuse at start rather than fail every job.
- */
-function clusterBudgetIssue(config: SwitchyardConfig): { path: string; message: string } | undefined {
-  const message =
-    'budgets need a single Redis server for now (their spend is checked in the reservation script)';
-  if (Object.keys(config.router.providerBudgets ?? {}).length > 0) {
-    return { path: 'router_settings.provider_budget_config', message };
-  }
-  const i = config.deployments.findIndex((d) => d.budget !== undefined);
-  return i < 0 ? undefined : { path: `model_list[${i}].litellm_params.max_budget`, message };
 }

@@ -11,21 +11,18 @@
   Input:
     KEYS[1]            group next_wake (pacing of waiters)
     KEYS[4i-2 .. 4i+1] candidate i (1-based): window zset, tokens hash, leases zset, state hash
-    KEYS[4n+2]         budgets hash (optional: present when a candidate has a budget)
     ARGV[1]            windowMs
     ARGV[2]            estimatedTokens (integer)
     ARGV[3]            reservationId
     ARGV[4]            leaseMs
     ARGV[5]            unitTtlMs: how long extra units may wait for a job (0 = no lease)
     ARGV[5i+1 .. 5i+5] candidate i: deploymentId, rpm, tpm, maxParallel ('' = no limit), want (units)
-    then, with the budgets hash, per candidate in order: k, and k budget names (spend fields)
-      each followed by its limit in USD
+  Budgets are not checked here (checkBudgets.lua, before): candidates over a budget are never passed.
 
   Output:
     {1, deploymentId, n}          reserved: window entry, tokens and an in-flight lease for the
                                   reservation, plus n - 1 extra units `<reservationId>~2` .. `~n`
     {0, wakeAtMs, reason}         nothing free; reason is cooldown | rpm | tpm | parallel
-    {0, resetAtMs, 'budget', name} every candidate is over a budget; the one that resets first
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/expireWindow"
@@ -37,8 +34,6 @@ local reservationId = ARGV[3]
 local leaseMs = tonumber(ARGV[4])
 local unitTtlMs = tonumber(ARGV[5])
 local candidates = math.floor((#KEYS - 1) / 4)
---- @include "includes/budgets"
-local budgetOf = overBudget(KEYS[4 * candidates + 2], 5 * candidates + 6)
 
 -- Time at which enough tokens have left the window for `need` of them to be gone.
 local function tokensLeaveAt(winKey, tokKey, need, total)
@@ -71,7 +66,7 @@ local function rateOf(rpm, tpm, parallel, tokensPerRequest, latency)
   return rate
 end
 
-local bestWake, bestReason, bestBudget
+local bestWake, bestReason
 -- The group's aggregate rate over the candidates not cooling down, and over all of them.
 local sumRate, sumRateAll = 0, 0
 
@@ -89,12 +84,8 @@ for i = 1, candidates do
   local function bind(at, why)
     if at > wake then wake, reason = at, why end
   end
-  local budgetReset, budgetName = budgetOf(i, now)
 
-  if budgetReset then
-    -- Out of budget until its period ends: no capacity to pace by, no reservation.
-    wake, reason = budgetReset, 'budget'
-  elseif cooldownUntil > now then
+  if cooldownUntil > now then
     bind(cooldownUntil, 'cooldown')
     sumRateAll = sumRateAll + rateOf(rpm, tpm, parallel, estimated, latency)
   else
@@ -161,12 +152,9 @@ for i = 1, candidates do
   end
 
   if not bestWake or wake < bestWake then
-    bestWake, bestReason, bestBudget = wake, reason, budgetName
+    bestWake, bestReason = wake, reason
   end
 end
-
--- Only budgets left: a reset days away must not become the group's pacing schedule.
-if bestReason == 'budget' then return {0, math.ceil(bestWake), 'budget', bestBudget} end
 
 -- Spread the waiters one slot of the group's aggregate rate apart: every candidate's tightest limit
 -- counts, so a group mixing rpm-, tpm- and parallel-bound deployments is paced at its full capacity
