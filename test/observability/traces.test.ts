@@ -2,7 +2,8 @@
 // an InMemorySpanExporter), the workers are child processes whose SDK is preloaded with `node --import`
 // (otel-preload.ts writes their spans to a file). A producer's trace must continue in the workers — across
 // a fallback, across a retry that parks the job and runs it again — and through the gateway from an HTTP
-// caller's `traceparent`; provider calls carry the GenAI conventions; a forged carrier is ignored.
+// caller's `traceparent`; provider calls carry the GenAI conventions; a forged carrier is ignored. A
+// batch's requests (children of a BullMQ flow) continue the trace of whoever created the batch.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -27,7 +28,9 @@ import {
   type WorkerProcess,
   writeTempConfig,
 } from '@switchyard/testkit';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatLine, settle, upload } from '../batches/support.ts';
 
 const PRELOAD = resolve(dirname(fileURLToPath(import.meta.url)), 'otel-preload.ts');
 
@@ -232,5 +235,65 @@ describe('a producer trace continues in the workers', () => {
     }
     expect(mine?.parentSpanId).toBeUndefined();
     expect(workerSpans().some((s) => s.traceId === forged)).toBe(false);
+  });
+});
+
+describe("a batch's requests continue the trace that created the batch", () => {
+  it('client.batch(): one producer span for the flow, every request activated under it', async () => {
+    const requests = [1, 2, 3].map((i) => ({ custom_id: `r${i}`, body: chat('backup') }));
+    let lines = 0;
+    const { traceId, rootId, send } = await underRootSpan(async () => {
+      for await (const line of client.batch(requests)) {
+        expect(line.error).toBeNull();
+        lines++;
+      }
+    });
+    expect(lines).toBe(3);
+    expect(send, 'the producer span').toBeDefined();
+    expect(send!.parentSpanContext?.spanId).toBe(rootId);
+    expect(send!.attributes).toMatchObject({
+      'messaging.destination.name': 'switchyard',
+      'messaging.batch.message_count': 3,
+    });
+    const spans = await spansOf(traceId, (s) => s.filter((x) => x.name === 'chat good-b').length >= 3);
+    const activations = spans.filter((s) => s.name === 'process switchyard');
+    expect(activations).toHaveLength(3);
+    for (const a of activations) expect(a.parentSpanId).toBe(send!.spanContext().spanId);
+    const calls = spans.filter((s) => s.name === 'chat good-b');
+    expect(calls).toHaveLength(3);
+    for (const c of calls) {
+      expect(activations.map((a) => a.spanId)).toContain(c.parentSpanId);
+      expect(c.attributes).toMatchObject({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'good-b',
+      });
+    }
+  });
+
+  it("POST /v1/batches on the gateway, from the HTTP caller's traceparent", async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const callerSpan = '00f067aa0ba902b7';
+    const sdk = new OpenAI({
+      baseURL: `${gateway.url}/v1`,
+      apiKey: 'unused',
+      defaultHeaders: { traceparent: `00-${traceId}-${callerSpan}-01` },
+    });
+    const text = ['g1', 'g2'].map((id) => chatLine({ custom_id: id, model: 'backup' })).join('\n');
+    const file = await upload(sdk, text);
+    const created = await sdk.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+    });
+    const { batch } = await settle(sdk, created.id);
+    expect(batch.request_counts).toMatchObject({ total: 2, completed: 2 });
+    const send = here.getFinishedSpans().find((s) => s.spanContext().traceId === traceId)!;
+    expect(send.name).toBe('send switchyard');
+    expect(send.parentSpanContext?.spanId).toBe(callerSpan);
+    expect(send.attributes['messaging.batch.message_count']).toBe(2);
+    const spans = await spansOf(traceId, (s) => s.filter((x) => x.name === 'chat good-b').length >= 2);
+    const activations = spans.filter((s) => s.name === 'process switchyard');
+    expect(activations).toHaveLength(2);
+    for (const a of activations) expect(a.parentSpanId).toBe(send.spanContext().spanId);
   });
 });

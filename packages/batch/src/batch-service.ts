@@ -13,9 +13,11 @@ import {
   failValidation,
   isBatchEndpoint,
   newBatchObject,
+  type ProducerParent,
   parseBatchInput,
   startBatch,
   TERMINAL_BATCH_STATUSES,
+  tracedAdd,
   withLiveCounts,
 } from '@switchyard/core';
 import type { RedisClient } from '@switchyard/redis-state';
@@ -88,10 +90,11 @@ export class BatchService {
   /**
    * `batchId` lets a caller that awaits the requests' results know their job ids before they exist.
    * `caller` must be able to see the input file, and owns the batch (and so its output files).
+   * Its requests continue `traceContext` (default: the active context) as single jobs do.
    */
   async create(
     req: CreateBatchRequest,
-    opts: { batchId?: string; caller?: Caller } = {},
+    opts: { batchId?: string; caller?: Caller } & ProducerParent = {},
   ): Promise<BatchObject> {
     const caller = opts.caller ?? ADMIN;
     const { files, records, options, queue } = this.#parts;
@@ -164,7 +167,7 @@ export class BatchService {
     const data: BatchJobData = { batchId: batch.id, retentionSec: options.retentionSec };
     const jobName = BATCH_ENDPOINTS[endpoint];
     // One flow, added in one MULTI: the batch exists with all its requests or not at all.
-    const flow: FlowJob = {
+    const flow = (stamp: (data: Record<string, unknown>) => Record<string, unknown>): FlowJob => ({
       name: BATCH_JOB_NAMES.finalize,
       queueName: queue.name,
       data,
@@ -173,12 +176,18 @@ export class BatchService {
       children: input.requests.map((r, i) => ({
         name: jobName,
         queueName: queue.name,
-        data: withBatchMetadata(r.body, batch.id, r.customId),
+        data: stamp(withBatchMetadata(r.body, batch.id, r.customId)),
         opts: { jobId: slots[i]!.jobId, priority: BATCH_PRIORITY, ignoreDependencyOnFailure: true },
       })),
-    };
+    });
+    // The requests are the traced work (the worker's spans continue the producer span); the parent is bookkeeping.
+    const traced = input.requests.map((r, i) => ({
+      id: slots[i]!.jobId,
+      name: jobName,
+      model: r.body.model,
+    }));
     try {
-      await this.#flows.add(flow);
+      await tracedAdd(queue.name, traced, opts, (stamp) => this.#flows.add(flow(stamp)));
       await queue.add(BATCH_JOB_NAMES.expire, data, {
         jobId: `${batch.id}-expire`,
         delay: windowSec * 1000,

@@ -12,6 +12,7 @@ import {
   failureLine,
   invalidLine,
   notStartedStatus,
+  type ProducerParent,
   parseBatchInput,
   successLine,
   TERMINAL_BATCH_STATUSES,
@@ -34,7 +35,8 @@ export interface BatchProgress {
   failed: number;
 }
 
-export interface BatchRunOptions {
+/** `traceContext`: the trace the batch's requests continue (default: the active context). */
+export interface BatchRunOptions extends ProducerParent {
   /** Default `/v1/chat/completions`. */
   endpoint?: BatchEndpoint;
   /** The batch deadline; default "24h". */
@@ -121,7 +123,7 @@ export function runBatch(
           completion_window: opts.completionWindow ?? '24h',
           metadata: opts.metadata,
         },
-        { batchId },
+        { batchId, traceContext: opts.traceContext },
       );
       if (batch.status === 'failed') throw new BatchEndedError(batch);
       return batch;

@@ -28,6 +28,7 @@ import {
   stateNamespace,
   streamKey,
   streamRequest,
+  tracedAdd,
   USAGE_DIMENSIONS,
   type UsageDimension,
   type UsageRow,
@@ -54,7 +55,6 @@ import {
   type StoredOutcome,
 } from './batch-run.ts';
 import { ChunkStream } from './chunk-stream.ts';
-import { tracedAdd } from './enqueue-span.ts';
 import { CompletionError } from './errors.ts';
 import { type EventsOptions, readEvents } from './events-reader.ts';
 import { ResultWaiter } from './result-waiter.ts';

@@ -2,6 +2,7 @@
 // POST /v1/batches/{id}/cancel. Each batch runs as one BullMQ flow on the gateway's queue. A caller sees,
 // cancels and creates from only what its key created (someone else's answers 404).
 import type { BatchService, Caller } from '@switchyard/batch';
+import { callerContext } from './caller-context.ts';
 import type { ApiHandler } from './files-api.ts';
 import { readJsonBody } from './read-body.ts';
 import { sendError, sendJson } from './reply.ts';
@@ -59,5 +60,5 @@ async function create(
     sendError(res, read.error);
     return;
   }
-  sendJson(res, 200, await batches.create(read.body, { caller }));
+  sendJson(res, 200, await batches.create(read.body, { caller, traceContext: callerContext(req) }));
 }

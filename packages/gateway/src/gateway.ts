@@ -3,7 +3,6 @@
 
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, trace } from '@opentelemetry/api';
 import type { BatchService, Caller } from '@switchyard/batch';
 import {
   type AudioRequest,
@@ -15,18 +14,12 @@ import {
   WaitTimeoutError,
 } from '@switchyard/client';
 import type { Endpoint, SwitchyardConfig } from '@switchyard/core';
-import {
-  CodedError,
-  contextOf,
-  DEFAULT_MAX_AUDIO_BYTES,
-  ENDPOINTS,
-  ERROR_CODES,
-  isEndpoint,
-} from '@switchyard/core';
+import { CodedError, DEFAULT_MAX_AUDIO_BYTES, ENDPOINTS, ERROR_CODES, isEndpoint } from '@switchyard/core';
 import { batchApiError } from './api-error.ts';
 import { isMultipart, readAudioForm } from './audio-form.ts';
 import { bearerKey, bearerKeyCheck, isMasterKey, keyHash } from './auth.ts';
 import { batchesRoute } from './batches-api.ts';
+import { callerContext } from './caller-context.ts';
 import { type ApiHandler, filesRoute } from './files-api.ts';
 import type { JobOwners } from './job-owners.ts';
 import { isMetricsPath, type MetricsSource, serveMetrics } from './metrics-route.ts';
@@ -443,16 +436,6 @@ export function createGateway(opts: GatewayOptions): Gateway {
       for (const release of waiting) release(new ReleasedError());
     },
   };
-}
-
-/**
- * The caller's trace, continued by the job's producer span: the active one when an HTTP instrumentation
- * already started a server span, else the request's W3C `traceparent` / `tracestate` headers.
- */
-function callerContext(req: IncomingMessage) {
-  const active = context.active();
-  if (trace.getSpan(active)) return active;
-  return contextOf({ traceparent: req.headers.traceparent, tracestate: req.headers.tracestate });
 }
 
 /** What a waiting caller is told when its job did not simply succeed. */

@@ -1,6 +1,7 @@
 // Everything that crosses the queue, declared once: workers, client SDK, gateway and CLI import it.
 export * from './defaults.ts';
 export * from './endpoints.ts';
+export * from './enqueue-span.ts';
 export * from './events.ts';
 export * from './failure.ts';
 export * from './job-names.ts';

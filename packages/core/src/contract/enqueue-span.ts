@@ -2,10 +2,17 @@
 // adding jobs, and its context written into each job's data (TRACE_KEY) so the workers continue the trace.
 // Only @opentelemetry/api: without an SDK registered by the application the span is a no-op, and the
 // job carries a context only when there is one to continue (a recording span or an active parent).
+// Here rather than in the client because batches (packages/batch, below the client) add jobs too.
 import { type Attributes, type Context, context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { carrierOf, TRACE_KEY } from '@switchyard/core';
+import { carrierOf, TRACE_KEY } from './trace-context.ts';
 
 const tracer = trace.getTracer('@switchyard/client');
+
+/** Which trace the added jobs continue. */
+export interface ProducerParent {
+  /** @defaultValue the active context; with no SDK registered, none. */
+  traceContext?: Context | undefined;
+}
 
 /**
  * Runs `add` inside a producer span (child of `parent.traceContext`, else of the active context); `stamp`
@@ -15,7 +22,7 @@ const tracer = trace.getTracer('@switchyard/client');
 export async function tracedAdd<T>(
   queueName: string,
   jobs: { id: string; name: string; model: unknown }[],
-  parent: { traceContext?: Context },
+  parent: ProducerParent,
   add: (stamp: (data: Record<string, unknown>) => Record<string, unknown>) => Promise<T>,
 ): Promise<T> {
   const single = jobs.length === 1 ? jobs[0] : undefined;
