@@ -25,6 +25,7 @@ beforeAll(async () => {
           openaiDeployment(fake, 'mixed', 'gpt-image-1'),
           openaiDeployment(fake, 'whisper', 'whisper-1'),
           openaiDeployment(fake, 'flaky-whisper', 'whisper-flaky'),
+          openaiDeployment(fake, 'priced-whisper', 'whisper-priced', { input_cost_per_second: 0.01 }),
           openaiDeployment(fake, 'tts', 'tts-1'),
           openaiDeployment(fake, 'mod', 'omni-moderation-latest'),
           openaiDeployment(fake, 'reranker', 'bge-reranker-v2'),
@@ -118,6 +119,22 @@ describe('audio', () => {
       response_format: 'srt',
       file: { filename: 'b.mp3', bytes: 32_000 },
     });
+  });
+
+  it('prices a transcript by the seconds of the uploaded audio when the answer does not say them', async () => {
+    const wav = silentWav(3);
+    const priced = (response_format: string) =>
+      stack.client.transcription({
+        model: 'priced-whisper',
+        file: { filename: 'quiet.wav', data: wav, content_type: 'audio/wav' },
+        response_format,
+      });
+    // text, srt and vtt carry no duration: the 3 s come from the WAV header, at $0.01 a second.
+    for (const format of ['text', 'srt', 'vtt']) {
+      expect((await priced(format)).routing.cost).toBeCloseTo(0.03, 9);
+    }
+    // An answer that says its duration is believed: the fake counts 16 000 bytes a second, 6 s here.
+    expect((await priced('json')).routing.cost).toBeCloseTo(0.06, 9);
   });
 
   it('a failed upload is retried like a chat call: the file goes again from the job data', async () => {
@@ -221,3 +238,23 @@ describe('moderations, rerank, drop_params', () => {
     expect(sent?.body).not.toHaveProperty('drop_params');
   });
 });
+
+/** A real WAV file: 16 kHz mono 16-bit PCM header and `seconds` of silence. */
+function silentWav(seconds: number): Buffer {
+  const rate = 16_000;
+  const data = Buffer.alloc(rate * 2 * seconds);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16); // fmt chunk size
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28); // bytes per second
+  header.writeUInt16LE(2, 32); // bytes per frame
+  header.writeUInt16LE(16, 34); // bits per sample
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}

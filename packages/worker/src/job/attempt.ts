@@ -12,6 +12,7 @@ import type { ProviderResponse } from '@switchyard/providers';
 import type { Saturation } from '@switchyard/redis-state';
 import { laneOf } from '../job-lane.ts';
 import { checkContext } from '../precall.ts';
+import { withAudioDuration } from './audio-duration.ts';
 import type { JobContext, PipelineDeps } from './context.ts';
 
 export type AttemptOutcome =
@@ -138,7 +139,12 @@ export async function attempt(
       deployment: dropParams === undefined ? serving : { ...serving, dropParams },
       signal: attemptSignal(signal, ctx.callerTimeout ? ctx.timeoutMs : undefined),
     });
-    return { ...outcome, latencyMs: elapsed(started), response };
+    const latencyMs = elapsed(started);
+    return {
+      ...outcome,
+      latencyMs,
+      response: await withAudioDuration(endpoint, deployment, ctx.request.body, response),
+    };
   } catch (err) {
     return { ...outcome, latencyMs: elapsed(started), error: classify(err) };
   }
