@@ -3,13 +3,12 @@
 // series LiteLLM's Grafana dashboards query must be there, with LiteLLM's names and labels. The queue is
 // spread over three shards (queue_shards: 3): the gateway's queue counts — /metrics, /ui/state and the
 // readiness probe — are every shard's.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SwitchyardClient } from '@switchyard/client';
 import { shardOfJobId } from '@switchyard/core';
 import {
   type FakeProvider,
+  type GatewayProcess,
+  spawnGateway,
   spawnWorkers,
   startFakeProvider,
   startRedis,
@@ -21,12 +20,10 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePrometheus, type Scrape, seriesNames, sum } from './prometheus-text.ts';
 
-const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/cli/src/main.ts');
-
 let redis: TestRedis;
 let fake: FakeProvider;
 let workers: WorkerProcess[] = [];
-let gateway: ChildProcess | undefined;
+let gateway: GatewayProcess | undefined;
 let gatewayUrl: string;
 let client: SwitchyardClient;
 let workerScrapes: Scrape[];
@@ -89,24 +86,8 @@ beforeAll(async () => {
     switchyard_settings: { queue_shards: SHARDS },
   });
   workers = await spawnWorkers({ configPath, redisUrl: redis.url, count: 2, args: ['--health-port', '0'] });
-  const gatewayProcess = spawn(process.execPath, [CLI, 'gateway', '--config', configPath, '--port', '0'], {
-    env: { ...process.env, REDIS_URL: redis.url, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  gateway = gatewayProcess;
-  let gatewayOutput = '';
-  gatewayUrl = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`gateway did not start:\n${gatewayOutput}`)), 30_000);
-    const read = (d: Buffer) => {
-      gatewayOutput += d.toString();
-      if (gatewayOutput.includes('gateway listening')) {
-        clearTimeout(timer);
-        res(logField(gatewayOutput, 'gateway listening', 'url') as string);
-      }
-    };
-    gatewayProcess.stdout?.on('data', read);
-    gatewayProcess.stderr?.on('data', read);
-  });
+  gateway = await spawnGateway({ configPath, redisUrl: redis.url });
+  gatewayUrl = gateway.url;
 
   client = new SwitchyardClient({ redisUrl: redis.url, timeoutMs: 30_000, queueShards: SHARDS });
   await Promise.all([1, 2, 3].map(() => client.completion(chat('backup'))));
@@ -128,7 +109,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client?.close();
-  gateway?.kill('SIGTERM');
+  if (gateway) await stopWorkers([gateway]);
   await stopWorkers(workers).catch(() => {});
   await fake?.close();
   await redis?.stop();

@@ -1,4 +1,5 @@
-// Real worker processes (`switchyard worker`) for the demo, integration, chaos and benchmark suites.
+// Real worker processes (`switchyard worker`) for the demo, integration, chaos and benchmark suites, and the
+// gateway as a process (`switchyard gateway`) for the suites that test what its command line sets up.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,12 +37,46 @@ export function writeTempConfig(config: string | object): string {
 }
 
 export function spawnWorker(opts: SpawnWorkersOptions): WorkerProcess {
-  const args = [CLI, 'worker', '--config', opts.configPath, '--concurrency', String(opts.concurrency ?? 20)];
+  const args = ['worker', '--config', opts.configPath, '--concurrency', String(opts.concurrency ?? 20)];
   if (opts.queue) args.push('--queue', opts.queue);
   if (opts.args) args.push(...opts.args);
+  return spawnCli(args, opts);
+}
+
+export interface GatewayProcess extends WorkerProcess {
+  /** Where it listens (from its "gateway listening" log line). */
+  readonly url: string;
+}
+
+/** `switchyard gateway --config FILE --port 0 [args]`; resolves once it listens (or fails with its output). */
+export async function spawnGateway(
+  opts: Omit<SpawnWorkersOptions, 'count' | 'concurrency'>,
+  timeoutMs = START_TIMEOUT_MS,
+): Promise<GatewayProcess> {
+  const args = ['gateway', '--config', opts.configPath, '--port', '0'];
+  if (opts.queue) args.push('--queue', opts.queue);
+  if (opts.args) args.push(...opts.args);
+  const gateway = spawnCli(args, opts);
+  try {
+    await waitForOutput(gateway, 'gateway listening', timeoutMs);
+  } catch (err) {
+    if (gateway.child.exitCode === null) gateway.child.kill('SIGKILL');
+    throw err;
+  }
+  const line = gateway
+    .output()
+    .split('\n')
+    .find((l) => l.includes('gateway listening'))!;
+  return { ...gateway, url: (JSON.parse(line) as { url: string }).url };
+}
+
+function spawnCli(
+  args: string[],
+  opts: { redisUrl: string | undefined; env?: Record<string, string> | undefined },
+): WorkerProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', ...opts.env, REDIS_URL: opts.redisUrl };
   if (opts.redisUrl === undefined) delete env.REDIS_URL;
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [CLI, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -89,7 +124,9 @@ export function waitForOutput(w: WorkerProcess, text: string, timeoutMs = 30_000
       } else if (w.child.exitCode !== null || Date.now() - started > timeoutMs) {
         clearInterval(tick);
         rej(
-          new Error(`worker did not print "${text}" (exit ${w.child.exitCode}):\n${w.output().slice(-3000)}`),
+          new Error(
+            `process did not print "${text}" (exit ${w.child.exitCode}):\n${w.output().slice(-3000)}`,
+          ),
         );
       }
     }, 50);
