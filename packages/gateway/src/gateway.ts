@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BatchService, Caller } from '@switchyard/batch';
+import type { BatchService, Caller, ExpiringOwners } from '@switchyard/batch';
 import {
   type AudioRequest,
   CompletionError,
@@ -21,7 +21,6 @@ import { bearerKey, bearerKeyCheck, isMasterKey, keyHash } from './auth.ts';
 import { batchesRoute } from './batches-api.ts';
 import { callerContext } from './caller-context.ts';
 import { type ApiHandler, filesRoute } from './files-api.ts';
-import type { JobOwners } from './job-owners.ts';
 import { isMetricsPath, type MetricsSource, serveMetrics } from './metrics-route.ts';
 import { modelAdminRoute } from './model-admin.ts';
 import { serveModels } from './models-api.ts';
@@ -56,7 +55,7 @@ export interface GatewayOptions {
   /** LiteLLM's `general_settings.master_key`: a valid API key that may also read any job. */
   masterKey?: string;
   /** Remembers which key created each job, so `GET /v1/jobs/<id>` answers only that key. */
-  owners?: JobOwners;
+  owners?: ExpiringOwners;
   /** Requests allowed to wait for results or read a stream at once; more are answered 503. @defaultValue 10000 */
   maxWaiting?: number;
   /** Serves `GET /metrics` when given (the fleet's Prometheus metrics). */
@@ -157,7 +156,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     // Our own id, so a timeout or a failure can still tell the caller which job to look up later.
     const jobId = randomUUID();
     const key = bearerKey(req.headers);
-    if (opts.owners && keyCheck && key !== undefined) await opts.owners.record(jobId, key);
+    await opts.owners?.record(jobId, callerOf(req).owner);
     attributeKey(read.body, keyCheck ? key : undefined);
     if (read.body.stream === true) {
       const start = { body: read.body, jobId, traceContext: callerContext(req) };
@@ -228,10 +227,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   /** Whether this caller may read job `id`: its owner or the master key (anyone without keys). */
   async function mayRead(id: string, req: IncomingMessage): Promise<boolean> {
-    const key = bearerKey(req.headers);
-    return (
-      !keyCheck || isMasterKey(req.headers, opts.masterKey) || (await opts.owners?.isOwner(id, key)) === true
-    );
+    const caller = callerOf(req);
+    return caller.admin || ((await opts.owners?.mayAccess(caller, id)) ?? false);
   }
 
   /** A job's stream from the start or after a chunk; someone else's job is answered as unknown. */
@@ -299,10 +296,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
   }
 
   /**
-   * Whose files and batches this caller works with: its key's hash, as for jobs. The master key (and
-   * anyone on a gateway without keys) sees every object.
+   * Whose jobs, files and batches this caller works with: its key's hash. The master key (and anyone on a
+   * gateway without keys) sees every object.
    */
-  function batchCaller(req: IncomingMessage): Caller {
+  function callerOf(req: IncomingMessage): Caller {
     const key = bearerKey(req.headers);
     const admin = !keyCheck || isMasterKey(req.headers, opts.masterKey);
     return { admin, ...(keyCheck && key !== undefined ? { owner: keyHash(key) } : {}) };
@@ -315,7 +312,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     if (!/^\/(files|batches)(\/|$)/.test(bare)) return undefined;
     const batches = opts.batches ?? client.batches;
     const method = req.method ?? 'GET';
-    const caller = batchCaller(req);
+    const caller = callerOf(req);
     return (
       filesRoute(batches, caller, method, bare, query) ?? batchesRoute(batches, caller, method, bare, query)
     );

@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BatchStoreOptions } from '@switchyard/batch';
+import { type BatchStoreOptions, ExpiringOwners } from '@switchyard/batch';
 import { SwitchyardClient } from '@switchyard/client';
 import {
   DEFAULT_RESULT_TTL_SEC,
@@ -12,7 +12,6 @@ import {
   stateNamespace,
 } from '@switchyard/core';
 import { createGateway, type GatewayLogger } from './gateway.ts';
-import { JobOwners } from './job-owners.ts';
 import type { MetricsSource } from './metrics-route.ts';
 import type { DashboardSource } from './ui-route.ts';
 
@@ -91,7 +90,7 @@ export async function startGateway(opts: StartGatewayOptions = {}): Promise<Runn
     ...views,
     ...(opts.readOnlyKeys ? { readOnlyKeys: opts.readOnlyKeys } : {}),
     ...(opts.config?.callbacks.requireAuthForMetrics === false ? { metricsAuth: false } : {}),
-    owners: new JobOwners(client.connection, namespace, ownerTtlSec),
+    owners: new ExpiringOwners(client.connection, `${namespace}:owner:`, ownerTtlSec),
     ...(opts.masterKey ? { masterKey: opts.masterKey } : {}),
     ...(opts.maxWaiting ? { maxWaiting: opts.maxWaiting } : {}),
     ...(opts.readinessTimeoutMs ? { readinessTimeoutMs: opts.readinessTimeoutMs } : {}),
