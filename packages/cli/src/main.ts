@@ -16,6 +16,7 @@ import { runHealth } from './commands/health.ts';
 import { runStatus } from './commands/status.ts';
 import { runUsage } from './commands/usage.ts';
 import { runWorker } from './commands/worker.ts';
+import { CONFIG_OPTION } from './fleet-command.ts';
 
 /**
  * `demo` and `mock-provider` run on the testkit (fake providers, embedded Redis), a development dependency:
@@ -120,7 +121,7 @@ program
 program
   .command('health')
   .description('call every deployment (or one group) with a minimal request, through a running worker')
-  .requiredOption('-c, --config <file>', 'LiteLLM config.yaml (Redis and queue)')
+  .requiredOption(...CONFIG_OPTION)
   .option('--model <group>', 'check one model group only')
   .option('--timeout <seconds>', 'how long to wait for the worker to answer', '120')
   .option('--json', "print LiteLLM's /health JSON instead of a table")
@@ -129,7 +130,7 @@ program
 program
   .command('usage')
   .description("the fleet's calls, tokens, cost and latency per deployment, group, tag or gateway key")
-  .requiredOption('-c, --config <file>', 'LiteLLM config.yaml (Redis and queue)')
+  .requiredOption(...CONFIG_OPTION)
   .option('--since <duration>', 'how far back: 15m, 1h, 7d, …', '1h')
   .option('--by <dimension>', 'deployment | group | tag | key', 'deployment')
   .option('--prices', 'print the prices in use per deployment and their source instead')
@@ -140,11 +141,10 @@ program
 const deployments = program
   .command('deployments')
   .description("the fleet's model list in Redis, changed at runtime (every worker follows within a second)");
-const configOption = ['-c, --config <file>', 'LiteLLM config.yaml (Redis and queue)'] as const;
 deployments
   .command('list')
   .description('print the model list (credentials are never shown; os.environ/NAME references are)')
-  .requiredOption(...configOption)
+  .requiredOption(...CONFIG_OPTION)
   .option('--json', 'print JSON instead of a table')
   .action(runDeploymentsList);
 deployments
@@ -154,25 +154,25 @@ deployments
     '<entry>',
     "e.g. '{model_name: gpt, litellm_params: {model: openai/gpt-4o, api_key: os.environ/KEY}}'",
   )
-  .requiredOption(...configOption)
+  .requiredOption(...CONFIG_OPTION)
   .action(runDeploymentsAdd);
 deployments
   .command('update')
   .description('merge fields into the deployment named by model_info.id')
   .argument('<entry>', "e.g. '{model_info: {id: abc}, litellm_params: {api_key: os.environ/NEW_KEY}}'")
-  .requiredOption(...configOption)
+  .requiredOption(...CONFIG_OPTION)
   .action(runDeploymentsUpdate);
 deployments
   .command('delete')
   .description('remove a deployment by id: jobs in an attempt on it finish, no new attempt goes to it')
   .argument('<id>')
-  .requiredOption(...configOption)
+  .requiredOption(...CONFIG_OPTION)
   .action(runDeploymentsDelete);
 deployments
   .command('set')
   .description("replace the whole list, atomically, with FILE's model_list (default: the --config file's)")
   .argument('[file]')
-  .requiredOption(...configOption)
+  .requiredOption(...CONFIG_OPTION)
   .action(runDeploymentsSet);
 
 program

@@ -1,36 +1,19 @@
 // `switchyard deployments list|add|update|delete|set`: the fleet's model list in Redis, changed at runtime
 // (what the gateway's /model/* routes do), for the Redis and queue the config names.
 import { readFileSync } from 'node:fs';
-import { SwitchyardClient } from '@switchyard/client';
+import type { SwitchyardClient } from '@switchyard/client';
 import { ConfigError, type StoredModelEntry } from '@switchyard/core';
 import Table from 'cli-table3';
 import { parse } from 'yaml';
-import { loadConfigOrExit } from '../load-config.ts';
-import { redisTarget } from '../redis-target.ts';
+import { withFleetClient } from '../fleet-command.ts';
 
 export interface DeploymentsOptions {
   config: string;
 }
 
-/** Opens a client for the config's Redis and queue, runs `fn`; bad input prints its fields and exits 1. */
-async function withClient(opts: DeploymentsOptions, fn: (client: SwitchyardClient) => Promise<void>) {
-  const config = loadConfigOrExit(opts.config);
-  const client = new SwitchyardClient({
-    redisUrl: redisTarget(config).url,
-    queueName: config.switchyard.queueName,
-    ...(config.switchyard.queuePrefix ? { prefix: config.switchyard.queuePrefix } : {}),
-    queueShards: config.switchyard.queueShards,
-  });
-  let code = 0;
-  try {
-    await fn(client);
-  } catch (err) {
-    process.stderr.write(`switchyard deployments: ${(err as Error).message}\n`);
-    code = err instanceof ConfigError ? 1 : 2;
-  } finally {
-    await client.close();
-  }
-  process.exit(code);
+/** Runs `fn` on the config's fleet; bad input (an entry, a field) prints its fields and exits 1. */
+function withClient(opts: DeploymentsOptions, fn: (client: SwitchyardClient) => Promise<void>) {
+  return withFleetClient('deployments', opts.config, (err) => err instanceof ConfigError, fn);
 }
 
 /** A deployment given on the command line: JSON or YAML text. */

@@ -1,10 +1,8 @@
 // `switchyard usage`: the fleet's totals per deployment, group, tag or gateway key (LiteLLM's
 // print_deployment_metrics), or with --prices the prices in use per deployment and where they come from.
-import { SwitchyardClient } from '@switchyard/client';
 import type { UsageDimension, UsageRow } from '@switchyard/core';
 import Table from 'cli-table3';
-import { loadConfigOrExit } from '../load-config.ts';
-import { redisTarget } from '../redis-target.ts';
+import { withFleetClient } from '../fleet-command.ts';
 
 export interface UsageOptions {
   config: string;
@@ -16,48 +14,41 @@ export interface UsageOptions {
 }
 
 export async function runUsage(opts: UsageOptions): Promise<void> {
-  const config = loadConfigOrExit(opts.config);
-  const client = new SwitchyardClient({
-    redisUrl: redisTarget(config).url,
-    queueName: config.switchyard.queueName,
-    ...(config.switchyard.queuePrefix ? { prefix: config.switchyard.queuePrefix } : {}),
-  });
-  let code = 0;
-  try {
-    if (opts.reset) {
-      await client.resetCost();
-      process.stdout.write('usage totals and budget spend reset\n');
-    } else if (opts.prices) {
-      const prices = await client.getModelCostMap();
-      if (opts.json) process.stdout.write(`${JSON.stringify(prices, null, 2)}\n`);
-      else {
-        const table = new Table({
-          head: ['deployment', 'group', 'model', '$ / 1M input', '$ / 1M output', 'source'],
-        });
-        for (const p of prices) {
-          table.push([
-            p.id,
-            p.modelGroup,
-            p.model,
-            perMillion(p.inputCostPerToken),
-            perMillion(p.outputCostPerToken),
-            p.source,
-          ]);
+  // A RangeError is a bad --since or --by: the caller's input.
+  return withFleetClient(
+    'usage',
+    opts.config,
+    (err) => err instanceof RangeError,
+    async (client) => {
+      if (opts.reset) {
+        await client.resetCost();
+        process.stdout.write('usage totals and budget spend reset\n');
+      } else if (opts.prices) {
+        const prices = await client.getModelCostMap();
+        if (opts.json) process.stdout.write(`${JSON.stringify(prices, null, 2)}\n`);
+        else {
+          const table = new Table({
+            head: ['deployment', 'group', 'model', '$ / 1M input', '$ / 1M output', 'source'],
+          });
+          for (const p of prices) {
+            table.push([
+              p.id,
+              p.modelGroup,
+              p.model,
+              perMillion(p.inputCostPerToken),
+              perMillion(p.outputCostPerToken),
+              p.source,
+            ]);
+          }
+          process.stdout.write(`${table.toString()}\n`);
         }
-        process.stdout.write(`${table.toString()}\n`);
+      } else {
+        const stats = await client.getUsageStats({ since: opts.since, by: opts.by as UsageDimension });
+        if (opts.json) process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
+        else process.stdout.write(`${usageTable(opts.by, stats.rows)}\nlast ${opts.since}\n`);
       }
-    } else {
-      const stats = await client.getUsageStats({ since: opts.since, by: opts.by as UsageDimension });
-      if (opts.json) process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
-      else process.stdout.write(`${usageTable(opts.by, stats.rows)}\nlast ${opts.since}\n`);
-    }
-  } catch (err) {
-    process.stderr.write(`switchyard usage: ${(err as Error).message}\n`);
-    code = err instanceof RangeError ? 1 : 2;
-  } finally {
-    await client.close();
-  }
-  process.exit(code);
+    },
+  );
 }
 
 export function usageTable(by: string, rows: readonly UsageRow[]): string {
