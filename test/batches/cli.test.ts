@@ -1,39 +1,17 @@
 // `switchyard batch submit|status|cancel|results` as a user runs them: child processes against a real
-// worker process and Redis.
-import { spawn } from 'node:child_process';
+// worker process and Redis; with --config, Redis and the queue come from the workers' config.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { writeTempConfig } from '@switchyard/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openaiDeployment, type Stack, startStack } from '../integration/harness.ts';
-import { chatLine } from './support.ts';
-
-const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/cli/src/main.ts');
+import { chatLine, runCli } from './support.ts';
 
 let stack: Stack;
 let dir: string;
 
-function run(args: string[]) {
-  return new Promise<{ code: number | null; out: string; err: string }>((res) => {
-    const child = spawn(process.execPath, [CLI, 'batch', ...args], {
-      env: { ...process.env, REDIS_URL: stack.redis.url },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      res({ code, out, err });
-    });
-  });
-}
+const run = (args: string[]) => runCli(['batch', ...args], { REDIS_URL: stack.redis.url });
 
 beforeAll(async () => {
   stack = await startStack({
@@ -104,4 +82,30 @@ it('cancel stops a running batch; results of an unknown batch is a clear error',
   const missing = await run(['results', 'batch_000000000000000000000000']);
   expect(missing.code).toBe(1);
   expect(missing.err).toContain('no batch batch_000000000000000000000000');
+});
+
+it("--config: Redis and the queue from the workers' config, with no REDIS_URL", async () => {
+  const workersConfig = JSON.parse(readFileSync(stack.configPath, 'utf8'));
+  const configPath = writeTempConfig({
+    ...workersConfig,
+    router_settings: { ...workersConfig.router_settings, redis_url: stack.redis.url },
+  });
+  const input = join(dir, 'configured.jsonl');
+  writeFileSync(input, ['c1', 'c2'].map((id) => chatLine({ custom_id: id, model: 'gpt' })).join('\n'));
+  const noRedisEnv = { REDIS_URL: undefined, REDIS_CLUSTER_NODES: undefined };
+  const submitted = await runCli(['batch', 'submit', input, '--wait', '--config', configPath], noRedisEnv);
+  expect(submitted.code, submitted.err).toBe(0);
+  expect(submitted.out).toMatch(/batch_[0-9a-f]{24} completed: 2 done, 0 failed of 2/);
+});
+
+it('a Redis Cluster without --config is refused in one line, not a stack trace', async () => {
+  const refused = await runCli(['batch', 'status', 'batch_000000000000000000000000'], {
+    REDIS_URL: undefined,
+    REDIS_CLUSTER_NODES: '127.0.0.1:1',
+  });
+  expect(refused.code).toBe(2);
+  expect(refused.err).toContain('switchyard_settings.queue_prefix');
+  expect(refused.err).toContain('--config');
+  expect(refused.err).not.toMatch(/^\s+at /m);
+  expect(refused.err.trim().split('\n')).toHaveLength(1);
 });

@@ -1,4 +1,8 @@
-// Shared pieces of the batch suites: JSONL input builders and polling a batch through the OpenAI SDK.
+// Shared pieces of the batch suites: JSONL input builders, polling a batch through the OpenAI SDK, and
+// running the `switchyard` command line.
+import { spawn } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
 
@@ -51,4 +55,28 @@ export async function download(sdk: OpenAI, fileId: string | null | undefined): 
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as OutputLine);
+}
+
+const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/cli/src/main.ts');
+
+/** `switchyard <args>` as a child process with `env` over this one's (undefined removes a variable). */
+export function runCli(args: string[], env: Record<string, string | undefined>) {
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];
+  return new Promise<{ code: number | null; out: string; err: string }>((res) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: merged });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      res({ code, out, err });
+    });
+  });
 }

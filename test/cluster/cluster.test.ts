@@ -1,6 +1,10 @@
 // The integration essentials on a local Redis Cluster (3 masters + 3 replicas) with real worker processes:
-// routing, retries, fallbacks, streaming, batches, queue shards, budgets, a bad prefix refused at start, and a
-// master failover (`CLUSTER FAILOVER`) in the middle of a batch with every job finished exactly once.
+// routing, retries, fallbacks, streaming, batches (SDK and `switchyard batch`), queue shards, budgets, a bad
+// prefix refused at start, and a master failover (`CLUSTER FAILOVER`) in the middle of a batch with every
+// job finished exactly once.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CompletionError, SwitchyardClient } from '@switchyard/client';
 import {
   type FakeProvider,
@@ -15,6 +19,7 @@ import {
 } from '@switchyard/testkit';
 import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatLine, runCli } from '../batches/support.ts';
 import { waitFor } from '../faults/helpers.ts';
 import { chat, openaiDeployment } from '../integration/harness.ts';
 
@@ -118,6 +123,22 @@ describe('on a Redis Cluster', () => {
       ['one', 200],
       ['two', 200],
     ]);
+  });
+
+  it('switchyard batch: with --config it runs there; without, one line says what to give', async () => {
+    const input = join(mkdtempSync(join(tmpdir(), 'switchyard-cluster-batch-')), 'in.jsonl');
+    writeFileSync(input, ['k1', 'k2', 'k3'].map((id) => chatLine({ custom_id: id, model: 'a' })).join('\n'));
+    const env = { REDIS_URL: undefined, REDIS_CLUSTER_NODES: cluster.nodeList };
+    const refused = await runCli(['batch', 'submit', input], env);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('--config');
+    expect(refused.err).not.toMatch(/^\s+at /m);
+    const submitted = await runCli(
+      ['batch', 'submit', input, '--wait', '-c', writeTempConfig(config())],
+      env,
+    );
+    expect(submitted.code, submitted.err).toBe(0);
+    expect(submitted.out).toMatch(/batch_[0-9a-f]{24} completed: 3 done, 0 failed of 3/);
   });
 
   it('refuses to start with an untagged queue prefix, naming the field', async () => {

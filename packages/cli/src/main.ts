@@ -189,8 +189,8 @@ program
 
 const batch = program
   .command('batch')
-  .description('OpenAI-style batches over the queue (Redis from REDIS_URL), as the gateway serves them');
-const queueOption = ['--queue <name>', 'queue name', 'switchyard'] as const;
+  .description('OpenAI-style batches over the queue, as the gateway serves them');
+const queueOption = ['--queue <name>', 'queue name (default: the config\'s, else "switchyard")'] as const;
 batch
   .command('submit')
   .description('submit an OpenAI batch input file (JSONL: custom_id, method, url, body per line)')
@@ -198,18 +198,21 @@ batch
   .option('--model <group>', "run every line on this model group (replaces each body's model)")
   .option('--wait', 'show a progress bar until the batch ends, then where its results are')
   .option('--completion-window <d>', 'the batch deadline, e.g. 24h, 90m', '24h')
+  .option(...CONFIG_OPTION)
   .option(...queueOption)
   .action(runBatchSubmit);
 batch
   .command('status')
   .description("print a batch's OpenAI Batch object (status, request_counts, file ids)")
   .argument('<id>')
+  .option(...CONFIG_OPTION)
   .option(...queueOption)
   .action(runBatchStatus);
 batch
   .command('cancel')
   .description('cancel a batch: waiting requests are removed, running ones finish')
   .argument('<id>')
+  .option(...CONFIG_OPTION)
   .option(...queueOption)
   .action(runBatchCancel);
 batch
@@ -218,6 +221,7 @@ batch
   .argument('<id>')
   .option('-o, --output <file>', 'write the output JSONL here instead of stdout')
   .option('--errors <file>', 'write the error JSONL here')
+  .option(...CONFIG_OPTION)
   .option(...queueOption)
   .action(runBatchResults);
 

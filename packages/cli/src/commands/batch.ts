@@ -1,15 +1,19 @@
 // `switchyard batch submit|status|cancel|results`: OpenAI-style batches from the command line, straight
-// through Redis (REDIS_URL) with the same store and flows as the gateway's /v1/batches.
+// through Redis with the same store and flows as the gateway's /v1/batches: Redis, queue name, prefix and
+// shards from --config as the workers read them (without it, REDIS_URL and the default queue).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BatchApiError } from '@switchyard/batch';
-import { SwitchyardClient } from '@switchyard/client';
+import type { SwitchyardClient } from '@switchyard/client';
 import { type BatchObject, TERMINAL_BATCH_STATUSES } from '@switchyard/core';
 import { SingleBar } from 'cli-progress';
 import { endpointOf, withModel } from '../batch-input.ts';
+import { withFleetClient } from '../fleet-command.ts';
 
 export interface BatchCommandOptions {
-  queue: string;
+  /** The workers' config.yaml. */
+  config?: string;
+  queue?: string;
 }
 
 export interface SubmitOptions extends BatchCommandOptions {
@@ -18,19 +22,9 @@ export interface SubmitOptions extends BatchCommandOptions {
   completionWindow: string;
 }
 
-/** Opens a client, runs `fn`, always closes; refusals print their message and exit 1, not a stack. */
-async function withClient(opts: BatchCommandOptions, fn: (client: SwitchyardClient) => Promise<number>) {
-  const client = new SwitchyardClient({ queueName: opts.queue });
-  let code: number;
-  try {
-    code = await fn(client);
-  } catch (err) {
-    process.stderr.write(`switchyard batch: ${(err as Error).message}\n`);
-    code = err instanceof BatchApiError ? 1 : 2;
-  } finally {
-    await client.close();
-  }
-  process.exit(code);
+/** Runs `fn` on the fleet's queue (fleet-command.ts); a refused request (BatchApiError) exits 1. */
+function withClient(opts: BatchCommandOptions, fn: (client: SwitchyardClient) => Promise<number>) {
+  return withFleetClient('batch', opts.config, (err) => err instanceof BatchApiError, fn, opts.queue);
 }
 
 export function runBatchSubmit(file: string, opts: SubmitOptions): Promise<void> {

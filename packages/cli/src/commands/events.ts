@@ -1,8 +1,8 @@
 // `switchyard events tail`: prints the job-outcome event stream as JSON lines (one StandardLoggingPayload
 // per line, with the stream entry id and the event type), from now on or from the start, until interrupted.
 import { SwitchyardClient } from '@switchyard/client';
+import { clientOptions } from '../fleet-command.ts';
 import { loadConfigOrExit } from '../load-config.ts';
-import { redisTarget } from '../redis-target.ts';
 
 export interface EventsTailOptions {
   config?: string;
@@ -15,13 +15,7 @@ export interface EventsTailOptions {
 
 export async function runEventsTail(opts: EventsTailOptions): Promise<void> {
   const config = opts.config ? loadConfigOrExit(opts.config) : undefined;
-  const queueName = opts.queue ?? config?.switchyard.queueName;
-  const prefix = config?.switchyard.queuePrefix;
-  const client = new SwitchyardClient({
-    ...(config ? { redisUrl: redisTarget(config).url } : {}),
-    ...(queueName ? { queueName } : {}),
-    ...(prefix ? { prefix } : {}),
-  });
+  const client = new SwitchyardClient(clientOptions(config, opts.queue));
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
