@@ -6,17 +6,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFakeProvider, startRedis } from '@switchyard/testkit';
 import OpenAI, { toFile } from 'openai';
-import { benchConfig, chatBody, GROUP } from '../lib/config.ts';
+import { chatBody, GROUP } from '../lib/config.ts';
+import { CONCURRENCY, startPacedStack, WINDOW_MS, WORKERS } from '../lib/paced-stack.ts';
 import { scaled } from '../lib/scale.ts';
 import { check, fmt, type Scenario } from '../lib/scenario.ts';
-import { startSystem } from '../lib/systems.ts';
 
-const WINDOW_MS = 5_000;
-const WORKERS = 2;
-const CONCURRENCY = 50;
-const LATENCY_MS = 20;
 /** Requests per 5 s window: 200 + 100 → 60 requests/s; 2,000 lines ≈ 33 s. */
 const RPM_A = 200;
 const RPM_B = 100;
@@ -34,28 +29,8 @@ export const batch: Scenario = {
   async run() {
     const lines = scaled(2000, 100);
     const queueName = 'bench-batch';
-    const redis = await startRedis();
-    const fake = await startFakeProvider({
-      latencyMs: LATENCY_MS,
-      rateWindowMs: WINDOW_MS,
-      modelLimits: { 'batch-a': { rpm: RPM_A }, 'batch-b': { rpm: RPM_B } },
-    });
-    const system = await startSystem({
-      system: 'switchyard',
-      redisUrl: redis.url,
-      queueName,
-      workers: WORKERS,
-      concurrency: CONCURRENCY,
-      config: benchConfig(
-        fake.url,
-        [
-          { model: 'batch-a', rpm: RPM_A },
-          { model: 'batch-b', rpm: RPM_B },
-        ],
-        { routing_strategy: 'usage-based-routing-v2' },
-      ),
-      env: { SWITCHYARD_WINDOW_MS: String(WINDOW_MS) },
-    });
+    const stack = await startPacedStack({ queueName, rpm: { 'batch-a': RPM_A, 'batch-b': RPM_B } });
+    const { redis, fake } = stack;
     let gateway: { child: ChildProcess; url: string } | undefined;
     const probe = redis.client();
     const memory = { gatewayRssMb: 0, redisUsedMb: 0 };
@@ -203,9 +178,7 @@ export const batch: Scenario = {
         gateway.child.kill('SIGTERM');
         await exited;
       }
-      await system.stop();
-      await fake.close();
-      await redis.stop();
+      await stack.stop();
     }
   },
 };

@@ -2,16 +2,11 @@
 // the window shortened to 5 s on both sides). Switchyard should finish at the limits' pace with no 429s;
 // the baseline is the ideal schedule the configured limits allow.
 import { SwitchyardClient } from '@switchyard/client';
-import { startFakeProvider, startRedis } from '@switchyard/testkit';
-import { benchConfig, chatBody, type DeploymentSpec } from '../lib/config.ts';
+import { chatBody } from '../lib/config.ts';
+import { CONCURRENCY, startPacedStack, WINDOW_MS, WORKERS } from '../lib/paced-stack.ts';
 import { scaled } from '../lib/scale.ts';
 import { check, fmt, type Scenario } from '../lib/scenario.ts';
-import { startSystem } from '../lib/systems.ts';
 
-const WINDOW_MS = 5_000;
-const WORKERS = 2;
-const CONCURRENCY = 50;
-const LATENCY_MS = 20;
 /** Keeps the TPM estimate near the real usage, as a caller that sets max_tokens does. */
 const MAX_TOKENS = 16;
 /** Requests per window: 40/s + 20/s by rpm, ~20/s by tpm → 80/s, 2,000 jobs ≈ 25 s. */
@@ -27,28 +22,17 @@ export const pacing: Scenario = {
     "(SWITCHYARD_WINDOW_MS and the fake's rateWindowMs); finish time vs the ideal, provider 429s, utilisation",
   async run() {
     const jobs = scaled(2000, 100);
-    const redis = await startRedis();
-    const fake = await startFakeProvider({
-      latencyMs: LATENCY_MS,
-      rateWindowMs: WINDOW_MS,
-      modelLimits: { 'pace-a': { rpm: RPM_A }, 'pace-b': { rpm: RPM_B } },
-    });
-    const tokensPerJob = await probeTokens(fake.url);
-    const deployments: DeploymentSpec[] = [
-      { model: 'pace-a', rpm: RPM_A },
-      { model: 'pace-b', rpm: RPM_B },
-      { model: 'pace-c', tpm: TPM_C_REQUESTS * tokensPerJob },
-    ];
-    const system = await startSystem({
-      system: 'switchyard',
-      redisUrl: redis.url,
+    let tokensPerJob = 0;
+    const stack = await startPacedStack({
       queueName: 'bench-pacing',
-      workers: WORKERS,
-      concurrency: CONCURRENCY,
-      config: benchConfig(fake.url, deployments, { routing_strategy: 'usage-based-routing-v2' }),
-      env: { SWITCHYARD_WINDOW_MS: String(WINDOW_MS) },
+      rpm: { 'pace-a': RPM_A, 'pace-b': RPM_B },
+      more: async (fake) => {
+        tokensPerJob = await probeTokens(fake.url);
+        return [{ model: 'pace-c', tpm: TPM_C_REQUESTS * tokensPerJob }];
+      },
     });
-    const client = new SwitchyardClient({ redisUrl: redis.url, queueName: 'bench-pacing' });
+    const { fake, deployments } = stack;
+    const client = new SwitchyardClient({ redisUrl: stack.redis.url, queueName: 'bench-pacing' });
     const served: Record<string, number> = {};
     let failed = 0;
     let finishMs = 0;
@@ -74,9 +58,7 @@ export const pacing: Scenario = {
       stats = fake.stats();
     } finally {
       await client.close();
-      await system.stop();
-      await fake.close();
-      await redis.stop();
+      await stack.stop();
     }
 
     // Capacity in requests per window; the tpm deployment's is its tokens over the real tokens per job.
