@@ -1,49 +1,26 @@
 // LiteLLM's per-request `priority` becomes the BullMQ job priority (client SDK and gateway), so waiting jobs
 // are served lowest number first, and it never reaches a provider.
-import { SwitchyardClient } from '@switchyard/client';
 import { type RunningGateway, startGateway } from '@switchyard/gateway';
-import {
-  type FakeProvider,
-  spawnWorkers,
-  startFakeProvider,
-  startRedis,
-  stopWorkers,
-  type TestRedis,
-  type WorkerProcess,
-  writeTempConfig,
-} from '@switchyard/testkit';
+import { spawnWorkers } from '@switchyard/testkit';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openaiDeployment, type Stack, startStack } from './harness.ts';
 
-let redis: TestRedis;
-let fake: FakeProvider;
-let client: SwitchyardClient;
+let stack: Stack;
 let gateway: RunningGateway;
-let workers: WorkerProcess[] = [];
-let configPath: string;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  fake = await startFakeProvider();
-  configPath = writeTempConfig({
-    model_list: [
-      {
-        model_name: 'gpt',
-        litellm_params: { model: 'openai/gpt-a', api_base: `${fake.url}/v1`, api_key: 'sk-test' },
-      },
-    ],
+  // No worker yet: the first test queues jobs before one starts.
+  stack = await startStack({
+    config: (fake) => ({ model_list: [openaiDeployment(fake, 'gpt', 'gpt-a')] }),
+    workers: 0,
   });
-  client = new SwitchyardClient({ redisUrl: redis.url, timeoutMs: 30_000, pollMs: 1_000 });
-  await client.ready();
-  gateway = await startGateway({ port: 0, redisUrl: redis.url });
+  gateway = await startGateway({ port: 0, redisUrl: stack.redis.url });
 });
 
 afterAll(async () => {
-  await stopWorkers(workers);
   await gateway?.close();
-  await client?.close();
-  await fake?.close();
-  await redis?.stop();
+  await stack?.stop();
 });
 
 const chat = (content: string, extra: object = {}) => ({
@@ -55,6 +32,7 @@ const chat = (content: string, extra: object = {}) => ({
 describe('priority', () => {
   it('orders waiting jobs by their priority and never forwards it', async () => {
     // Queued before any worker runs, highest number first; one worker slot then takes them in order.
+    const { client, fake } = stack;
     const ids = [];
     for (const p of [4, 3, 2, 1, 0])
       ids.push(await client.enqueue('chat.completions', chat(`p${p}`, { priority: p })));
@@ -62,7 +40,15 @@ describe('priority', () => {
     expect(jobs.map((j) => j?.opts.priority)).toEqual([5, 4, 3, 2, 1]);
     expect(jobs.every((j) => !Object.hasOwn(j!.data, 'priority'))).toBe(true);
 
-    workers = await spawnWorkers({ configPath, redisUrl: redis.url, count: 1, concurrency: 1 });
+    // Stopped with the stack (its stop() goes through this same list).
+    stack.workers.push(
+      ...(await spawnWorkers({
+        configPath: stack.configPath,
+        redisUrl: stack.redis.url,
+        count: 1,
+        concurrency: 1,
+      })),
+    );
     await Promise.all(ids.map((id) => client.result(id)));
     const order = fake.requests.map(
       (r) => (r.body as { messages: { content: string }[] }).messages[0]!.content,
@@ -72,6 +58,7 @@ describe('priority', () => {
   });
 
   it('is set by the gateway from the request body, and refused when it is not a priority', async () => {
+    const { client, fake } = stack;
     const sdk = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
     const { data, response } = await sdk.chat.completions
       .create({
