@@ -14,12 +14,12 @@ import {
   toConverseRequest,
 } from './bedrock-mapping.ts';
 import { createBedrockStreamMapper } from './bedrock-stream.ts';
-import { type ChunkMeta, mapped, newToolCallId, type Obj } from './chat-parts.ts';
+import { type ChunkMeta, newToolCallId, type Obj } from './chat-parts.ts';
 import { malformedResponse } from './errors.ts';
 import { type AdapterEnv, errorContext, exchange, type HttpCall } from './exchange.ts';
 import { parseJsonObject } from './json-body.ts';
 import { type AwsStreamMessage, awsEventStreamFraming } from './stream-framing.ts';
-import { badRequest, chatBody, mergedBody, requireEndpoint, trimBase, unwrap } from './translate.ts';
+import { badRequest, chatBody, mappedBody, mergedBody, requireEndpoint, trimBase } from './translate.ts';
 import { openTranslatedStream } from './translated-stream.ts';
 
 /** The OpenAI chat parameters Converse has a counterpart for (the rest: refused, or dropped with drop_params). */
@@ -58,10 +58,7 @@ async function embed(
   req: ProviderRequest,
   family: BedrockEmbedFamily,
 ): Promise<ProviderResponse> {
-  const bodies = unwrap(
-    req,
-    mapped(() => toBedrockEmbed(family, mergedBody(req))),
-  );
+  const bodies = mappedBody(req, () => toBedrockEmbed(family, mergedBody(req)));
   const reads = await Promise.all(
     bodies.map((b) =>
       exchange(env, req, call(req, 'invoke', b), (ex) => {
@@ -94,10 +91,7 @@ async function embed(
 }
 
 function converseBody(req: ProviderRequest): Obj {
-  return unwrap(
-    req,
-    mapped(() => toConverseRequest(chatBody(req, SUPPORTED))),
-  );
+  return mappedBody(req, () => toConverseRequest(chatBody(req, SUPPORTED)));
 }
 
 let codec: Promise<EventStreamCodec> | undefined;

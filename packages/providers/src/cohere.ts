@@ -1,6 +1,6 @@
 // Cohere v2: chat, embeddings, and rerank (LiteLLM's rerank shape, which is Cohere's).
 import type { ProviderAdapter, ProviderRequest, ProviderResponse } from './adapter.ts';
-import { mapped, type Obj } from './chat-parts.ts';
+import type { Obj } from './chat-parts.ts';
 import {
   fromCohereChat,
   fromCohereEmbed,
@@ -10,39 +10,21 @@ import {
   toCohereRerank,
 } from './cohere-mapping.ts';
 import { createCohereStreamMapper } from './cohere-stream.ts';
-import type { AdapterEnv, HttpCall } from './exchange.ts';
+import { type AdapterEnv, bearerHeaders, type HttpCall } from './exchange.ts';
 import { sseJsonFraming } from './stream-framing.ts';
-import {
-  chatBody,
-  mergedBody,
-  requireEndpoint,
-  TRANSLATED_CHAT_PARAMS,
-  translatedCall,
-  trimBase,
-  unwrap,
-} from './translate.ts';
+import { chatBody, mappedBody, mergedBody, requireEndpoint, translatedCall, trimBase } from './translate.ts';
 import { jsonErrorOf, openTranslatedStream } from './translated-stream.ts';
-
-/** The OpenAI chat parameters this provider has a counterpart for (the rest: refused, or dropped with drop_params). */
-const SUPPORTED = TRANSLATED_CHAT_PARAMS;
 
 export interface CohereAdapter extends ProviderAdapter {
   /** `body` is LiteLLM's rerank request (`query`, `documents`, `top_n`, `return_documents`). */
   rerank(request: Omit<ProviderRequest, 'endpoint'>): Promise<ProviderResponse>;
 }
 
-function headers(req: Omit<ProviderRequest, 'endpoint'>): Record<string, string> {
-  return req.deployment.apiKey ? { authorization: `Bearer ${req.deployment.apiKey}` } : {};
-}
-
 function chatCall(req: ProviderRequest): HttpCall {
   return {
     url: `${trimBase(req.deployment.apiBase)}/v2/chat`,
-    headers: headers(req),
-    body: unwrap(
-      req,
-      mapped(() => toCohereChat(chatBody(req, SUPPORTED), req.deployment.model)),
-    ),
+    headers: bearerHeaders(req.deployment),
+    body: mappedBody(req, () => toCohereChat(chatBody(req), req.deployment.model)),
   };
 }
 
@@ -69,11 +51,8 @@ export function createCohereAdapter(env: AdapterEnv): CohereAdapter {
         const body = mergedBody(req);
         const call = {
           url: `${trimBase(d.apiBase)}/v2/embed`,
-          headers: headers(req),
-          body: unwrap(
-            req,
-            mapped(() => toCohereEmbed(body, d.model)),
-          ),
+          headers: bearerHeaders(req.deployment),
+          body: mappedBody(req, () => toCohereEmbed(body, d.model)),
         };
         return translatedCall(env, req, call, 'no `embeddings.float` array', (b) =>
           fromCohereEmbed(b, d.model),
@@ -93,11 +72,8 @@ export function createCohereAdapter(env: AdapterEnv): CohereAdapter {
       const d = r.deployment;
       const call = {
         url: `${trimBase(d.apiBase)}/v2/rerank`,
-        headers: headers(r),
-        body: unwrap(
-          req,
-          mapped(() => toCohereRerank(body, d.model)),
-        ),
+        headers: bearerHeaders(d),
+        body: mappedBody(req, () => toCohereRerank(body, d.model)),
       };
       return translatedCall(env, req, call, 'no `results` array', (b) => fromCohereRerank(b, body));
     },

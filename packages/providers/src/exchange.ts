@@ -1,5 +1,5 @@
 // One HTTP attempt: POST JSON, read the whole body, all under the attempt's deadline; every failure classified.
-import { SwitchyardError } from '@switchyard/core';
+import { type Deployment, SwitchyardError } from '@switchyard/core';
 import type { ProviderRequest } from './adapter.ts';
 import { classifyHttpError, classifyNetworkError, type ErrorContext } from './errors.ts';
 import type { HttpPools } from './http-pool.ts';
@@ -67,6 +67,11 @@ async function readCapped(ctx: ErrorContext, body: AsyncIterable<Buffer>, max: n
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/** `Authorization: Bearer <key>`, or nothing for a keyless deployment (a local server). */
+export function bearerHeaders(d: Pick<Deployment, 'apiKey'>): Record<string, string> {
+  return d.apiKey ? { authorization: `Bearer ${d.apiKey}` } : {};
 }
 
 export function errorContext(req: ProviderRequest): ErrorContext {

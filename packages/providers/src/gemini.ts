@@ -3,7 +3,7 @@ import type { Deployment, ProviderKind } from '@switchyard/core';
 import { SwitchyardError } from '@switchyard/core';
 import type { ProviderAdapter, ProviderRequest } from './adapter.ts';
 import { type AnthropicDialect, createAnthropicAdapter } from './anthropic.ts';
-import { mapped, type Obj } from './chat-parts.ts';
+import type { Obj } from './chat-parts.ts';
 import { malformedResponse } from './errors.ts';
 import { type AdapterEnv, errorContext, exchange, type HttpCall } from './exchange.ts';
 import {
@@ -18,19 +18,8 @@ import { createGeminiStreamMapper } from './gemini-stream.ts';
 import { vertexAuthHeaders } from './google-auth.ts';
 import { parseJsonObject } from './json-body.ts';
 import { sseJsonFraming } from './stream-framing.ts';
-import {
-  chatBody,
-  mergedBody,
-  requireEndpoint,
-  TRANSLATED_CHAT_PARAMS,
-  translatedCall,
-  trimBase,
-  unwrap,
-} from './translate.ts';
+import { chatBody, mappedBody, mergedBody, requireEndpoint, translatedCall, trimBase } from './translate.ts';
 import { jsonErrorOf, openTranslatedStream } from './translated-stream.ts';
-
-/** The OpenAI chat parameters this provider has a counterpart for (the rest: refused, or dropped with drop_params). */
-const SUPPORTED = TRANSLATED_CHAT_PARAMS;
 
 export interface GoogleDialect {
   kind: Extract<ProviderKind, 'gemini' | 'vertex_ai'>;
@@ -73,10 +62,7 @@ export function createGoogleAdapter(dialect: GoogleDialect, env: AdapterEnv): Pr
   const chatCall = (req: ProviderRequest, method: string): HttpCall => ({
     url: dialect.url(req.deployment, method),
     ...dialect.auth(req.deployment),
-    body: unwrap(
-      req,
-      mapped(() => toGeminiRequest(chatBody(req, SUPPORTED))),
-    ),
+    body: mappedBody(req, () => toGeminiRequest(chatBody(req))),
   });
   return {
     kind: dialect.kind,
@@ -101,17 +87,11 @@ export function createGoogleAdapter(dialect: GoogleDialect, env: AdapterEnv): Pr
           const call = {
             url: dialect.url(d, 'predict'),
             ...dialect.auth(d),
-            body: unwrap(
-              req,
-              mapped(() => toVertexEmbed(body)),
-            ),
+            body: mappedBody(req, () => toVertexEmbed(body)),
           };
           return translatedCall(env, req, call, 'no `predictions` array', (b) => fromVertexEmbed(b, d.model));
         }
-        const sent = unwrap(
-          req,
-          mapped(() => toGeminiEmbed(body, d.model)),
-        );
+        const sent = mappedBody(req, () => toGeminiEmbed(body, d.model));
         const texts = (sent.requests as Obj[]).map((r) =>
           String((((r.content as Obj).parts as Obj[])[0] as Obj).text),
         );

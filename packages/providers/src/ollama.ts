@@ -1,7 +1,7 @@
 // Ollama's native API: `ollama_chat/` → /api/chat, `ollama/` → /api/generate (as in LiteLLM); both embed via /api/embed.
 import type { ProviderAdapter, ProviderRequest } from './adapter.ts';
-import { mapped, type Obj } from './chat-parts.ts';
-import type { AdapterEnv, HttpCall } from './exchange.ts';
+import type { Obj } from './chat-parts.ts';
+import { type AdapterEnv, bearerHeaders, type HttpCall } from './exchange.ts';
 import {
   fromOllamaChat,
   fromOllamaCompletion,
@@ -12,19 +12,8 @@ import {
 } from './ollama-mapping.ts';
 import { createOllamaStreamMapper } from './ollama-stream.ts';
 import { ndjsonFraming } from './stream-framing.ts';
-import {
-  chatBody,
-  mergedBody,
-  requireEndpoint,
-  TRANSLATED_CHAT_PARAMS,
-  translatedCall,
-  trimBase,
-  unwrap,
-} from './translate.ts';
+import { chatBody, mappedBody, mergedBody, requireEndpoint, translatedCall, trimBase } from './translate.ts';
 import { jsonErrorOf, openTranslatedStream } from './translated-stream.ts';
-
-/** The OpenAI chat parameters this provider has a counterpart for (the rest: refused, or dropped with drop_params). */
-const SUPPORTED = TRANSLATED_CHAT_PARAMS;
 
 export function createOllamaAdapter(
   env: AdapterEnv,
@@ -39,11 +28,8 @@ export function createOllamaAdapter(
         const body = mergedBody(req);
         const call = {
           url: `${trimBase(d.apiBase)}/api/embed`,
-          headers: authHeaders(req),
-          body: unwrap(
-            req,
-            mapped(() => toOllamaEmbed(body, d.model)),
-          ),
+          headers: bearerHeaders(d),
+          body: mappedBody(req, () => toOllamaEmbed(body, d.model)),
         };
         return translatedCall(env, req, call, 'no `embeddings` array', fromOllamaEmbed);
       }
@@ -76,22 +62,14 @@ export function createOllamaAdapter(
 
   function answerCall(req: ProviderRequest): HttpCall {
     const d = req.deployment;
-    const body = req.endpoint === 'chat.completions' ? chatBody(req, SUPPORTED) : mergedBody(req);
+    const body = req.endpoint === 'chat.completions' ? chatBody(req) : mergedBody(req);
     const chat = usesChat(req);
     return {
       url: `${trimBase(d.apiBase)}/api/${chat ? 'chat' : 'generate'}`,
-      headers: authHeaders(req),
-      body: unwrap(
-        req,
-        mapped(() => (chat ? toOllamaChat(body, d.model) : toOllamaGenerate(body, d.model))),
-      ),
+      headers: bearerHeaders(d),
+      body: mappedBody(req, () => (chat ? toOllamaChat(body, d.model) : toOllamaGenerate(body, d.model))),
     };
   }
-}
-
-// Ollama runs keyless locally; ollama.com and proxies in front of it take a bearer key.
-function authHeaders(req: ProviderRequest): Record<string, string> {
-  return req.deployment.apiKey ? { authorization: `Bearer ${req.deployment.apiKey}` } : {};
 }
 
 export function createOllamaChatAdapter(env: AdapterEnv): ProviderAdapter {

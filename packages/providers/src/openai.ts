@@ -1,12 +1,12 @@
 // OpenAI and any OpenAI-compatible server: `{apiBase}/chat/completions`, bearer auth (omitted without a key).
 import type { ProviderAdapter } from './adapter.ts';
-import type { AdapterEnv } from './exchange.ts';
+import { type AdapterEnv, bearerHeaders } from './exchange.ts';
 import { createOpenAICompatibleAdapter, ENDPOINT_PATH, type OpenAIDialect } from './openai-compatible.ts';
 
 export const openAIDialect: OpenAIDialect = {
   kind: 'openai',
   url: (d, endpoint) => `${d.apiBase.replace(/\/+$/, '')}${ENDPOINT_PATH[endpoint]}`,
-  authHeaders: (d): Record<string, string> => (d.apiKey ? { authorization: `Bearer ${d.apiKey}` } : {}),
+  authHeaders: bearerHeaders,
 };
 
 export function createOpenAIAdapter(env: AdapterEnv): ProviderAdapter {

@@ -2,7 +2,7 @@
 import type { Endpoint, ProviderKind } from '@switchyard/core';
 import { SwitchyardError } from '@switchyard/core';
 import type { ProviderRequest, ProviderResponse } from './adapter.ts';
-import type { Mapped, Obj } from './chat-parts.ts';
+import { mapped, type Obj } from './chat-parts.ts';
 import { malformedResponse } from './errors.ts';
 import { type AdapterEnv, errorContext, exchange, type HttpCall } from './exchange.ts';
 import { parseJsonObject } from './json-body.ts';
@@ -83,8 +83,11 @@ const OPENAI_CHAT_PARAMS: ReadonlySet<string> = new Set([
   'web_search_options',
 ]);
 
-/** `mergedBody` with the OpenAI chat parameters outside `supported` refused or, with drop_params, dropped. */
-export function chatBody(req: ProviderRequest, supported: ReadonlySet<string>): Obj {
+/**
+ * `mergedBody` with the OpenAI chat parameters outside `supported` (by default what every translated provider
+ * maps) refused or, with drop_params, dropped.
+ */
+export function chatBody(req: ProviderRequest, supported: ReadonlySet<string> = TRANSLATED_CHAT_PARAMS): Obj {
   const body = mergedBody(req);
   const unsupported = Object.keys(body).filter(
     (k) =>
@@ -105,7 +108,9 @@ export function chatBody(req: ProviderRequest, supported: ReadonlySet<string>): 
   return body;
 }
 
-export function unwrap<T>(req: ProviderRequest, m: Mapped<T>): T {
+/** The provider's request body from `build`; a request it cannot express (a MappingError) is a BadRequestError. */
+export function mappedBody<T>(req: ProviderRequest, build: () => T): T {
+  const m = mapped(build);
   if (!m.ok) throw badRequest(req, m.error);
   return m.value;
 }
