@@ -7,7 +7,7 @@ import { childPath } from './path.ts';
 import { passThroughTargets, resolveProvider } from './provider.ts';
 import type { CloudParams } from './provider-settings.ts';
 import type { PickSetting } from './router-settings.ts';
-import { litellmParamsSchema, modelEntrySchema } from './schema.ts';
+import { litellmParamsSchema, modelEntrySchema, type PRICE_FIELDS } from './schema.ts';
 import { isSecretParam } from './secret-params.ts';
 import type { Deployment, DeploymentDefaults, ModelInfo } from './types.ts';
 import { collectUnsupportedKeys, UNSUPPORTED } from './unsupported-keys.ts';
@@ -194,15 +194,23 @@ function cloudParams(params: ParsedParams): CloudParams {
 type ParsedParams = NonNullable<ReturnType<typeof modelEntrySchema.parse>>['litellm_params'];
 type ParsedInfo = NonNullable<ReturnType<typeof modelEntrySchema.parse>['model_info']>;
 
+/** ModelInfo's name of each price key. */
+const PRICE_NAMES = {
+  input_cost_per_token: 'inputCostPerToken',
+  output_cost_per_token: 'outputCostPerToken',
+  output_cost_per_image: 'outputCostPerImage',
+  input_cost_per_second: 'inputCostPerSecond',
+  input_cost_per_character: 'inputCostPerCharacter',
+  input_cost_per_query: 'inputCostPerQuery',
+} as const satisfies Record<keyof typeof PRICE_FIELDS, keyof ModelInfo>;
+type PriceName = (typeof PRICE_NAMES)[keyof typeof PRICE_NAMES];
+
 /** Pricing written in litellm_params is copied into model_info (LiteLLM does the same) and wins over it. */
 function modelInfo(params: ParsedParams, info: ParsedInfo | undefined): ModelInfo {
   const result: ModelInfo = {};
-  assign(result, 'inputCostPerToken', params.input_cost_per_token ?? info?.input_cost_per_token);
-  assign(result, 'outputCostPerToken', params.output_cost_per_token ?? info?.output_cost_per_token);
-  assign(result, 'outputCostPerImage', params.output_cost_per_image ?? info?.output_cost_per_image);
-  assign(result, 'inputCostPerSecond', params.input_cost_per_second ?? info?.input_cost_per_second);
-  assign(result, 'inputCostPerCharacter', params.input_cost_per_character ?? info?.input_cost_per_character);
-  assign(result, 'inputCostPerQuery', params.input_cost_per_query ?? info?.input_cost_per_query);
+  for (const [key, field] of Object.entries(PRICE_NAMES) as [keyof typeof PRICE_FIELDS, PriceName][]) {
+    assign(result, field, params[key] ?? info?.[key]);
+  }
   assign(result, 'maxInputTokens', info?.max_input_tokens);
   assign(result, 'maxOutputTokens', info?.max_output_tokens);
   assign(result, 'maxTokens', info?.max_tokens);

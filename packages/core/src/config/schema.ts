@@ -38,6 +38,19 @@ export const ROUTING_STRATEGIES = [
 /** `custom` means the module named by `custom_routing_strategy` (router-wide). */
 const ROUTING_STRATEGY_NAMES = [...ROUTING_STRATEGIES, 'custom'] as const;
 
+/**
+ * LiteLLM's prices, accepted in `litellm_params` and in `model_info` alike (the former wins): per token, and the
+ * unit prices of images, audio, speech and rerank (routing.cost of those endpoints).
+ */
+export const PRICE_FIELDS = {
+  input_cost_per_token: nonNegativeNumber().optional(),
+  output_cost_per_token: nonNegativeNumber().optional(),
+  output_cost_per_image: nonNegativeNumber().optional(),
+  input_cost_per_second: nonNegativeNumber().optional(),
+  input_cost_per_character: nonNegativeNumber().optional(),
+  input_cost_per_query: nonNegativeNumber().optional(),
+};
+
 /** `litellm_params` is loose: keys outside this shape are provider parameters or warnings (deployment.ts). */
 export const litellmParamsSchema = z.looseObject(
   {
@@ -57,13 +70,7 @@ export const litellmParamsSchema = z.looseObject(
     num_retries: nonNegativeInt().optional(),
     max_retries: nonNegativeInt().optional(),
     cooldown_time: nonNegativeNumber().optional(),
-    input_cost_per_token: nonNegativeNumber().optional(),
-    output_cost_per_token: nonNegativeNumber().optional(),
-    // LiteLLM's unit prices for images, audio, speech and rerank (routing.cost of those endpoints).
-    output_cost_per_image: nonNegativeNumber().optional(),
-    input_cost_per_second: nonNegativeNumber().optional(),
-    input_cost_per_character: nonNegativeNumber().optional(),
-    input_cost_per_query: nonNegativeNumber().optional(),
+    ...PRICE_FIELDS,
     base_model: text().optional(),
     drop_params: boolean().optional(),
     // A spend cap on this deployment in USD, per budget_duration (none: never resets).
@@ -91,13 +98,7 @@ export const litellmParamsSchema = z.looseObject(
 export const modelInfoSchema = z.object(
   {
     id: identifier().optional(),
-    input_cost_per_token: nonNegativeNumber().optional(),
-    output_cost_per_token: nonNegativeNumber().optional(),
-    // LiteLLM's unit prices for images, audio, speech and rerank (routing.cost of those endpoints).
-    output_cost_per_image: nonNegativeNumber().optional(),
-    input_cost_per_second: nonNegativeNumber().optional(),
-    input_cost_per_character: nonNegativeNumber().optional(),
-    input_cost_per_query: nonNegativeNumber().optional(),
+    ...PRICE_FIELDS,
     max_input_tokens: positiveInt().optional(),
     max_output_tokens: positiveInt().optional(),
     max_tokens: positiveInt().optional(),
