@@ -1,17 +1,15 @@
 // OpenAI's Files + Batch API on the gateway, driven by the official `openai` SDK against a real worker
 // process, real Redis and the fake provider: upload, create, watch, download, cancel, expire, refuse.
-import { type RunningGateway, startGateway } from '@switchyard/gateway';
+import { startGateway } from '@switchyard/gateway';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openaiDeployment, type Stack, startStack } from '../integration/harness.ts';
+import { type GatewayStack, openaiDeployment, startGatewayStack } from '../integration/harness.ts';
 import { chatLine, download, settle, upload } from './support.ts';
 
-let stack: Stack;
-let gateway: RunningGateway;
-let sdk: OpenAI;
+let stack: GatewayStack;
 
 beforeAll(async () => {
-  stack = await startStack({
+  stack = await startGatewayStack({
     config: (fake) => ({
       model_list: [
         openaiDeployment(fake, 'gpt', 'gpt-a'),
@@ -29,12 +27,9 @@ beforeAll(async () => {
     },
     workers: 1,
   });
-  gateway = await startGateway({ port: 0, redisUrl: stack.redis.url });
-  sdk = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
 });
 
 afterAll(async () => {
-  await gateway?.close();
   await stack?.stop();
 });
 
@@ -47,16 +42,16 @@ describe('a batch from upload to download', () => {
       chatLine({ custom_id: 'c', model: 'broken' }),
       chatLine({ custom_id: 'd', model: 'gpt' }),
     ].join('\n');
-    const file = await upload(sdk, input, 'docs.jsonl');
+    const file = await upload(stack.sdk, input, 'docs.jsonl');
     expect(file).toMatchObject({
       object: 'file',
       purpose: 'batch',
       filename: 'docs.jsonl',
       bytes: input.length,
     });
-    expect(await sdk.files.retrieve(file.id)).toMatchObject({ id: file.id, bytes: input.length });
+    expect(await stack.sdk.files.retrieve(file.id)).toMatchObject({ id: file.id, bytes: input.length });
 
-    const created = await sdk.batches.create({
+    const created = await stack.sdk.batches.create({
       input_file_id: file.id,
       endpoint: '/v1/chat/completions',
       completion_window: '24h',
@@ -65,13 +60,13 @@ describe('a batch from upload to download', () => {
     expect(created).toMatchObject({ object: 'batch', input_file_id: file.id, metadata: { job: 'nightly' } });
     expect(['in_progress', 'finalizing', 'completed']).toContain(created.status);
 
-    const { batch } = await settle(sdk, created.id);
+    const { batch } = await settle(stack.sdk, created.id);
     expect(batch.status).toBe('completed');
     expect(batch.request_counts).toEqual({ total: 5, completed: 3, failed: 2 });
     expect(batch.completed_at).toEqual(expect.any(Number));
     expect(batch.expires_at).toBe(created.created_at + 86_400);
 
-    const output = await download(sdk, batch.output_file_id);
+    const output = await download(stack.sdk, batch.output_file_id);
     expect(output.map((l) => l.custom_id)).toEqual(['a', 'b', 'd']);
     for (const line of output) {
       expect(line.error).toBeNull();
@@ -82,7 +77,7 @@ describe('a batch from upload to download', () => {
         routing: { deploymentId: 'gpt-a' },
       });
     }
-    const errors = await download(sdk, batch.error_file_id);
+    const errors = await download(stack.sdk, batch.error_file_id);
     expect(errors).toHaveLength(2);
     const [malformed, failed] = errors as [(typeof errors)[0], (typeof errors)[0]];
     expect(malformed).toMatchObject({
@@ -98,13 +93,13 @@ describe('a batch from upload to download', () => {
     });
     expect((failed.response!.body.error as { message: string }).message).toMatch(/^InternalServerError: /);
 
-    const listed = await sdk.batches.list();
+    const listed = await stack.sdk.batches.list();
     expect(listed.data.map((b) => b.id)).toContain(batch.id);
   });
 
   it('fails at validating, with OpenAI errors, a file that is not JSONL or that names another endpoint', async () => {
-    const csv = await upload(sdk, 'custom_id,model\na,gpt\nb,gpt\n', 'not.csv');
-    const notJsonl = await sdk.batches.create({
+    const csv = await upload(stack.sdk, 'custom_id,model\na,gpt\nb,gpt\n', 'not.csv');
+    const notJsonl = await stack.sdk.batches.create({
       input_file_id: csv.id,
       endpoint: '/v1/chat/completions',
       completion_window: '24h',
@@ -119,8 +114,8 @@ describe('a batch from upload to download', () => {
       url: '/v1/embeddings',
       body: { model: 'gpt', input: 'x' },
     });
-    const mixed = await upload(sdk, `${chatLine({ custom_id: 'a', model: 'gpt' })}\n${embeddings}\n`);
-    const wrongEndpoint = await sdk.batches.create({
+    const mixed = await upload(stack.sdk, `${chatLine({ custom_id: 'a', model: 'gpt' })}\n${embeddings}\n`);
+    const wrongEndpoint = await stack.sdk.batches.create({
       input_file_id: mixed.id,
       endpoint: '/v1/chat/completions',
       completion_window: '24h',
@@ -129,18 +124,18 @@ describe('a batch from upload to download', () => {
     expect(wrongEndpoint.errors?.data).toEqual([
       expect.objectContaining({ code: 'mismatched_endpoint', line: 2 }),
     ]);
-    expect((await sdk.batches.retrieve(wrongEndpoint.id)).status).toBe('failed');
+    expect((await stack.sdk.batches.retrieve(wrongEndpoint.id)).status).toBe('failed');
     // Nothing was queued for either.
     expect(await stack.client.queue.getJob(`${wrongEndpoint.id}-1`)).toBeUndefined();
   });
 
   it('refuses an unknown file, a bad endpoint and a bad completion window with 400/404 in OpenAI shape', async () => {
-    const missing = await sdk.batches
+    const missing = await stack.sdk.batches
       .create({ input_file_id: 'file-nope', endpoint: '/v1/chat/completions', completion_window: '24h' })
       .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
-    const file = await upload(sdk, chatLine({ custom_id: 'a', model: 'gpt' }));
-    const badWindow = await sdk.batches
+    const file = await upload(stack.sdk, chatLine({ custom_id: 'a', model: 'gpt' }));
+    const badWindow = await stack.sdk.batches
       .create({
         input_file_id: file.id,
         endpoint: '/v1/chat/completions',
@@ -149,17 +144,17 @@ describe('a batch from upload to download', () => {
       .catch((e: unknown) => e);
     expect(badWindow).toBeInstanceOf(OpenAI.BadRequestError);
     expect((badWindow as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('completion_window');
-    const badEndpoint = await sdk.batches
+    const badEndpoint = await stack.sdk.batches
       .create({ input_file_id: file.id, endpoint: '/v1/responses', completion_window: '24h' })
       .catch((e: unknown) => e);
     expect(badEndpoint).toBeInstanceOf(OpenAI.BadRequestError);
   });
 
   it('deletes a file: afterwards it is gone for retrieve and content', async () => {
-    const file = await upload(sdk, chatLine({ custom_id: 'a', model: 'gpt' }));
-    expect(await sdk.files.delete(file.id)).toEqual({ id: file.id, object: 'file', deleted: true });
-    await expect(sdk.files.retrieve(file.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
-    await expect(sdk.files.content(file.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    const file = await upload(stack.sdk, chatLine({ custom_id: 'a', model: 'gpt' }));
+    expect(await stack.sdk.files.delete(file.id)).toEqual({ id: file.id, object: 'file', deleted: true });
+    await expect(stack.sdk.files.retrieve(file.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(stack.sdk.files.content(file.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 });
 
@@ -168,25 +163,25 @@ describe('cancel and expiry', () => {
     Array.from({ length: n }, (_, i) => chatLine({ custom_id: `t${i}`, model: 'trickle' })).join('\n');
 
   it('cancel removes the waiting requests, lets the running one finish, and ends cancelled with what ran', async () => {
-    const file = await upload(sdk, trickle(12));
-    const created = await sdk.batches.create({
+    const file = await upload(stack.sdk, trickle(12));
+    const created = await stack.sdk.batches.create({
       input_file_id: file.id,
       endpoint: '/v1/chat/completions',
       completion_window: '24h',
     });
     // Wait for the first answer, so one request has certainly run and others wait behind it.
-    for (let b = created; b.request_counts!.completed < 1; b = await sdk.batches.retrieve(created.id)) {
+    for (let b = created; b.request_counts!.completed < 1; b = await stack.sdk.batches.retrieve(created.id)) {
       await new Promise((r) => setTimeout(r, 50));
     }
-    const cancelling = await sdk.batches.cancel(created.id);
+    const cancelling = await stack.sdk.batches.cancel(created.id);
     expect(['cancelling', 'cancelled']).toContain(cancelling.status);
-    const { batch } = await settle(sdk, created.id);
+    const { batch } = await settle(stack.sdk, created.id);
     expect(batch.status).toBe('cancelled');
     expect(batch.cancelled_at).toEqual(expect.any(Number));
     const done = batch.request_counts!.completed;
     expect(done).toBeGreaterThanOrEqual(1);
     expect(done).toBeLessThan(12);
-    const output = await download(sdk, batch.output_file_id);
+    const output = await download(stack.sdk, batch.output_file_id);
     expect(output).toHaveLength(done);
     // No request of the batch is left in the queue, and no provider call was made for the removed ones.
     const left = await stack.client.queue.getJobs(['wait', 'prioritized', 'delayed', 'active']);
@@ -196,24 +191,24 @@ describe('cancel and expiry', () => {
     ).length;
     expect(calls).toBeLessThanOrEqual(done + 1);
     // A finished batch cannot be cancelled again into another state.
-    expect((await sdk.batches.cancel(created.id)).status).toBe('cancelled');
+    expect((await stack.sdk.batches.cancel(created.id)).status).toBe('cancelled');
   });
 
   it('completion_window is the deadline: requests not started by then are written as batch_expired', async () => {
-    const file = await upload(sdk, trickle(10));
-    const created = await sdk.batches.create({
+    const file = await upload(stack.sdk, trickle(10));
+    const created = await stack.sdk.batches.create({
       input_file_id: file.id,
       endpoint: '/v1/chat/completions',
       completion_window: '1s' as '24h',
     });
-    const { batch } = await settle(sdk, created.id);
+    const { batch } = await settle(stack.sdk, created.id);
     expect(batch.status).toBe('expired');
     expect(batch.expired_at).toEqual(expect.any(Number));
     const { total, completed, failed } = batch.request_counts!;
     expect(total).toBe(10);
     expect(completed).toBeGreaterThanOrEqual(1);
     expect(completed + failed).toBe(10);
-    const errors = await download(sdk, batch.error_file_id);
+    const errors = await download(stack.sdk, batch.error_file_id);
     expect(errors).toHaveLength(failed);
     for (const e of errors) {
       expect(e).toMatchObject({ response: null, error: { code: 'batch_expired' } });
@@ -295,8 +290,12 @@ describe('limits and restarts', () => {
       completion_window: '24h',
     });
     await first.close();
-    const { batch } = await settle(sdk, created.id);
+    const { batch } = await settle(stack.sdk, created.id);
     expect(batch.status).toBe('completed');
-    expect((await download(sdk, batch.output_file_id)).map((l) => l.custom_id)).toEqual(['r0', 'r1', 'r2']);
+    expect((await download(stack.sdk, batch.output_file_id)).map((l) => l.custom_id)).toEqual([
+      'r0',
+      'r1',
+      'r2',
+    ]);
   });
 });

@@ -5,19 +5,18 @@ import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HealthReport } from '@switchyard/core';
-import { type RunningGateway, startGateway } from '@switchyard/gateway';
 import { HealthStore } from '@switchyard/redis-state';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chat, openaiDeployment, type Stack, startStack } from '../integration/harness.ts';
+import { chat, type GatewayStack, openaiDeployment, startGatewayStack } from '../integration/harness.ts';
 
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/cli/src/main.ts');
 const MASTER = 'sk-master-health';
-let stack: Stack;
-let gateway: RunningGateway;
+let stack: GatewayStack;
 let store: HealthStore;
 
 beforeAll(async () => {
-  stack = await startStack({
+  stack = await startGatewayStack({
+    gateway: { masterKey: MASTER },
     config: (fake) => ({
       model_list: [
         openaiDeployment(fake, 'chat', 'live-model'),
@@ -45,12 +44,10 @@ beforeAll(async () => {
     }),
     workers: 2,
   });
-  gateway = await startGateway({ port: 0, redisUrl: stack.redis.url, masterKey: MASTER });
   store = new HealthStore(stack.client.connection, 'bull:switchyard:sy');
 });
 
 afterAll(async () => {
-  await gateway?.close();
   await stack?.stop();
 });
 
@@ -61,7 +58,9 @@ const healthRequests = (model: string) =>
 
 describe('health checks', () => {
   it('GET /health lists the dead provider unhealthy (classified error) and the live one healthy, no secret', async () => {
-    const res = await fetch(`${gateway.url}/health`, { headers: { authorization: `Bearer ${MASTER}` } });
+    const res = await fetch(`${stack.gateway.url}/health`, {
+      headers: { authorization: `Bearer ${MASTER}` },
+    });
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).not.toContain('sk-dead-secret');
@@ -79,7 +78,7 @@ describe('health checks', () => {
   });
 
   it('?model=<group> checks that group only, with the request its mode needs', async () => {
-    const res = await fetch(`${gateway.url}/health?model=embed`, {
+    const res = await fetch(`${stack.gateway.url}/health?model=embed`, {
       headers: { authorization: `Bearer ${MASTER}` },
     });
     const report = (await res.json()) as HealthReport;
@@ -94,11 +93,11 @@ describe('health checks', () => {
   });
 
   it('the probes stay cheap: /health without a key, /health/liveliness; another key is refused', async () => {
-    expect(await (await fetch(`${gateway.url}/health`)).json()).toEqual({ status: 'ok' });
-    expect((await fetch(`${gateway.url}/health/liveliness`)).status).toBe(200);
-    expect((await fetch(`${gateway.url}/health`, { headers: { authorization: 'Bearer nope' } })).status).toBe(
-      401,
-    );
+    expect(await (await fetch(`${stack.gateway.url}/health`)).json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${stack.gateway.url}/health/liveliness`)).status).toBe(200);
+    expect(
+      (await fetch(`${stack.gateway.url}/health`, { headers: { authorization: 'Bearer nope' } })).status,
+    ).toBe(401);
   });
 
   it('background checks: exactly one process of two runs each round, once per interval', async () => {

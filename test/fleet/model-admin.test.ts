@@ -1,17 +1,16 @@
 // Runtime deployments: the model list changed through the gateway's LiteLLM admin routes reaches worker
 // processes that were already running — added, key rotated, deleted — with credentials never readable.
 import { SwitchyardClient } from '@switchyard/client';
-import { type RunningGateway, startGateway } from '@switchyard/gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chat, openaiDeployment, type Stack, startStack } from '../integration/harness.ts';
+import { chat, type GatewayStack, openaiDeployment, startGatewayStack } from '../integration/harness.ts';
 
 const MASTER = 'sk-master-1234';
 const SALT = 'salt-key-for-tests-only';
-let stack: Stack;
-let gateway: RunningGateway;
+let stack: GatewayStack;
 
 beforeAll(async () => {
-  stack = await startStack({
+  stack = await startGatewayStack({
+    gateway: { masterKey: MASTER, saltKey: SALT },
     config: (fake) => ({
       model_list: [openaiDeployment(fake, 'gpt', 'gpt-a')],
       router_settings: { num_retries: 0 },
@@ -20,16 +19,14 @@ beforeAll(async () => {
     workers: 2,
     env: { SWITCHYARD_SALT_KEY: SALT, FLEET_ENV_KEY: 'sk-from-env-kenv' },
   });
-  gateway = await startGateway({ port: 0, redisUrl: stack.redis.url, masterKey: MASTER, saltKey: SALT });
 });
 
 afterAll(async () => {
-  await gateway?.close();
   await stack?.stop();
 });
 
 function admin(path: string, body?: unknown, key = MASTER) {
-  return fetch(`${gateway.url}${path}`, {
+  return fetch(`${stack.gateway.url}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -5,14 +5,12 @@ import { createInterface } from 'node:readline';
 import { type RunningGateway, startGateway } from '@switchyard/gateway';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openaiDeployment, type Stack, startStack } from '../integration/harness.ts';
+import { type GatewayStack, openaiDeployment, startGatewayStack } from '../integration/harness.ts';
 
-let stack: Stack;
-let gateway: RunningGateway;
-let sdk: OpenAI;
+let stack: GatewayStack;
 
 beforeAll(async () => {
-  stack = await startStack({
+  stack = await startGatewayStack({
     config: (fake) => ({
       model_list: [
         openaiDeployment(fake, 'gpt', 'gpt-a'),
@@ -36,12 +34,9 @@ beforeAll(async () => {
     },
     workers: 1,
   });
-  gateway = await startGateway({ port: 0, redisUrl: stack.redis.url });
-  sdk = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
 });
 
 afterAll(async () => {
-  await gateway?.close();
   await stack?.stop();
 });
 
@@ -64,7 +59,7 @@ async function totalJobs(): Promise<number> {
 
 describe('successful calls through the OpenAI SDK', () => {
   it('chat completion: OpenAI body plus routing, x-switchyard headers, and the result readable by job id', async () => {
-    const { data, response } = await sdk.chat.completions.create(hello('gpt')).withResponse();
+    const { data, response } = await stack.sdk.chat.completions.create(hello('gpt')).withResponse();
     expect(data.object).toBe('chat.completion');
     expect(data.choices[0]?.message.content).toEqual(expect.any(String));
     const routing = (data as unknown as { routing: { deploymentId: string; modelGroup: string } }).routing;
@@ -75,19 +70,19 @@ describe('successful calls through the OpenAI SDK', () => {
     expect(response.headers.get('x-switchyard-model-group')).toBe('gpt');
     expect(response.headers.get('x-switchyard-attempts')).toBe('1');
 
-    const late = await fetch(`${gateway.url}/v1/jobs/${jobId}`);
+    const late = await fetch(`${stack.gateway.url}/v1/jobs/${jobId}`);
     expect(late.status).toBe(200);
     expect(await late.json()).toMatchObject({ id: data.id, routing: { deploymentId: 'gpt-a' } });
   });
 
   it('text completion and embeddings route to their groups', async () => {
-    const text = await sdk.completions.create({ model: 'instruct', prompt: 'Say hi' });
+    const text = await stack.sdk.completions.create({ model: 'instruct', prompt: 'Say hi' });
     expect(text.choices[0]?.text).toEqual(expect.any(String));
     expect((text as unknown as { routing: { deploymentId: string } }).routing.deploymentId).toBe(
       'gpt-3.5-turbo-instruct',
     );
     // Explicit float: the SDK's default asks for base64, which the fake provider does not produce.
-    const emb = await sdk.embeddings.create({ model: 'embed', input: ['a', 'b'] });
+    const emb = await stack.sdk.embeddings.create({ model: 'embed', input: ['a', 'b'] });
     expect(emb.data).toHaveLength(2);
     expect(emb.data[0]?.embedding.length).toBeGreaterThan(0);
     expect((emb as unknown as { routing: { deploymentId: string } }).routing.deploymentId).toBe(
@@ -96,7 +91,7 @@ describe('successful calls through the OpenAI SDK', () => {
   });
 
   it('answers the same paths without the /v1 prefix', async () => {
-    const res = await fetch(`${gateway.url}/chat/completions`, {
+    const res = await fetch(`${stack.gateway.url}/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(hello('gpt')),
@@ -109,7 +104,7 @@ describe('successful calls through the OpenAI SDK', () => {
 describe('failures in OpenAI’s error shape, with the taxonomy’s status', () => {
   it('a provider 500 that exhausts retries is an InternalServerError (500) naming its job', async () => {
     const before = stack.fake.requests.filter((r) => r.model === 'broken-1').length;
-    const err = await sdkError(sdk.chat.completions.create(hello('broken')));
+    const err = await sdkError(stack.sdk.chat.completions.create(hello('broken')));
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     expect(err.status).toBe(500);
     expect(err.type).toBe('server_error');
@@ -119,7 +114,7 @@ describe('failures in OpenAI’s error shape, with the taxonomy’s status', () 
     const jobId = err.headers?.get('x-switchyard-job-id');
     expect(jobId).toEqual(expect.any(String));
     // Late readers see the same failure.
-    const late = await fetch(`${gateway.url}/v1/jobs/${jobId}`);
+    const late = await fetch(`${stack.gateway.url}/v1/jobs/${jobId}`);
     expect(late.status).toBe(500);
     expect(((await late.json()) as { error: { message: string } }).error.message).toContain(
       'InternalServerError:',
@@ -127,7 +122,7 @@ describe('failures in OpenAI’s error shape, with the taxonomy’s status', () 
   });
 
   it('a provider 429 is the SDK’s RateLimitError', async () => {
-    const err = await sdkError(sdk.chat.completions.create(hello('limited')));
+    const err = await sdkError(stack.sdk.chat.completions.create(hello('limited')));
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     expect(err.status).toBe(429);
     expect(err.code).toBe('rate_limit_exceeded');
@@ -135,7 +130,7 @@ describe('failures in OpenAI’s error shape, with the taxonomy’s status', () 
 
   it('a request without messages is a BadRequestError (400); a too-long prompt keeps OpenAI’s code', async () => {
     const bad = await sdkError(
-      sdk.chat.completions.create({
+      stack.sdk.chat.completions.create({
         model: 'gpt',
       } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming),
     );
@@ -143,7 +138,7 @@ describe('failures in OpenAI’s error shape, with the taxonomy’s status', () 
     expect(bad.status).toBe(400);
     expect(bad.message).toContain('BadRequestError:');
 
-    const long = await sdkError(sdk.chat.completions.create(hello('long')));
+    const long = await sdkError(stack.sdk.chat.completions.create(hello('long')));
     expect(long).toBeInstanceOf(OpenAI.BadRequestError);
     expect(long.code).toBe('context_length_exceeded');
     expect(long.message).toContain('ContextWindowExceededError:');
@@ -151,7 +146,7 @@ describe('failures in OpenAI’s error shape, with the taxonomy’s status', () 
 
   it('refuses bad JSON and unknown routes without enqueueing anything', async () => {
     const jobs = await totalJobs();
-    const badJson = await fetch(`${gateway.url}/v1/chat/completions`, {
+    const badJson = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"model":',
@@ -159,12 +154,12 @@ describe('failures in OpenAI’s error shape, with the taxonomy’s status', () 
     expect(badJson.status).toBe(400);
     expect(await badJson.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
 
-    const unknown = await fetch(`${gateway.url}/v1/fine_tuning/jobs`, { method: 'POST', body: '{}' });
+    const unknown = await fetch(`${stack.gateway.url}/v1/fine_tuning/jobs`, { method: 'POST', body: '{}' });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({
       error: { message: expect.stringContaining('unknown route') },
     });
-    expect(await fetch(`${gateway.url}/v1/jobs/no-such-job`).then((r) => r.status)).toBe(404);
+    expect(await fetch(`${stack.gateway.url}/v1/jobs/no-such-job`).then((r) => r.status)).toBe(404);
     expect(await totalJobs()).toBe(jobs);
   });
 });

@@ -1,5 +1,6 @@
 // One real stack per test file (testkit's local stack) with a single fake provider.
 import type { SwitchyardClient } from '@switchyard/client';
+import { type RunningGateway, type StartGatewayOptions, startGateway } from '@switchyard/gateway';
 import {
   type FakeProvider,
   type FakeProviderOptions,
@@ -8,6 +9,7 @@ import {
   type TestRedis,
   type WorkerProcess,
 } from '@switchyard/testkit';
+import OpenAI from 'openai';
 
 export interface Stack {
   redis: TestRedis;
@@ -36,6 +38,36 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     config: ([fake]) => opts.config(fake!),
   });
   return { ...stack, fake: fakes[0]! };
+}
+
+export interface GatewayStack extends Stack {
+  gateway: RunningGateway;
+  /** The official SDK on the gateway, with no key and no retries of its own. */
+  sdk: OpenAI;
+}
+
+/** `startStack` plus an in-process gateway on its Redis (`gateway`: its options); stop() closes it first. */
+export async function startGatewayStack(
+  opts: StackOptions & { gateway?: Omit<StartGatewayOptions, 'port' | 'redisUrl'> },
+): Promise<GatewayStack> {
+  const stack = await startStack(opts);
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGateway({ port: 0, redisUrl: stack.redis.url, ...opts.gateway });
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  const sdk = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+  return {
+    ...stack,
+    gateway,
+    sdk,
+    async stop() {
+      await gateway.close();
+      await stack.stop();
+    },
+  };
 }
 
 /** An OpenAI-kind deployment on the fake, identified by its model name. */

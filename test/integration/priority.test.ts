@@ -1,25 +1,21 @@
 // LiteLLM's per-request `priority` becomes the BullMQ job priority (client SDK and gateway), so waiting jobs
 // are served lowest number first, and it never reaches a provider.
-import { type RunningGateway, startGateway } from '@switchyard/gateway';
 import { spawnWorkers } from '@switchyard/testkit';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openaiDeployment, type Stack, startStack } from './harness.ts';
+import { type GatewayStack, openaiDeployment, startGatewayStack } from './harness.ts';
 
-let stack: Stack;
-let gateway: RunningGateway;
+let stack: GatewayStack;
 
 beforeAll(async () => {
   // No worker yet: the first test queues jobs before one starts.
-  stack = await startStack({
+  stack = await startGatewayStack({
     config: (fake) => ({ model_list: [openaiDeployment(fake, 'gpt', 'gpt-a')] }),
     workers: 0,
   });
-  gateway = await startGateway({ port: 0, redisUrl: stack.redis.url });
 });
 
 afterAll(async () => {
-  await gateway?.close();
   await stack?.stop();
 });
 
@@ -59,7 +55,7 @@ describe('priority', () => {
 
   it('is set by the gateway from the request body, and refused when it is not a priority', async () => {
     const { client, fake } = stack;
-    const sdk = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    const { sdk } = stack;
     const { data, response } = await sdk.chat.completions
       .create({
         ...chat('via gateway'),

@@ -1,58 +1,53 @@
 // `stream: true` through the HTTP gateway, read by the official `openai` SDK and by raw SSE: real Redis,
 // a worker process, the fake provider (OpenAI and Anthropic dialects).
 import { randomUUID } from 'node:crypto';
-import { type RunningGateway, startGateway } from '@switchyard/gateway';
-import { type LocalStack, startLocalStack } from '@switchyard/testkit';
+import { startGateway } from '@switchyard/gateway';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { type GatewayStack, startGatewayStack } from '../integration/harness.ts';
 
-let stack: LocalStack;
-let gateway: RunningGateway;
-let sdk: OpenAI;
+let stack: GatewayStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    fakes: [{ stream: { gapMs: 2 } }],
+  stack = await startGatewayStack({
+    fake: { stream: { gapMs: 2 } },
     workers: 1,
-    config: ([fake]) => ({
+    config: (fake) => ({
       model_list: [
         {
           model_name: 'gpt',
-          litellm_params: { model: 'openai/gpt-a', api_base: `${fake!.url}/v1`, api_key: 'sk-t' },
+          litellm_params: { model: 'openai/gpt-a', api_base: `${fake.url}/v1`, api_key: 'sk-t' },
           model_info: { id: 'gpt-a' },
         },
         {
           model_name: 'instruct',
-          litellm_params: { model: 'openai/instruct-a', api_base: `${fake!.url}/v1`, api_key: 'sk-t' },
+          litellm_params: { model: 'openai/instruct-a', api_base: `${fake.url}/v1`, api_key: 'sk-t' },
           model_info: { id: 'instruct-a' },
         },
         {
           model_name: 'claude',
-          litellm_params: { model: 'anthropic/claude-x', api_base: fake!.url, api_key: 'sk-ant' },
+          litellm_params: { model: 'anthropic/claude-x', api_base: fake.url, api_key: 'sk-ant' },
           model_info: { id: 'claude-x' },
         },
         {
           model_name: 'gemini',
-          litellm_params: { model: 'gemini/gemini-2.5-flash', api_base: fake!.url, api_key: 'AIza-test' },
+          litellm_params: { model: 'gemini/gemini-2.5-flash', api_base: fake.url, api_key: 'AIza-test' },
           model_info: { id: 'gemini-flash' },
         },
         {
           model_name: 'broken',
-          litellm_params: { model: 'openai/broken-a', api_base: `${fake!.url}/v1`, api_key: 'sk-t' },
+          litellm_params: { model: 'openai/broken-a', api_base: `${fake.url}/v1`, api_key: 'sk-t' },
           model_info: { id: 'broken-a' },
         },
       ],
       router_settings: { num_retries: 0, allowed_fails: 1000 },
     }),
   });
-  gateway = await startGateway({ port: 0, redisUrl: stack.redis.url });
-  sdk = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
 });
 afterAll(async () => {
-  await gateway?.close();
   await stack?.stop();
 });
-beforeEach(() => stack.fakes[0]!.reset());
+beforeEach(() => stack.fake.reset());
 
 const ask = (model: string, content = 'hello there friend') => ({
   model,
@@ -77,7 +72,7 @@ async function sseEvents(res: Response): Promise<{ id?: string; data: string }[]
 }
 
 it('the openai SDK streams chat chunks through the gateway, usage chunk included when asked', async () => {
-  const { data: stream, response } = await sdk.chat.completions
+  const { data: stream, response } = await stack.sdk.chat.completions
     .create({ ...ask('gpt'), stream: true, stream_options: { include_usage: true } })
     .withResponse();
   expect(response.headers.get('content-type')).toContain('text/event-stream');
@@ -97,25 +92,29 @@ it('the openai SDK streams chat chunks through the gateway, usage chunk included
   expect(finish).toBe('stop');
   expect(usage?.total_tokens).toBeGreaterThan(0);
   // The job's stored result is the whole answer.
-  const late = (await (await fetch(`${gateway.url}/v1/jobs/${jobId}`)).json()) as Record<string, any>;
+  const late = (await (await fetch(`${stack.gateway.url}/v1/jobs/${jobId}`)).json()) as Record<string, any>;
   expect(late.choices[0].message.content).toBe('echo: hello there friend');
 });
 
 it('the openai SDK helper (chat.completions.stream) assembles the final message', async () => {
-  const runner = sdk.chat.completions.stream(ask('gpt', 'helper check'));
+  const runner = stack.sdk.chat.completions.stream(ask('gpt', 'helper check'));
   const final = await runner.finalChatCompletion();
   expect(final.choices[0]?.message.content).toBe('echo: helper check');
 });
 
 it('streams text completions as OpenAI does', async () => {
-  const stream = await sdk.completions.create({ model: 'instruct', prompt: 'legacy please', stream: true });
+  const stream = await stack.sdk.completions.create({
+    model: 'instruct',
+    prompt: 'legacy please',
+    stream: true,
+  });
   let text = '';
   for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
   expect(text).toBe('echo: legacy please');
 });
 
 it('streams an Anthropic deployment as OpenAI chunks', async () => {
-  const stream = await sdk.chat.completions.create({
+  const stream = await stack.sdk.chat.completions.create({
     ...ask('claude', 'from claude'),
     stream: true,
     stream_options: { include_usage: true },
@@ -126,11 +125,11 @@ it('streams an Anthropic deployment as OpenAI chunks', async () => {
   expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('echo: from claude');
   expect(chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0]?.finish_reason).toBe('stop');
   expect(chunks.at(-1)?.usage?.completion_tokens).toBeGreaterThan(0);
-  expect(stack.fakes[0]!.requests.at(-1)?.path).toBe('/v1/messages');
+  expect(stack.fake.requests.at(-1)?.path).toBe('/v1/messages');
 });
 
 it("the openai SDK's stream helper assembles a Gemini tool call streamed through the gateway", async () => {
-  const final = await sdk.chat.completions
+  const final = await stack.sdk.chat.completions
     .stream({
       ...ask('gemini', 'weather in Oslo?'),
       tools: [
@@ -147,14 +146,14 @@ it("the openai SDK's stream helper assembles a Gemini tool call streamed through
   expect(JSON.parse(call?.type === 'function' ? call.function.arguments : '{}')).toEqual({
     echo: 'weather in Oslo?',
   });
-  expect(stack.fakes[0]!.requests.at(-1)?.path).toBe(
+  expect(stack.fake.requests.at(-1)?.path).toBe(
     '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
   );
 });
 
 it('answers a failure before any chunk with the taxonomy status, as for a plain call', async () => {
-  stack.fakes[0]!.script([{ match: { model: 'broken-a' }, fault: { kind: 'rate-limit' } }]);
-  const err = await sdk.chat.completions
+  stack.fake.script([{ match: { model: 'broken-a' }, fault: { kind: 'rate-limit' } }]);
+  const err = await stack.sdk.chat.completions
     .create({ ...ask('broken'), stream: true })
     .then(async (s) => {
       for await (const _ of s);
@@ -164,11 +163,11 @@ it('answers a failure before any chunk with the taxonomy status, as for a plain 
 });
 
 it('a failure after content ends the event stream with an error event the SDK raises', async () => {
-  stack.fakes[0]!.script([
+  stack.fake.script([
     { match: { model: 'broken-a' }, fault: { kind: 'mid-stream', afterChunks: 3, mode: 'reset' } },
   ]);
   let text = '';
-  const err = await sdk.chat.completions
+  const err = await stack.sdk.chat.completions
     .create({ ...ask('broken', 'one two three four five'), stream: true })
     .then(async (s) => {
       for await (const chunk of s) text += chunk.choices[0]?.delta.content ?? '';
@@ -180,9 +179,9 @@ it('a failure after content ends the event stream with an error event the SDK ra
 });
 
 it('resumes with Last-Event-ID after a disconnect, with no second provider call', async () => {
-  stack.fakes[0]!.script([{ match: { model: 'gpt-a' }, stream: { gapMs: 15, chunks: 12 } }]);
+  stack.fake.script([{ match: { model: 'gpt-a' }, stream: { gapMs: 15, chunks: 12 } }]);
   const controller = new AbortController();
-  const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+  const res = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ ...ask('gpt'), stream: true }),
@@ -204,7 +203,7 @@ it('resumes with Last-Event-ID after a disconnect, with no second provider call'
   const seen = textOf(before.map((b) => b.split('\n')[1]!.slice(6)));
 
   // EventSource-style resume: GET with Last-Event-ID.
-  const again = await fetch(`${gateway.url}/v1/jobs/${lastId.split(':')[0]}/stream`, {
+  const again = await fetch(`${stack.gateway.url}/v1/jobs/${lastId.split(':')[0]}/stream`, {
     headers: { 'last-event-id': lastId },
   });
   expect(again.status).toBe(200);
@@ -212,20 +211,20 @@ it('resumes with Last-Event-ID after a disconnect, with no second provider call'
   expect(events.at(-1)?.data).toBe('[DONE]');
   const rest = textOf(events.slice(0, -1).map((e) => e.data));
   const whole = textOf(
-    (await sseEvents(await fetch(`${gateway.url}/v1/jobs/${lastId.split(':')[0]}/stream`)))
+    (await sseEvents(await fetch(`${stack.gateway.url}/v1/jobs/${lastId.split(':')[0]}/stream`)))
       .slice(0, -1)
       .map((e) => e.data),
   );
   expect(seen + rest).toBe(whole);
   expect(whole.startsWith('echo: hello there friend')).toBe(true);
   // The same resume on the original POST (what an SDK retrying with Last-Event-ID sends).
-  const posted = await fetch(`${gateway.url}/v1/chat/completions`, {
+  const posted = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'last-event-id': lastId },
     body: JSON.stringify({ ...ask('gpt'), stream: true }),
   });
   expect(textOf((await sseEvents(posted)).slice(0, -1).map((e) => e.data))).toBe(rest);
-  expect(stack.fakes[0]!.requests.filter((r) => r.model === 'gpt-a')).toHaveLength(1);
+  expect(stack.fake.requests.filter((r) => r.model === 'gpt-a')).toHaveLength(1);
 });
 
 it('with keys, only the stream owner (or the master key) may resume it', async () => {
@@ -265,7 +264,7 @@ it('with keys, only the stream owner (or the master key) may resume it', async (
 });
 
 it('an open stream counts against maxWaiting and is ended at shutdown with where to resume', async () => {
-  stack.fakes[0]!.script([{ match: { model: 'gpt-a' }, stream: { gapMs: 50, chunks: 40 } }]);
+  stack.fake.script([{ match: { model: 'gpt-a' }, stream: { gapMs: 50, chunks: 40 } }]);
   const leaving = await startGateway({ port: 0, redisUrl: stack.redis.url, drainMs: 100, maxWaiting: 1 });
   const post = () =>
     fetch(`${leaving.url}/v1/chat/completions`, {
@@ -297,18 +296,18 @@ it('an open stream counts against maxWaiting and is ended at shutdown with where
     .slice(4);
   expect(last.error.message).toContain(`Last-Event-ID: ${lastId}`);
   // The answer was not lost with the gateway: another one serves the rest, with no second provider call.
-  const rest = await fetch(`${gateway.url}/v1/jobs/${lastId.split(':')[0]}/stream`, {
+  const rest = await fetch(`${stack.gateway.url}/v1/jobs/${lastId.split(':')[0]}/stream`, {
     headers: { 'last-event-id': lastId },
   });
   expect((await sseEvents(rest)).at(-1)?.data).toBe('[DONE]');
-  expect(stack.fakes[0]!.requests.filter((r) => r.model === 'gpt-a')).toHaveLength(1);
+  expect(stack.fake.requests.filter((r) => r.model === 'gpt-a')).toHaveLength(1);
 });
 
 it('GET /v1/jobs/<id>/stream of a finished text completion rebuilds text_completion chunks', async () => {
   // Answered without a stream: the reader rebuilds the chunks from the stored result.
   const jobId = randomUUID();
   await stack.client.textCompletion({ model: 'instruct', prompt: 'say it plainly' }, { jobId });
-  const events = await sseEvents(await fetch(`${gateway.url}/v1/jobs/${jobId}/stream`));
+  const events = await sseEvents(await fetch(`${stack.gateway.url}/v1/jobs/${jobId}/stream`));
   expect(events.at(-1)?.data).toBe('[DONE]');
   const chunks = events.slice(0, -1).map((e) => JSON.parse(e.data) as Record<string, any>);
   expect(new Set(chunks.map((c) => c.object))).toEqual(new Set(['text_completion']));
