@@ -1,9 +1,10 @@
-// Shared pieces of the fault suite: waiting, settling job ids, and checking the failure contract.
+// Shared pieces of the fault suite: waiting, settling job ids, checking the failure contract, the Redis-kill stack.
 import type { SwitchyardClient } from '@switchyard/client';
 import { ERROR_TYPES } from '@switchyard/core';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
+import { openaiDeployment, type Stack, startStack } from '../integration/harness.ts';
 
 export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
   const deadline = Date.now() + timeoutMs;
@@ -78,4 +79,38 @@ export class SettlementLog {
 
 function bump(map: Map<string, number>, key: string) {
   map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+/**
+ * The stack the Redis-kill suites run on: one `steady` group (deployment `steady-model`) on a Redis whose every
+ * acknowledged write survives a SIGKILL, with locks long enough to outlive a lost reply.
+ */
+export function startRedisKillStack(opts: {
+  latencyMs: number;
+  workers: number;
+  concurrency: number;
+  logLimit?: number;
+}): Promise<Stack> {
+  return startStack({
+    config: (fake) => ({
+      model_list: [openaiDeployment(fake, 'steady', 'steady-model')],
+      // A command Redis ran just before the SIGKILL can lose its reply; ioredis re-sends it and a
+      // moveToFinished that had also fetched the next job leaves that job active under a lock nobody
+      // holds ("Missing lock … moveToFinished" in the log; seen in 2 of 32 runs at load ~30). BullMQ's
+      // stalled check returns it after the lock lapses: 8 s locks bound that to ~16 s, inside the waits.
+      switchyard_settings: { lock_duration_ms: 8000 },
+    }),
+    // fsync always: with everysec a SIGKILL can drop writes Redis already acknowledged (it postpones the
+    // AOF write while a background fsync is slow), and a job then runs twice or waits out its lock.
+    redis: { appendonly: true, appendfsync: 'always' },
+    fake: { latencyMs: opts.latencyMs, ...(opts.logLimit ? { logLimit: opts.logLimit } : {}) },
+    workers: opts.workers,
+    concurrency: opts.concurrency,
+  });
+}
+
+/** Stops a Redis-kill stack; a worker still running 10 s after SIGTERM is killed, so teardown never hangs. */
+export async function stopRedisKillStack(stack: Stack | undefined): Promise<void> {
+  for (const w of stack?.workers ?? []) setTimeout(() => w.child.kill('SIGKILL'), 10_000).unref();
+  await stack?.stop();
 }

@@ -11,8 +11,8 @@ import { SwitchyardClient } from '@switchyard/client';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { chat, openaiDeployment, type Stack, startStack } from '../integration/harness.ts';
-import { waitFor } from './helpers.ts';
+import { chat, type Stack } from '../integration/harness.ts';
+import { startRedisKillStack, stopRedisKillStack, waitFor } from './helpers.ts';
 
 const ROUNDS = 20;
 const WORKERS = 2;
@@ -25,17 +25,9 @@ let stack: Stack;
 let client: SwitchyardClient;
 
 beforeAll(async () => {
-  stack = await startStack({
-    config: (fake) => ({
-      model_list: [openaiDeployment(fake, 'steady', 'steady-model')],
-      // A command Redis ran just before the SIGKILL can lose its reply; ioredis re-sends it and a
-      // moveToFinished that had also fetched the next job leaves that job active under a lock nobody
-      // holds ("Missing lock … moveToFinished" in the log; seen in 2 of 32 runs at load ~30). BullMQ's
-      // stalled check returns it after the lock lapses: 8 s locks bound that to ~16 s, inside the waits.
-      switchyard_settings: { lock_duration_ms: 8000 },
-    }),
-    redis: { appendonly: true, appendfsync: 'always' },
-    fake: { latencyMs: 150, logLimit: 100_000 },
+  stack = await startRedisKillStack({
+    latencyMs: 150,
+    logLimit: 100_000,
     workers: WORKERS,
     concurrency: CONCURRENCY,
   });
@@ -45,9 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client?.close();
-  // A worker still running 10 s after SIGTERM must not hang the teardown.
-  for (const w of stack?.workers ?? []) setTimeout(() => w.child.kill('SIGKILL'), 10_000).unref();
-  await stack?.stop();
+  await stopRedisKillStack(stack);
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

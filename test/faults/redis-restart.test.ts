@@ -6,37 +6,18 @@
 import { hostname } from 'node:os';
 import { SwitchyardClient } from '@switchyard/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { chat, openaiDeployment, type Stack, startStack } from '../integration/harness.ts';
-import { settleAll, waitFor } from './helpers.ts';
+import { chat, type Stack } from '../integration/harness.ts';
+import { settleAll, startRedisKillStack, stopRedisKillStack, waitFor } from './helpers.ts';
 
 const JOBS = 40;
 
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({
-    config: (fake) => ({
-      model_list: [openaiDeployment(fake, 'steady', 'steady-model')],
-      // A command Redis ran just before the SIGKILL can lose its reply; ioredis re-sends it and a
-      // moveToFinished that had also fetched the next job leaves that job active under a lock nobody
-      // holds ("Missing lock … moveToFinished" in the log; seen in 2 of 32 runs at load ~30). BullMQ's
-      // stalled check returns it after the lock lapses: 8 s locks bound that to ~16 s, inside the waits.
-      switchyard_settings: { lock_duration_ms: 8000 },
-    }),
-    // fsync always: with everysec a SIGKILL can drop writes Redis already acknowledged (it postpones the
-    // AOF write while a background fsync is slow), and a job then runs twice or waits out its lock.
-    redis: { appendonly: true, appendfsync: 'always' },
-    fake: { latencyMs: 300 },
-    workers: 2,
-    concurrency: 4,
-  });
+  stack = await startRedisKillStack({ latencyMs: 300, workers: 2, concurrency: 4 });
 });
 
-afterAll(async () => {
-  // Teardown must not hang on a worker that fails to drain: one still running 10 s after SIGTERM is killed.
-  for (const w of stack?.workers ?? []) setTimeout(() => w.child.kill('SIGKILL'), 10_000).unref();
-  await stack?.stop();
-});
+afterAll(() => stopRedisKillStack(stack));
 
 it('finishes every queued job after Redis is killed and restarted, with the same workers', async () => {
   const pids = stack.workers.map((w) => w.child.pid);
