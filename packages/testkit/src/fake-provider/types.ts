@@ -1,14 +1,8 @@
 // Everything a fake provider is told is plain JSON, so the CLI can build it from flags and tests from literals.
+import type { ProviderKind } from '@switchyard/core';
 
-export type FakeProviderKind =
-  | 'openai'
-  | 'azure'
-  | 'anthropic'
-  | 'gemini'
-  | 'vertex_ai'
-  | 'bedrock'
-  | 'cohere'
-  | 'ollama';
+/** The providers Switchyard speaks; one fake Ollama serves both of its APIs (`ollama/`, `ollama_chat/`). */
+export type FakeProviderKind = Exclude<ProviderKind, 'ollama_chat'>;
 export type FakeEndpoint =
   | 'chat.completions'
   | 'completions'
