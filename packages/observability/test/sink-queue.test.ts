@@ -61,4 +61,73 @@ describe('SinkQueue', () => {
     expect(seen).toEqual([[1, 2], [3]]);
     expect(drops).toEqual([{ name: 'flaky', n: 2, reason: 'HTTP 500' }]);
   });
+
+  it('with a linger, events of many event-loop turns go as one batch; a full batch goes at once', async () => {
+    const batches: number[][] = [];
+    const { onDrop } = recorder();
+    // Longer than any test: only maxBatch or flush() can send these.
+    const q = new SinkQueue<number>({
+      name: 's',
+      deliver: async (b) => void batches.push(b),
+      onDrop,
+      lingerMs: 600_000,
+      maxBatch: 3,
+    });
+    for (const n of [1, 2, 3, 4]) {
+      q.push(n);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(batches).toEqual([[1, 2, 3]]);
+    q.push(5);
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([[1, 2, 3]]);
+    // Shutdown does not wait for the linger: what is pending goes now.
+    await q.flush();
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
+  });
+
+  it('with a linger, what gathers during a delivery waits for its own batch, then goes in order', async () => {
+    const batches: number[][] = [];
+    let release: () => void = () => {};
+    const q = new SinkQueue<number>({
+      name: 's',
+      deliver: (b) => {
+        batches.push(b);
+        return new Promise<void>((r) => {
+          release = r;
+        });
+      },
+      onDrop: recorder().onDrop,
+      lingerMs: 1,
+    });
+    q.push(1);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(batches).toEqual([[1]]);
+    for (const n of [2, 3, 4]) q.push(n);
+    release();
+    const flushed = q.flush();
+    await new Promise((r) => setImmediate(r));
+    release();
+    await flushed;
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('with a linger, a buffer that fills goes at once instead of dropping what comes next', async () => {
+    const batches: number[][] = [];
+    const { drops, onDrop } = recorder();
+    const q = new SinkQueue<number>({
+      name: 's',
+      deliver: async (b) => void batches.push(b),
+      onDrop,
+      lingerMs: 600_000,
+      capacity: 2,
+    });
+    for (const n of [1, 2, 3]) q.push(n);
+    await q.flush();
+    expect(batches).toEqual([[1, 2], [3]]);
+    expect(drops).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
 export * from './connect.ts';
+export * from './event-stream.ts';
 export * from './health-store.ts';
 export * from './keys.ts';
 export * from './model-list-store.ts';

@@ -12,7 +12,8 @@ export type ScriptName =
   | 'snapshotDeployments'
   | 'writeModelList'
   | 'addSpend'
-  | 'checkBudgets';
+  | 'checkBudgets'
+  | 'addEvents';
 
 const SCRIPT_NAMES: readonly ScriptName[] = [
   'reserveCapacity',
@@ -22,6 +23,7 @@ const SCRIPT_NAMES: readonly ScriptName[] = [
   'writeModelList',
   'addSpend',
   'checkBudgets',
+  'addEvents',
 ];
 const COMMANDS_DIR = new URL('./commands/', import.meta.url);
 const INCLUDE = /^--- @include "([\w/.-]+)"\s*$/gm;

@@ -12,6 +12,8 @@ export interface EventSink {
   success: boolean;
   failure: boolean;
   deliver: (batch: EventEntry[]) => Promise<void>;
+  /** How long a batch gathers before it goes (SinkQueueOptions.lingerMs). @defaultValue 0 */
+  lingerMs?: number;
 }
 
 export interface OutcomeEventsOptions {
@@ -32,6 +34,7 @@ export class OutcomeEvents {
         deliver: sink.deliver,
         onDrop: opts.onDrop,
         ...(opts.capacity ? { capacity: opts.capacity } : {}),
+        ...(sink.lingerMs ? { lingerMs: sink.lingerMs } : {}),
       }),
     }));
   }

@@ -1,6 +1,7 @@
-// Delivers outcome events to the capped Redis Stream: one pipeline of XADD … MAXLEN ~ per batch.
-import { EVENT_FIELDS, type OutcomeEventType, type StandardLoggingPayload } from '@switchyard/core';
-import type { RedisClient } from '@switchyard/redis-state';
+// Delivers outcome events to the capped Redis Stream: a batch is one script call (addEvents.lua) that
+// appends one entry per event with XADD … MAXLEN ~, in order.
+import type { OutcomeEventType, StandardLoggingPayload } from '@switchyard/core';
+import { addEvents, type RedisClient } from '@switchyard/redis-state';
 
 export interface EventEntry {
   type: OutcomeEventType;
@@ -9,22 +10,11 @@ export interface EventEntry {
 
 export function streamDeliverer(redis: RedisClient, key: string, maxLen: number) {
   return async (batch: EventEntry[]): Promise<void> => {
-    const pipeline = redis.pipeline();
-    for (const e of batch) {
-      pipeline.xadd(
-        key,
-        'MAXLEN',
-        '~',
-        maxLen,
-        '*',
-        EVENT_FIELDS.type,
-        e.type,
-        EVENT_FIELDS.payload,
-        JSON.stringify(e.payload),
-      );
-    }
-    const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([err]) => err);
-    if (failed) throw failed[0];
+    await addEvents(
+      redis,
+      key,
+      maxLen,
+      batch.map((e) => ({ type: e.type, payload: JSON.stringify(e.payload) })),
+    );
   };
 }

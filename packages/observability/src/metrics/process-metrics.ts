@@ -1,8 +1,15 @@
 // This process's own figures (a worker's calls, fallbacks, cooldowns, tokens, spend, waits), fed by the
 // pipeline's observations. Counters only grow here; Prometheus sums them across workers.
+// A call's label sets are built once per deployment, requested group and group (CallLabels) and their
+// series found by identity (series.ts): per job the metrics are field writes, not label hashing.
 import { DEFAULT_STATUS, parseFailedReason } from '@switchyard/core';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { fallsBack, type JobObservation, type ObservedError } from '../observation.ts';
+import { Registry } from 'prom-client';
+import {
+  fallsBack,
+  type JobObservation,
+  type ObservedDeployment,
+  type ObservedError,
+} from '../observation.ts';
 import {
   COOLED_DOWN_LABELS,
   DEPLOYMENT_FAILURE_LABELS,
@@ -15,6 +22,7 @@ import {
   REMAINING_LABELS,
   SPEND_LABELS,
 } from './litellm-names.ts';
+import { CounterFamily, GaugeFamily, HistogramFamily } from './series.ts';
 
 const THIS = 'This worker process.';
 
@@ -26,31 +34,48 @@ function exceptionLabels(err: ObservedError | undefined) {
   };
 }
 
+/** Every label set a call's series use: one object each, kept, so its series is found by identity. */
+type CallLabels = ReturnType<typeof callLabels>;
+
+function callLabels(d: ObservedDeployment, requestedGroup: string, group: string) {
+  const deployment = {
+    litellm_model_name: d.litellmModel,
+    model_id: d.id,
+    api_base: d.apiBase,
+    api_provider: d.provider,
+  };
+  return {
+    deployment,
+    request: { requested_model: requestedGroup, ...deployment },
+    model: { model: d.model, requested_model: requestedGroup, model_id: d.id },
+    remaining: { model_group: group, ...deployment },
+    spend: { model: d.model, model_id: d.id, api_provider: d.provider },
+    requested: { requested_model: requestedGroup },
+    finished: { requested_model: requestedGroup, model: d.model },
+    ok: { requested_model: requestedGroup, status_code: '200' },
+  };
+}
+
 export class ProcessMetrics {
   readonly registry: Registry;
   readonly #m;
+  /** Deployments are built once per process (the worker keeps their observed form): label sets per one. */
+  readonly #calls = new WeakMap<ObservedDeployment, Map<string, CallLabels>>();
 
   constructor(opts: { registry?: Registry; defaultLabels?: Record<string, string> } = {}) {
     this.registry = opts.registry ?? new Registry();
     if (opts.defaultLabels) this.registry.setDefaultLabels(opts.defaultLabels);
-    const registers = [this.registry];
+    const registry = this.registry;
     const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-      new Counter<L>({ name, help: `${help} ${THIS}`, labelNames, registers });
+      new CounterFamily<L>(name, `${help} ${THIS}`, labelNames, registry);
     const histogram = <L extends string>(
       name: string,
       help: string,
       labelNames: readonly L[],
       buckets?: number[],
-    ) =>
-      new Histogram<L>({
-        name,
-        help: `${help} ${THIS}`,
-        labelNames,
-        registers,
-        ...(buckets ? { buckets } : {}),
-      });
+    ) => new HistogramFamily<L>(name, `${help} ${THIS}`, labelNames, registry, buckets);
     const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-      new Gauge<L>({ name, help: `${help} ${THIS}`, labelNames, registers });
+      new GaugeFamily<L>(name, `${help} ${THIS}`, labelNames, registry);
     this.#m = {
       total: counter(
         'litellm_deployment_total_requests_total',
@@ -190,30 +215,33 @@ export class ProcessMetrics {
   /** The Observer: synchronous, in-memory counter updates only. */
   readonly observe = (o: JobObservation): void => {
     const m = this.#m;
+    const call = o.kind === 'call' ? this.#callLabels(o) : undefined;
     if (o.firstActivation && o.attemptIndex === 0 && o.kind !== 'refused') {
       const queued = Math.max(0, o.activatedAtMs - o.enqueuedAtMs) / 1000;
-      m.queueTime.observe({ requested_model: o.requestedGroup }, queued);
+      (call
+        ? m.queueTime.kept(call.requested)
+        : m.queueTime.labels({ requested_model: o.requestedGroup })
+      ).observe(queued);
     }
-    if (o.kind === 'call') this.#call(o);
+    if (o.kind === 'call') this.#call(o, call!);
     if (o.kind === 'cache_hit') {
       const labels = { model: o.model, requested_model: o.requestedGroup, model_id: o.deploymentId };
-      m.cacheHits.inc(labels);
-      if (o.usage) m.cachedTokens.inc(labels, o.usage.totalTokens);
+      m.cacheHits.labels(labels).inc();
+      if (o.usage) m.cachedTokens.labels(labels).inc(o.usage.totalTokens);
     }
     if (o.kind === 'saturated' && o.next.action === 'park') {
-      m.reenqueues.inc({ model_group: o.group, reason: 'capacity' });
-      m.capacityWait.observe(
-        { model_group: o.group, reason: o.reason },
-        Math.max(0, o.wakeAtMs - o.atMs) / 1000,
-      );
+      m.reenqueues.labels({ model_group: o.group, reason: 'capacity' }).inc();
+      m.capacityWait
+        .labels({ model_group: o.group, reason: o.reason })
+        .observe(Math.max(0, o.wakeAtMs - o.atMs) / 1000);
     }
     const error = o.kind === 'call' ? o.error : o.kind === 'refused' ? o.error : undefined;
     if (error && o.next.action !== 'fail' && o.next.action !== 'done' && !fallsBack(o)) {
-      m.retries.inc({ model_group: o.group, exception_class: error.type });
-      if (o.next.action === 'park') m.reenqueues.inc({ model_group: o.group, reason: 'backoff' });
+      m.retries.labels({ model_group: o.group, exception_class: error.type }).inc();
+      if (o.next.action === 'park') m.reenqueues.labels({ model_group: o.group, reason: 'backoff' }).inc();
     }
     if (fallsBack(o) && o.next.action === 'park')
-      m.reenqueues.inc({ model_group: o.group, reason: 'backoff' });
+      m.reenqueues.labels({ model_group: o.group, reason: 'backoff' }).inc();
     // A fallback group's outcome: it answered, or the job left it (further fallback or failure).
     if (
       o.group !== o.requestedGroup &&
@@ -226,75 +254,84 @@ export class ProcessMetrics {
         ...exceptionLabels(cause),
         model_id: o.kind === 'call' ? o.deployment.id : '',
       };
-      (o.next.action === 'done' ? m.fallbackOk : m.fallbackFailed).inc(labels);
+      (o.next.action === 'done' ? m.fallbackOk : m.fallbackFailed).labels(labels).inc();
     }
-    if (o.next.action === 'done' || o.next.action === 'fail') this.#finished(o, error);
+    if (o.next.action === 'done' || o.next.action === 'fail') this.#finished(o, error, call);
   };
 
-  #finished(o: JobObservation, error: ObservedError | undefined): void {
+  #finished(o: JobObservation, error: ObservedError | undefined, call: CallLabels | undefined): void {
     const m = this.#m;
     const endMs = o.kind === 'call' ? o.endMs : o.atMs;
-    const model = o.kind === 'call' ? o.deployment.model : o.kind === 'cache_hit' ? o.model : '';
-    m.requestLatency.observe(
-      { requested_model: o.requestedGroup, model },
-      Math.max(0, endMs - o.enqueuedAtMs) / 1000,
-    );
+    const model = o.kind === 'cache_hit' ? o.model : '';
+    (call
+      ? m.requestLatency.kept(call.finished)
+      : m.requestLatency.labels({ requested_model: o.requestedGroup, model })
+    ).observe(Math.max(0, endMs - o.enqueuedAtMs) / 1000);
     if (o.next.action !== 'fail') {
-      m.requests.inc({ requested_model: o.requestedGroup, status_code: '200' });
+      (call
+        ? m.requests.kept(call.ok)
+        : m.requests.labels({ requested_model: o.requestedGroup, status_code: '200' })
+      ).inc();
       return;
     }
     // The failedReason is what the client sees (the original group's first error, after fallbacks).
     const { type } = parseFailedReason(o.next.reason);
     const status = (error?.type === type ? error.status : undefined) ?? DEFAULT_STATUS[type];
-    m.requests.inc({ requested_model: o.requestedGroup, status_code: String(status) });
-    m.failedRequests.inc({
-      requested_model: o.requestedGroup,
-      exception_status: String(status),
-      exception_class: type,
-    });
+    m.requests.labels({ requested_model: o.requestedGroup, status_code: String(status) }).inc();
+    m.failedRequests
+      .labels({ requested_model: o.requestedGroup, exception_status: String(status), exception_class: type })
+      .inc();
   }
 
-  #call(o: Extract<JobObservation, { kind: 'call' }>): void {
+  #call(o: Extract<JobObservation, { kind: 'call' }>, l: CallLabels): void {
     const m = this.#m;
-    const d = o.deployment;
-    const deployment = {
-      litellm_model_name: d.litellmModel,
-      model_id: d.id,
-      api_base: d.apiBase,
-      api_provider: d.provider,
-    };
-    const request = { requested_model: o.requestedGroup, ...deployment };
-    const model = { model: d.model, requested_model: o.requestedGroup, model_id: d.id };
-    m.total.inc(request);
-    m.apiLatency.observe(model, o.latencyMs / 1000);
-    if (o.timeToFirstTokenMs !== undefined) m.ttft.observe(model, o.timeToFirstTokenMs / 1000);
-    const remaining = { model_group: o.group, ...deployment };
-    if (o.remainingRequests !== undefined) m.remainingRequests.set(remaining, o.remainingRequests);
-    if (o.remainingTokens !== undefined) m.remainingTokens.set(remaining, o.remainingTokens);
+    m.total.kept(l.request).inc();
+    m.apiLatency.kept(l.model).observe(o.latencyMs / 1000);
+    if (o.timeToFirstTokenMs !== undefined) m.ttft.kept(l.model).observe(o.timeToFirstTokenMs / 1000);
+    if (o.remainingRequests !== undefined) m.remainingRequests.kept(l.remaining).set(o.remainingRequests);
+    if (o.remainingTokens !== undefined) m.remainingTokens.kept(l.remaining).set(o.remainingTokens);
     if (o.error) {
-      m.failure.inc({ ...request, ...exceptionLabels(o.error) });
+      m.failure.labels({ ...l.request, ...exceptionLabels(o.error) }).inc();
       const cooled = o.cooldownUntilMs !== undefined;
       if (cooled)
-        m.cooledDown.inc({ ...deployment, exception_status: exceptionLabels(o.error).exception_status });
-      m.state.set(deployment, cooled ? DEPLOYMENT_STATE.outage : DEPLOYMENT_STATE.partialOutage);
+        m.cooledDown
+          .labels({ ...l.deployment, exception_status: exceptionLabels(o.error).exception_status })
+          .inc();
+      m.state.kept(l.deployment).set(cooled ? DEPLOYMENT_STATE.outage : DEPLOYMENT_STATE.partialOutage);
       return;
     }
-    m.success.inc(request);
-    m.state.set(deployment, DEPLOYMENT_STATE.healthy);
+    m.success.kept(l.request).inc();
+    m.state.kept(l.deployment).set(DEPLOYMENT_STATE.healthy);
     const usage = o.usage;
     if (usage) {
       if (usage.completionTokens > 0)
-        m.latencyPerToken.observe(deployment, o.latencyMs / 1000 / usage.completionTokens);
-      m.tokens.inc(model, usage.totalTokens);
-      m.inputTokens.inc(model, usage.promptTokens);
-      m.outputTokens.inc(model, usage.completionTokens);
+        m.latencyPerToken.kept(l.deployment).observe(o.latencyMs / 1000 / usage.completionTokens);
+      m.tokens.kept(l.model).inc(usage.totalTokens);
+      m.inputTokens.kept(l.model).inc(usage.promptTokens);
+      m.outputTokens.kept(l.model).inc(usage.completionTokens);
     }
-    if (o.cost) m.spend.inc({ model: d.model, model_id: d.id, api_provider: d.provider }, o.cost);
+    if (o.cost) m.spend.kept(l.spend).inc(o.cost);
+  }
+
+  /** The label sets of a call's series, built once per deployment, requested group and group. */
+  #callLabels(o: Extract<JobObservation, { kind: 'call' }>): CallLabels {
+    let byGroups = this.#calls.get(o.deployment);
+    if (!byGroups) {
+      byGroups = new Map();
+      this.#calls.set(o.deployment, byGroups);
+    }
+    const key = `${o.requestedGroup}\u0000${o.group}`;
+    let labels = byGroups.get(key);
+    if (!labels) {
+      labels = callLabels(o.deployment, o.requestedGroup, o.group);
+      byGroups.set(key, labels);
+    }
+    return labels;
   }
 
   /** Events a sink dropped (counted under LiteLLM's callback failure metric). */
   callbackDropped(name: string, count: number): void {
-    this.#m.callbackFailures.inc({ callback_name: name }, count);
+    this.#m.callbackFailures.labels({ callback_name: name }).inc(count);
   }
 
   /** The Prometheus text exposition of this registry. */

@@ -65,10 +65,20 @@ export function genAiAttributes(o: Call): Attributes {
   return a;
 }
 
+/** Hosts by api_base: parsing a URL per call cost more than the rest of the attributes together. */
+const hosts = new Map<string, string>();
+
 function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return '';
+  let host = hosts.get(url);
+  if (host === undefined) {
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      host = '';
+    }
+    // Deployments are few; a bound keeps runtime additions and removals from growing it for ever.
+    if (hosts.size >= 1_000) hosts.clear();
+    hosts.set(url, host);
   }
+  return host;
 }

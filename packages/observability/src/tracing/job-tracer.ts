@@ -3,12 +3,14 @@
 // retries after a backoff, fallbacks, capacity waits — joins the producer's trace. Each settled attempt,
 // read from the pipeline's observations, adds its spans afterwards with their real start and end times:
 // `route <group>` (pick and reserve) and the provider call (`chat <model>`, GenAI conventions).
-// Only @opentelemetry/api: with no SDK registered every span is a no-op.
+// Only @opentelemetry/api: with no SDK registered (or a sampler that drops the activation) nothing is built —
+// no span, no attributes — so `callbacks: ["otel"]` costs a job one check (issue 12's overhead budget).
 import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { contextOf, TRACE_KEY } from '@switchyard/core';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { JobObservation, Observer } from '../observation.ts';
 import { genAiAttributes, genAiSpanName } from './gen-ai.ts';
+import { tracerProviderRegistered } from './otel-export.ts';
 
 /** What the tracer reads of a BullMQ job. */
 export interface TracedJob {
@@ -44,7 +46,8 @@ export class JobTracer {
 
   begin(job: TracedJob): Activation {
     const id = job.id;
-    if (id === undefined) return NOOP_ACTIVATION;
+    // Checked per job: an SDK may register its provider after this tracer was built (startOtelExport).
+    if (id === undefined || !tracerProviderRegistered()) return NOOP_ACTIVATION;
     const data = job.data as Record<string, unknown> | null;
     const model = data?.model;
     const span = this.#tracer.startSpan(
@@ -64,6 +67,8 @@ export class JobTracer {
       },
       contextOf(data?.[TRACE_KEY]),
     );
+    // Sampled out: its route and call spans would be dropped with it, so none are built.
+    if (!span.isRecording()) return { end: () => span.end() };
     const open: Open = { span, context: trace.setSpan(ROOT_CONTEXT, span), sinceMs: Date.now() };
     this.#open.set(id, open);
     return {

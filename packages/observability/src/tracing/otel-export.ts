@@ -26,11 +26,11 @@ export interface OtelExport {
 /** Whether an SDK registered a tracer provider (the API's proxy delegates to something other than its no-op). */
 export function tracerProviderRegistered(): boolean {
   const current = trace.getTracerProvider();
-  return (
-    !(current instanceof ProxyTracerProvider) ||
-    current.getDelegate() !== new ProxyTracerProvider().getDelegate()
-  );
+  return !(current instanceof ProxyTracerProvider) || current.getDelegate() !== NOOP_PROVIDER;
 }
+
+/** What an unset proxy delegates to (the API's no-op provider). Once: the tracer asks for every job. */
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
 
 export async function startOtelExport(
   logger: OtelLogger,
