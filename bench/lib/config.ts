@@ -1,4 +1,5 @@
-// LiteLLM-format configs for the bench: one model group whose deployments all point at a fake provider.
+// LiteLLM-format configs for the bench: deployments that all point at a fake provider, in one model group
+// unless a deployment names its own.
 import type { BenchConfig } from './systems.ts';
 
 export const GROUP = 'bench';
@@ -6,6 +7,8 @@ export const GROUP = 'bench';
 export interface DeploymentSpec {
   /** Model key the fake sees (its limits are per key). */
   model: string;
+  /** Its model group. @defaultValue GROUP */
+  group?: string;
   rpm?: number;
   tpm?: number;
 }
@@ -17,7 +20,7 @@ export function benchConfig(
 ): BenchConfig {
   return {
     model_list: deployments.map((d) => ({
-      model_name: GROUP,
+      model_name: d.group ?? GROUP,
       litellm_params: {
         model: `openai/${d.model}`,
         api_base: `${fakeUrl}/v1`,

@@ -5,6 +5,7 @@ import { SwitchyardClient } from '@switchyard/client';
 import { queueShards } from '@switchyard/core';
 import { startFakeProvider, startRedisCluster, type TestRedisCluster } from '@switchyard/testkit';
 import { Redis } from 'ioredis';
+import { benchConfig } from '../lib/config.ts';
 import { scaled } from '../lib/scale.ts';
 import { fmt, type Scenario } from '../lib/scenario.ts';
 import { startSystem } from '../lib/systems.ts';
@@ -27,6 +28,11 @@ export const cluster: Scenario = {
     const data: Record<string, unknown> = {};
     try {
       const masters = await masterPorts(redis);
+      // One deployment per group, so each group's routing keys sit on their own slot.
+      const base = benchConfig(
+        fake.url,
+        GROUPS.map((group) => ({ model: `${group}-m`, group })),
+      );
       for (const shards of [1, 3]) {
         const queueName = `bench-cluster-${shards}`;
         const system = await startSystem({
@@ -36,12 +42,13 @@ export const cluster: Scenario = {
           workers: WORKERS,
           concurrency: CONCURRENCY,
           config: {
-            model_list: GROUPS.map((group) => ({
-              model_name: group,
-              litellm_params: { model: `openai/${group}-m`, api_base: `${fake.url}/v1`, api_key: 'sk-bench' },
-              model_info: { id: `${group}-m` },
-            })),
-            switchyard_settings: { queue_name: queueName, queue_prefix: PREFIX, queue_shards: shards },
+            ...base,
+            switchyard_settings: {
+              ...base.switchyard_settings,
+              queue_name: queueName,
+              queue_prefix: PREFIX,
+              queue_shards: shards,
+            },
           },
         });
         const client = new SwitchyardClient({
