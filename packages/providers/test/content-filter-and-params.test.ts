@@ -1,20 +1,9 @@
-// A content-filtered empty answer is a ContentPolicyViolationError; drop_params decides what Anthropic gets.
-import { type FakeProvider, startFakeProvider } from '@switchyard/testkit';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProviders, type Providers, toAnthropicRequest } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { toAnthropicRequest } from '../src/index.ts';
 import { deployment, request } from './deployment.ts';
+import { useFakeProvider } from './fixture.ts';
 
-let fake: FakeProvider;
-let providers: Providers;
-beforeAll(async () => {
-  fake = await startFakeProvider();
-  providers = createProviders();
-});
-afterAll(async () => {
-  await providers.close();
-  await fake.close();
-});
-beforeEach(() => fake.reset());
+const f = useFakeProvider();
 
 const filtered = (message: object) => ({
   id: 'x',
@@ -27,17 +16,17 @@ const filtered = (message: object) => ({
 
 describe('finish_reason content_filter', () => {
   it('with no content is a ContentPolicyViolationError (Azure answers this way)', async () => {
-    fake.script([{ fault: { kind: 'raw', status: 200, body: filtered({ content: null }) } }]);
-    const dep = deployment('azure', fake.url, { model: 'my-gpt', apiVersion: '2024-10-21' });
-    await expect(providers.call(request(dep))).rejects.toMatchObject({
+    f.fake.script([{ fault: { kind: 'raw', status: 200, body: filtered({ content: null }) } }]);
+    const dep = deployment('azure', f.fake.url, { model: 'my-gpt', apiVersion: '2024-10-21' });
+    await expect(f.providers.call(request(dep))).rejects.toMatchObject({
       type: 'ContentPolicyViolationError',
       message: expect.stringContaining('blocked by the content filter'),
     });
   });
 
   it('with some content is still an answer', async () => {
-    fake.script([{ fault: { kind: 'raw', status: 200, body: filtered({ content: 'partial answer' }) } }]);
-    const res = await providers.call(request(deployment('openai', `${fake.url}/v1`)));
+    f.fake.script([{ fault: { kind: 'raw', status: 200, body: filtered({ content: 'partial answer' }) } }]);
+    const res = await f.providers.call(request(deployment('openai', `${f.fake.url}/v1`)));
     expect(res.body.choices).toMatchObject([{ finish_reason: 'content_filter' }]);
   });
 });
@@ -67,12 +56,12 @@ describe('drop_params for anthropic', () => {
   });
 
   it('fails the attempt with BadRequestError without calling the provider', async () => {
-    const dep = deployment('anthropic', fake.url);
+    const dep = deployment('anthropic', f.fake.url);
     await expect(
-      providers.call(request(dep, 'chat.completions', { model: 'g', ...body })),
+      f.providers.call(request(dep, 'chat.completions', { model: 'g', ...body })),
     ).rejects.toMatchObject({
       type: 'BadRequestError',
     });
-    expect(fake.requests).toHaveLength(0);
+    expect(f.fake.requests).toHaveLength(0);
   });
 });

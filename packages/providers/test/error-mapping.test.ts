@@ -1,32 +1,24 @@
 // Every provider failure the fake can script must land on the right taxonomy type, with the wait it asked for.
 import type { ErrorType, ProviderKind } from '@switchyard/core';
-import { type FakeFault, type FakeProvider, startFakeProvider } from '@switchyard/testkit';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProviders, type Providers } from '../src/index.ts';
+import { type FakeFault, startFakeProvider } from '@switchyard/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
 import { deployment, request } from './deployment.ts';
+import { useFakeProvider } from './fixture.ts';
 
-let fake: FakeProvider;
-let providers: Providers;
 const KEY = 'sk-secret-key-0123456789abcdef';
 const messages: string[] = [];
 
-beforeAll(async () => {
-  fake = await startFakeProvider();
-  providers = createProviders({ defaultTimeoutMs: 5_000 });
-});
+const f = useFakeProvider({ providers: { defaultTimeoutMs: 5_000 } });
 afterAll(async () => {
-  await providers.close();
-  await fake.close();
   // Whatever the provider said, the key never comes back out in an error.
   expect(messages.length).toBeGreaterThan(20);
   for (const m of messages) expect(m).not.toContain(KEY);
 });
-beforeEach(() => fake.reset());
 
 async function failure(provider: ProviderKind, fault: FakeFault) {
-  fake.script([{ fault }]);
-  const base = provider === 'openai' ? `${fake.url}/v1` : fake.url;
-  const err = await providers.call(request(deployment(provider, base, { apiKey: KEY }))).then(
+  f.fake.script([{ fault }]);
+  const base = provider === 'openai' ? `${f.fake.url}/v1` : f.fake.url;
+  const err = await f.providers.call(request(deployment(provider, base, { apiKey: KEY }))).then(
     () => {
       throw new Error('expected a failure');
     },
@@ -160,8 +152,8 @@ describe('retry-after from every header, longest wins', () => {
     const limited = await startFakeProvider({ rpm: 1 });
     try {
       const dep = deployment('openai', limited.url, { apiKey: KEY });
-      await providers.call(request(dep));
-      const err = (await providers.call(request(dep)).catch((e: unknown) => e)) as {
+      await f.providers.call(request(dep));
+      const err = (await f.providers.call(request(dep)).catch((e: unknown) => e)) as {
         type: string;
         retryAfterMs?: number;
       };

@@ -7,29 +7,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GoogleGenAI } from '@google/genai';
 import { SwitchyardError } from '@switchyard/core';
-import { type FakeProvider, startFakeProvider } from '@switchyard/testkit';
 import { JWT } from 'google-auth-library';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createProviders, type Providers } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
 import { deployment, request } from './deployment.ts';
+import { useFakeProvider } from './fixture.ts';
 import { fakeServiceAccount, jwtClaims } from './service-account.ts';
 
-let fake: FakeProvider;
-let providers: Providers;
 const account = fakeServiceAccount();
 
-beforeAll(async () => {
-  fake = await startFakeProvider();
-  providers = createProviders({ defaultTimeoutMs: 5_000 });
-});
-afterAll(async () => {
-  await providers.close();
-  await fake.close();
-});
-beforeEach(() => fake.reset());
+const f = useFakeProvider({ providers: { defaultTimeoutMs: 5_000 } });
 
 function vertexDeployment(credentials: string) {
-  return deployment('vertex_ai', fake.url, {
+  return deployment('vertex_ai', f.fake.url, {
     model: 'gemini-2.5-pro',
     apiKey: undefined,
     vertex: { project: 'acme-prod', location: 'us-east5', credentials },
@@ -38,9 +27,9 @@ function vertexDeployment(credentials: string) {
 
 describe('vertex_ai adapter', () => {
   it('calls the project/location path with a bearer JWT signed by the service account', async () => {
-    const res = await providers.call(request(vertexDeployment(JSON.stringify(account))));
+    const res = await f.providers.call(request(vertexDeployment(JSON.stringify(account))));
     expect((res.body.choices as { message: { content: string } }[])[0]?.message.content).toBe('echo: hello');
-    const sent = fake.requests.at(-1)!;
+    const sent = f.fake.requests.at(-1)!;
     expect(sent.path).toBe(
       '/v1/projects/acme-prod/locations/us-east5/publishers/google/models/gemini-2.5-pro:generateContent',
     );
@@ -62,8 +51,8 @@ describe('vertex_ai adapter', () => {
     try {
       const port = (server.address() as AddressInfo).port;
       const dep = { ...vertexDeployment(JSON.stringify(account)), apiBase: `http://127.0.0.1:${port}` };
-      await providers.call(request(dep));
-      await providers.call(request(dep));
+      await f.providers.call(request(dep));
+      await f.providers.call(request(dep));
     } finally {
       server.close();
     }
@@ -78,18 +67,18 @@ describe('vertex_ai adapter', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sy-vertex-'));
     const file = join(dir, 'sa.json');
     writeFileSync(file, JSON.stringify(account));
-    await providers.call(request(vertexDeployment(file)));
-    expect(fake.requests.at(-1)?.path).toMatch(/^\/v1\/projects\/acme-prod\//);
+    await f.providers.call(request(vertexDeployment(file)));
+    expect(f.fake.requests.at(-1)?.path).toMatch(/^\/v1\/projects\/acme-prod\//);
   });
 
   it('unusable credentials fail the attempt as AuthenticationError without quoting them, and never call out', async () => {
     const broken = '{"type":"service_account","private_key":"-----BEGIN PRIVATE KEY-----SECRETSTUFF';
-    const err = await providers.call(request(vertexDeployment(broken))).catch((e: unknown) => e);
+    const err = await f.providers.call(request(vertexDeployment(broken))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SwitchyardError);
     expect((err as SwitchyardError).type).toBe('AuthenticationError');
     expect((err as SwitchyardError).message).toContain('vertex_credentials is not valid JSON');
     expect((err as SwitchyardError).message).not.toContain('SECRETSTUFF');
-    expect(fake.requests).toHaveLength(0);
+    expect(f.fake.requests).toHaveLength(0);
   });
 });
 
@@ -105,13 +94,13 @@ describe('@google/genai (Vertex AI mode) against the fake', () => {
       vertexai: true,
       project: 'test-project',
       location: 'europe-west4',
-      httpOptions: { baseUrl: fake.url },
+      httpOptions: { baseUrl: f.fake.url },
       // The SDK bundles its own google-auth-library copy; the client it needs is the same JWT class.
       googleAuthOptions: { authClient: jwt as never },
     });
     const res = await ai.models.generateContent({ model: 'gemini-2.5-pro', contents: 'hello vertex' });
     expect(res.text).toBe('echo: hello vertex');
-    const sent = fake.requests.at(-1)!;
+    const sent = f.fake.requests.at(-1)!;
     expect(sent.path).toMatch(
       /^\/v1(beta1)?\/projects\/test-project\/locations\/europe-west4\/publishers\/google\/models\/gemini-2.5-pro:generateContent$/,
     );

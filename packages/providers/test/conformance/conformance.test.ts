@@ -2,34 +2,21 @@
 // chat, streaming (`stream()` → OpenAI chunks), tools (plain and streamed), embeddings, errors classified on both
 // paths, stream_timeout, usage and cost.
 import { costOf, type ErrorType, SwitchyardError } from '@switchyard/core';
-import { type FakeFault, type FakeProvider, startFakeProvider } from '@switchyard/testkit';
+import { type FakeFault, startFakeProvider } from '@switchyard/testkit';
 
 type FakeMidStream = Extract<FakeFault, { kind: 'mid-stream' }>['mode'];
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type Chunk,
-  createProviders,
-  type ProviderStream,
-  type Providers,
-  StreamAssembler,
-} from '../../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { type Chunk, type ProviderStream, StreamAssembler } from '../../src/index.ts';
 import { request } from '../deployment.ts';
+import { useFakeProvider } from '../fixture.ts';
 import { assemble } from './assemble.ts';
 import { AWS_KEY, CASES } from './cases.ts';
 
-let fake: FakeProvider;
-let providers: Providers;
-
-beforeAll(async () => {
-  fake = await startFakeProvider({ awsCredentials: { [AWS_KEY.accessKeyId]: AWS_KEY.secretAccessKey } });
-  providers = createProviders({ defaultTimeoutMs: 5_000 });
+const f = useFakeProvider({
+  fake: { awsCredentials: { [AWS_KEY.accessKeyId]: AWS_KEY.secretAccessKey } },
+  providers: { defaultTimeoutMs: 5_000 },
 });
-afterAll(async () => {
-  await providers.close();
-  await fake.close();
-});
-beforeEach(() => fake.reset());
 
 type Obj = Record<string, unknown>;
 
@@ -77,8 +64,8 @@ async function failure(p: Promise<unknown>): Promise<SwitchyardError> {
 
 describe.each(CASES.map((c) => ({ ...c, label: c.label ?? c.kind })))('$label', (c) => {
   it('chat completion: OpenAI shape, echoed answer, finish reason, usage', async () => {
-    const dep = c.deployment(fake);
-    const res = await providers.call(request(dep, 'chat.completions', chatBody()));
+    const dep = c.deployment(f.fake);
+    const res = await f.providers.call(request(dep, 'chat.completions', chatBody()));
     expect(res.body).toMatchObject({
       object: 'chat.completion',
       choices: [
@@ -94,22 +81,22 @@ describe.each(CASES.map((c) => ({ ...c, label: c.label ?? c.kind })))('$label', 
       completion_tokens: res.usage.completionTokens,
       total_tokens: res.usage.totalTokens,
     });
-    expect(fake.requests).toHaveLength(1);
-    expect(fake.requests[0]?.body).not.toHaveProperty('metadata');
+    expect(f.fake.requests).toHaveLength(1);
+    expect(f.fake.requests[0]?.body).not.toHaveProperty('metadata');
   });
 
   it('cost comes from the price dataset (local models are unpriced)', async () => {
-    const dep = c.deployment(fake);
-    const res = await providers.call(request(dep, 'chat.completions', chatBody()));
+    const dep = c.deployment(f.fake);
+    const res = await f.providers.call(request(dep, 'chat.completions', chatBody()));
     const cost = costOf(dep, res.usage);
     if (c.priced) expect(cost).toBeGreaterThan(0);
     else expect(cost).toBe(0);
   });
 
   it('streaming: OpenAI chunks that add up to the plain answer, usage alone in the last chunk', async () => {
-    const dep = c.deployment(fake);
-    const plain = await providers.call(request(dep, 'chat.completions', chatBody()));
-    const chunks = await drain(providers.stream(request(dep, 'chat.completions', chatBody())));
+    const dep = c.deployment(f.fake);
+    const plain = await f.providers.call(request(dep, 'chat.completions', chatBody()));
+    const chunks = await drain(f.providers.stream(request(dep, 'chat.completions', chatBody())));
     const got = assemble(chunks);
     expect(new Set(got.objects)).toEqual(new Set(['chat.completion.chunk']));
     expect(got.role).toBe('assistant');
@@ -133,9 +120,9 @@ describe.each(CASES.map((c) => ({ ...c, label: c.label ?? c.kind })))('$label', 
   });
 
   it.runIf(c.completions)('streamed text completion: text_completion chunks', async () => {
-    const dep = c.deployment(fake);
+    const dep = c.deployment(f.fake);
     const body = { model: 'g', prompt: 'say something', max_tokens: 20 };
-    const chunks = await drain(providers.stream(request(dep, 'completions', body)));
+    const chunks = await drain(f.providers.stream(request(dep, 'completions', body)));
     expect(new Set(chunks.map((ch) => ch.object))).toEqual(new Set(['text_completion']));
     const text = chunks.map((ch) => ((ch.choices as Obj[])[0]?.text as string | undefined) ?? '').join('');
     expect(text).toBe('echo: say something');
@@ -145,8 +132,8 @@ describe.each(CASES.map((c) => ({ ...c, label: c.label ?? c.kind })))('$label', 
   it.runIf(c.tools)(
     'tools: a tool call comes back in OpenAI form, and its result goes back in the provider form',
     async () => {
-      const dep = c.deployment(fake);
-      const first = await providers.call(
+      const dep = c.deployment(f.fake);
+      const first = await f.providers.call(
         request(dep, 'chat.completions', {
           model: 'g',
           messages: [{ role: 'user', content: 'weather in Paris?' }],
@@ -165,7 +152,7 @@ describe.each(CASES.map((c) => ({ ...c, label: c.label ?? c.kind })))('$label', 
       expect(calls[0]?.id).toMatch(/\S/);
       expect(JSON.parse(calls[0]!.function.arguments)).toEqual({ echo: 'weather in Paris?' });
 
-      const second = await providers.call(
+      const second = await f.providers.call(
         request(dep, 'chat.completions', {
           model: 'g',
           tools: TOOLS,
@@ -184,9 +171,9 @@ describe.each(CASES.map((c) => ({ ...c, label: c.label ?? c.kind })))('$label', 
   );
 
   it.runIf(c.tools)('tools, streamed: the call arrives in OpenAI tool_calls deltas', async () => {
-    const dep = c.deployment(fake);
+    const dep = c.deployment(f.fake);
     const body = { model: 'g', messages: [{ role: 'user', content: 'weather in Rome?' }], tools: TOOLS };
-    const got = assemble(await drain(providers.stream(request(dep, 'chat.completions', body))));
+    const got = assemble(await drain(f.providers.stream(request(dep, 'chat.completions', body))));
     expect(got.finishReason).toBe('tool_calls');
     expect(got.toolCalls).toHaveLength(1);
     expect(got.toolCalls[0]?.name).toBe('get_weather');
@@ -197,8 +184,10 @@ describe.each(CASES.map((c) => ({ ...c, label: c.label ?? c.kind })))('$label', 
   it.runIf(c.embeddingModel !== undefined)(
     'embeddings: OpenAI list with one vector per input and usage',
     async () => {
-      const dep = { ...c.deployment(fake), model: c.embeddingModel! };
-      const res = await providers.call(request(dep, 'embeddings', { model: 'g', input: ['alpha', 'beta'] }));
+      const dep = { ...c.deployment(f.fake), model: c.embeddingModel! };
+      const res = await f.providers.call(
+        request(dep, 'embeddings', { model: 'g', input: ['alpha', 'beta'] }),
+      );
       const data = res.body.data as { object: string; index: number; embedding: number[] }[];
       expect(res.body.object).toBe('list');
       expect(data.map((d) => d.index)).toEqual([0, 1]);
@@ -221,10 +210,10 @@ describe.each(CASES.map((c) => ({ ...c, label: c.label ?? c.kind })))('$label', 
   it.each(modes.flatMap((mode) => faults.map(([name, fault, type]) => [mode, name, fault, type] as const)))(
     '%s: error %s → %s',
     async (mode, _name, fault, type) => {
-      fake.script([{ fault }]);
-      const dep = c.deployment(fake);
+      f.fake.script([{ fault }]);
+      const dep = c.deployment(f.fake);
       const req = request(dep, 'chat.completions', chatBody());
-      const err = await failure(mode === 'call' ? providers.call(req) : drain(providers.stream(req)));
+      const err = await failure(mode === 'call' ? f.providers.call(req) : drain(f.providers.stream(req)));
       expect(err.type).toBe(type);
       expect(err.provider).toBe(c.kind);
       if (type === 'RateLimitError') expect(err.retryAfterMs).toBe(3000);
@@ -241,12 +230,12 @@ describe.each(CASES.map((c) => ({ ...c, label: c.label ?? c.kind })))('$label', 
   it.each(midStream)(
     'streaming: a failure after content (%s) ends the chunks with a classified error',
     async (mode, types) => {
-      fake.script([{ fault: { kind: 'mid-stream', afterChunks: 2, mode } }]);
-      const dep = { ...c.deployment(fake), streamTimeoutMs: 300 };
+      f.fake.script([{ fault: { kind: 'mid-stream', afterChunks: 2, mode } }]);
+      const dep = { ...c.deployment(f.fake), streamTimeoutMs: 300 };
       const seen: Chunk[] = [];
       const err = await failure(
         (async () => {
-          for await (const chunk of await providers.stream(request(dep, 'chat.completions', chatBody())))
+          for await (const chunk of await f.providers.stream(request(dep, 'chat.completions', chatBody())))
             seen.push(chunk);
         })(),
       );
@@ -259,9 +248,9 @@ describe.each(CASES.map((c) => ({ ...c, label: c.label ?? c.kind })))('$label', 
   );
 
   it('a stream that stalls is cut at stream_timeout and classified as Timeout', async () => {
-    fake.script([{ fault: { kind: 'hang' } }]);
-    const dep = { ...c.deployment(fake), streamTimeoutMs: 150 };
-    const err = await failure(drain(providers.stream(request(dep, 'chat.completions', chatBody()))));
+    f.fake.script([{ fault: { kind: 'hang' } }]);
+    const dep = { ...c.deployment(f.fake), streamTimeoutMs: 150 };
+    const err = await failure(drain(f.providers.stream(request(dep, 'chat.completions', chatBody()))));
     expect(err.type).toBe('Timeout');
     expect(err.message).toContain('stream_timeout');
   });
@@ -270,7 +259,7 @@ describe.each(CASES.map((c) => ({ ...c, label: c.label ?? c.kind })))('$label', 
     const guarded = await startFakeProvider({ apiKeys: ['the-right-key-0000'] });
     try {
       const dep = { ...c.deployment(guarded), apiKey: 'sk-wrong-key-0123456789' };
-      const err = await failure(providers.call(request(dep, 'chat.completions', chatBody())));
+      const err = await failure(f.providers.call(request(dep, 'chat.completions', chatBody())));
       expect(err.type).toBe('AuthenticationError');
       expect(err.message).not.toContain('sk-wrong-key-0123456789');
     } finally {
