@@ -3,7 +3,11 @@
 // scan of its frames), so per-second pricing still applies.
 import { type AudioFile, type Deployment, ENDPOINTS, type Endpoint, unitPrices } from '@switchyard/core';
 import type { ProviderResponse } from '@switchyard/providers';
-import { parseBuffer } from 'music-metadata';
+
+type Parser = typeof import('music-metadata');
+let parser: Promise<Parser> | undefined;
+/** Loaded on the first priced upload whose answer lacks its length: other workers never load the parser. */
+const musicMetadata = (): Promise<Parser> => (parser ??= import('music-metadata'));
 
 /** The response, with `usage.units.audioSeconds` from the file when the answer lacked it and it is priced. */
 export async function withAudioDuration(
@@ -24,6 +28,7 @@ export async function withAudioDuration(
 /** Seconds of audio in the file; undefined when its format is unknown or says no length (never throws). */
 export async function audioSeconds(file: AudioFile): Promise<number | undefined> {
   try {
+    const { parseBuffer } = await musicMetadata();
     const meta = await parseBuffer(
       Buffer.from(file.data, 'base64'),
       { path: file.filename, ...(file.content_type ? { mimeType: file.content_type } : {}) },
