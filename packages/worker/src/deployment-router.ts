@@ -140,12 +140,18 @@ export class DeploymentRouter {
   }
 
   async #rank(req: PickRequest): Promise<Deployment[]> {
-    const states = await this.#states(req.group, req.deployments);
     const usable = req.exclude.length
       ? req.deployments.filter((d) => !req.exclude.includes(d.id))
       : req.deployments;
     const allowed = this.#unhealthy ? healthyOnly(usable, this.#unhealthy()) : usable;
-    const ranked = orderCandidates(allowed, states, this.#strategyOf(req.group), {
+    const strategy = this.#strategyOf(req.group);
+    // A lone candidate has no order to find, and a strategy that ranks on the config alone needs state only
+    // to sort cooling deployments last: neither waits a round trip for a snapshot (reserve is the check).
+    const states =
+      allowed.length <= 1
+        ? NO_STATES
+        : await this.#states(req.group, req.deployments, strategy.readsState !== false);
+    const ranked = orderCandidates(allowed, states, strategy, {
       estimatedTokens: req.estimatedTokens,
       tags: req.tags,
       nowMs: Date.now(),
@@ -175,19 +181,21 @@ export class DeploymentRouter {
    * older than two periods (the group was idle here) may be arbitrarily wrong — it once ranked a
    * deployment holding 40× the other's usage as idle — so the caller waits for the refresh instead.
    */
-  async #states(group: string, deployments: readonly Deployment[]): Promise<Map<string, DeploymentState>> {
-    const snap = this.#snapshots.get(group);
+  async #states(
+    group: string,
+    deployments: readonly Deployment[],
+    wait = true,
+  ): Promise<ReadonlyMap<string, DeploymentState>> {
+    let snap = this.#snapshots.get(group);
     const now = Date.now();
     if (snap && now - snap.at < this.#snapshotMs) return snap.states;
-    if (snap) {
-      snap.refreshing ??= this.#refresh(group, deployments, snap).catch(() => {});
-      if (now - snap.at >= 2 * this.#snapshotMs) await snap.refreshing;
-      return snap.states;
+    if (!snap) {
+      snap = { at: 0, states: new Map() };
+      this.#snapshots.set(group, snap);
     }
-    const fresh: Snapshot = { at: 0, states: new Map() };
-    this.#snapshots.set(group, fresh);
-    await this.#refresh(group, deployments, fresh);
-    return fresh.states;
+    snap.refreshing ??= this.#refresh(group, deployments, snap).catch(() => {});
+    if (wait && now - snap.at >= 2 * this.#snapshotMs) await snap.refreshing;
+    return snap.states;
   }
 
   async #refresh(group: string, deployments: readonly Deployment[], snap: Snapshot): Promise<void> {
@@ -203,6 +211,8 @@ export class DeploymentRouter {
     }
   }
 }
+
+const NO_STATES: ReadonlyMap<string, DeploymentState> = new Map();
 
 function moveLast(list: Deployment[], id: string): Deployment[] {
   const idx = list.findIndex((d) => d.id === id);

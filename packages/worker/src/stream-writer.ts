@@ -1,5 +1,6 @@
 // Writes one job's events to its Redis Stream (contract: core/contract/stream.ts). Writes batch by
-// themselves: the first event goes out at once, and whatever arrives while a write is in flight goes
+// themselves: what is queued in one tick goes out together (the `start` event with the chunks held
+// before it: one round trip to the first chunk), and whatever arrives while a write is in flight goes
 // in the next round trip, consecutive chunks in one entry — so Redis commands per chunk fall as the
 // chunk rate rises and never exceed one.
 import { encodeStreamEvent, type StreamChunk, type StreamEvent, SwitchyardError } from '@switchyard/core';
@@ -26,6 +27,8 @@ export class StreamWriter {
   pushed = 0;
   /** Redis commands sent (XADD and PEXPIRE): the benchmark's per-chunk cost. */
   commands = 0;
+  /** Round trips to Redis: the consumer waits one per write for what it holds. */
+  roundTrips = 0;
 
   constructor(redis: RedisClient, opts: StreamWriterOptions) {
     this.#redis = redis;
@@ -39,14 +42,14 @@ export class StreamWriter {
     const last = this.#pending.at(-1);
     if (last?.type === 'chunks') last.chunks.push(chunk);
     else this.#pending.push({ type: 'chunks', chunks: [chunk] });
-    this.#writing ??= this.#drain();
+    this.#writing ??= this.#drainSoon();
   }
 
   /** Queues a non-chunk event (start, restart) in order with the chunks. */
   event(event: StreamEvent): void {
     if (this.#error) throw this.#error;
     this.#pending.push(event);
-    this.#writing ??= this.#drain();
+    this.#writing ??= this.#drainSoon();
   }
 
   /** Resolves once everything queued is in Redis; rejects with the write failure, if any. */
@@ -60,6 +63,12 @@ export class StreamWriter {
     await this.flush().catch(() => {});
     this.#pending.push(event);
     await this.#write(this.#opts.finalTtlMs);
+  }
+
+  /** Starts the drain after the current tick's synchronous pushes, so they share its first write. */
+  async #drainSoon(): Promise<void> {
+    await undefined;
+    return this.#drain();
   }
 
   async #drain(): Promise<void> {
@@ -81,6 +90,7 @@ export class StreamWriter {
   async #write(ttlMs: number | undefined): Promise<void> {
     const events = this.#pending;
     this.#pending = [];
+    this.roundTrips++;
     const { key, maxEntries } = this.#opts;
     if (events.length === 1 && ttlMs === undefined) {
       this.commands++;

@@ -42,4 +42,10 @@ export interface RoutingStrategy {
    * drop candidates (the Lua reserve script skips those at their limits and takes the next one).
    */
   rank(candidates: readonly Candidate[], ctx: RouteContext): Candidate[];
+  /**
+   * `false` when rank() reads only the config, never `state`: the router then ranks on whatever snapshot
+   * it holds instead of waiting for a fresh one (the reserve script checks cooldowns and limits itself,
+   * so a stale snapshot only changes where a cooling deployment sorts). @defaultValue true
+   */
+  readonly readsState?: boolean;
 }

@@ -20,6 +20,7 @@ function weightField(candidates: readonly Candidate[]): WeightField | undefined 
  */
 export const simpleShuffle: RoutingStrategy = {
   name: 'simple-shuffle',
+  readsState: false,
   rank(candidates, ctx) {
     const field = weightField(candidates);
     const weightOf = field === undefined ? () => 1 : (c: Candidate) => c.deployment[field] ?? 0;
