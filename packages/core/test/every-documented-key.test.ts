@@ -144,6 +144,13 @@ const EVERYTHING = {
     enable_health_check_routing: true,
   },
   environment_variables: { X: '1' },
+  credential_list: [
+    {
+      credential_name: 'cred',
+      credential_values: { api_key: 'os.environ/X' },
+      credential_info: { note: 'n' },
+    },
+  ],
   switchyard_settings: {
     queue_name: 'q',
     result_ttl_seconds: 60,
@@ -156,7 +163,6 @@ it('loads a config using every documented key and warns about exactly what it do
   const config = loadConfig(EVERYTHING, { env: { AZURE_API_KEY: 'az' }, baseDir: dir });
   expect(config.warnings).toMatchInlineSnapshot(`
     [
-      "environment_variables: not applied; set them in the worker environment",
       "model_list[0].model_info.supported_environments: unsupported, ignored",
       "model_list[0].model_info.team_id: unsupported, ignored",
       "model_list[0].model_info.team_public_model_name: unsupported, ignored",
@@ -175,7 +181,6 @@ it('loads a config using every documented key and warns about exactly what it do
       "model_list[0].litellm_params.region_name: unsupported, ignored",
       "model_list[0].litellm_params.output_cost_per_second: unsupported, ignored",
       "model_list[0].litellm_params.mock_response: unsupported, ignored",
-      "model_list[0].litellm_params.litellm_credential_name: unsupported, ignored",
       "model_list[0].litellm_params.use_in_pass_through: unsupported, ignored",
       "model_list[0].litellm_params.configurable_clientside_auth_params: unsupported, ignored",
       "litellm_settings.set_verbose: ignored; set LOG_LEVEL=debug for verbose logs",

@@ -1,5 +1,6 @@
 // One `model_list` entry → one Deployment: env refs resolved, provider resolved, id computed, extras sorted out.
 import type { ConfigIssue } from './config-error.ts';
+import { type CredentialBook, withCredential } from './credentials.ts';
 import { deploymentId } from './deployment-id.ts';
 import { type Env, resolveEnvRefsOf } from './env.ts';
 import { isMapping } from './is-mapping.ts';
@@ -50,6 +51,8 @@ export interface DeploymentContext {
   env: Env;
   issues: ConfigIssue[];
   warnings: string[];
+  /** `credential_list` by name; absent: not known here (see withCredential). */
+  credentials?: CredentialBook;
 }
 
 export interface BuiltDeployment {
@@ -64,7 +67,11 @@ export function buildDeployment(
   ctx: DeploymentContext,
 ): BuiltDeployment | undefined {
   const paramsPath = childPath(path, 'litellm_params');
-  const rawParams = isMapping(raw) ? raw.litellm_params : undefined;
+  const written = isMapping(raw) ? raw.litellm_params : undefined;
+  const before = ctx.issues.length;
+  const rawParams = withCredential(written, paramsPath, ctx.credentials, ctx.issues);
+  // Without its credential the entry's other complaints (api_base required…) would only mislead.
+  if (ctx.issues.length > before) return undefined;
   const resolved = isMapping(raw)
     ? {
         ...raw,
@@ -112,7 +119,8 @@ export function buildDeployment(
 
   const info = entry.model_info;
   // Hash the params as written (unresolved env refs) with the legacy top-level limits folded in, as LiteLLM does.
-  const hashed: Record<string, unknown> = { ...rawParams };
+  // A named credential's values are not hashed: LiteLLM adds them at call time, after the id is made.
+  const hashed: Record<string, unknown> = { ...(written as Record<string, unknown>) };
   if (entry.rpm !== undefined && hashed.rpm === undefined) hashed.rpm = entry.rpm;
   if (entry.tpm !== undefined && hashed.tpm === undefined) hashed.tpm = entry.tpm;
 

@@ -54,3 +54,40 @@ export function resolveEnvRefsOf(
     ]),
   );
 }
+
+/**
+ * LiteLLM's top-level `environment_variables`: set before any `os.environ/` reference is read, over the
+ * process's own values. A value may itself be `os.environ/NAME` (read from `base`; unset: the key stays unset,
+ * as LiteLLM skips it). Kept in a Map so a config dump never prints the values; process.env is never touched.
+ */
+export function environmentOverlay(
+  raw: Record<string, unknown> | undefined,
+  base: Env,
+  issues: ConfigIssue[],
+  warnings: string[],
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(raw ?? {})) {
+    const path = childPath('environment_variables', key);
+    if (isEnvRef(value)) {
+      const name = value.slice(ENV_PREFIX.length);
+      const resolved = base[name];
+      if (resolved === undefined || resolved === '')
+        warnings.push(
+          `${path}: environment variable ${name} is not set; ${key} left as the environment has it`,
+        );
+      else out.set(key, resolved);
+    } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      out.set(key, String(value));
+    } else {
+      issues.push({ path, message: 'expected a string, number or boolean' });
+    }
+  }
+  return out;
+}
+
+/** `base` with the overlay's values on top (a new object; `base` is unchanged). */
+export function withOverlay(base: Env, overlay: ReadonlyMap<string, string> | undefined): Env {
+  if (overlay === undefined || overlay.size === 0) return base;
+  return { ...base, ...Object.fromEntries(overlay) };
+}

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue, throwIfAny } from './config-error.ts';
+import { credentialBook } from './credentials.ts';
 import { applyRouterDefaults, buildDeployment, routerDeploymentDefaults } from './deployment.ts';
-import { type Env, resolveEnvRefs, resolveEnvRefsOf } from './env.ts';
+import { type Env, environmentOverlay, resolveEnvRefs, resolveEnvRefsOf, withOverlay } from './env.ts';
 import { isMapping } from './is-mapping.ts';
 import { childPath } from './path.ts';
 import { redisSettings } from './redis-settings.ts';
@@ -23,7 +24,6 @@ export interface LoadOptions {
 
 /** Throws ConfigError listing every problem as `<path>: <message>`; unsupported keys land in `warnings`. */
 export function loadConfig(input: string | object, opts: LoadOptions = {}): SwitchyardConfig {
-  const env = opts.env ?? process.env;
   const issues: ConfigIssue[] = [];
   const warnings: string[] = [];
   const raw = dropNulls(typeof input === 'string' ? parseYaml(input) : input);
@@ -31,14 +31,20 @@ export function loadConfig(input: string | object, opts: LoadOptions = {}): Swit
   const doc = parseInto(documentSchema, raw, '', issues);
   collectUnsupportedKeys(documentSchema, raw, '', warnings);
   if (doc === undefined) throw new ConfigError(issues);
+  // As LiteLLM does, environment_variables are in place before any os.environ/ reference of the file is read.
+  const environment = environmentOverlay(
+    doc.environment_variables,
+    opts.env ?? process.env,
+    issues,
+    warnings,
+  );
+  const env = withOverlay(opts.env ?? process.env, environment);
+  const credentials = credentialBook(doc.credential_list, issues, warnings);
   const general = generalSettings(doc.general_settings, env, issues, warnings);
-  if (doc.environment_variables !== undefined) {
-    warnings.push('environment_variables: not applied; set them in the worker environment');
-  }
 
   const deployments: Deployment[] = [];
   const idPaths = new Map<string, string>();
-  const ctx = { env, issues, warnings };
+  const ctx = { env, issues, warnings, credentials };
   doc.model_list.forEach((entry, index) => {
     const built = buildDeployment(entry, childPath('model_list', index), ctx);
     if (built === undefined) return;
@@ -86,7 +92,7 @@ export function loadConfig(input: string | object, opts: LoadOptions = {}): Swit
     callbacks,
     warnings,
     // As written (env refs unresolved): what seeds the model list in Redis; index-aligned with deployments.
-    modelListSource: { entries: doc.model_list, defaults },
+    modelListSource: { entries: doc.model_list, defaults, environment, credentials },
   };
   if (redis !== undefined) config.redis = redis;
   if (general.masterKey !== undefined) config.masterKey = general.masterKey;

@@ -1,8 +1,9 @@
 // The model list as stored in Redis: LiteLLM model_list entries with ids pinned and credentials never in
 // clear text, and the pure operations on it (validate, change, redact, build the worker's deployments).
 import type { ConfigIssue } from './config-error.ts';
+import type { CredentialBook } from './credentials.ts';
 import { applyRouterDefaults, buildDeployment } from './deployment.ts';
-import { type Env, isEnvRef } from './env.ts';
+import { type Env, isEnvRef, withOverlay } from './env.ts';
 import { isMapping } from './is-mapping.ts';
 import { childPath } from './path.ts';
 import { isSecretParam } from './secret-params.ts';
@@ -203,6 +204,8 @@ export function buildModelList(
     const raw = source[i];
     if (isMapping(raw) && isMapping(raw.litellm_params)) fileParams.set(d.id, raw.litellm_params);
   });
+  const env = withOverlay(opts.env, opts.config.modelListSource?.environment);
+  const credentials = viewable(opts.config.modelListSource?.credentials, opts.view);
   const issues: ConfigIssue[] = [];
   const deployments: Deployment[] = [];
   entries.forEach((entry, index) => {
@@ -233,13 +236,25 @@ export function buildModelList(
     });
     if (issues.length > before) return;
     const built = buildDeployment({ ...entry, litellm_params: params }, childPath('model_list', index), {
-      env: opts.view ? { ...placeholderEnv(params), ...opts.env } : opts.env,
+      env: opts.view ? { ...placeholderEnv([params, ...(credentials?.values() ?? [])]), ...env } : env,
       issues,
       warnings: [],
+      ...(credentials === undefined ? {} : { credentials }),
     });
     if (built && issues.length === before) deployments.push({ ...built.deployment, id: entry.model_info.id });
   });
   const defaults: DeploymentDefaults = opts.config.modelListSource?.defaults ?? { extraParams: {} };
   applyRouterDefaults(deployments, defaults);
   return { deployments, issues };
+}
+
+/** For viewing, a credential lends only what is not secret (api_base, api_version…), as entries do. */
+function viewable(book: CredentialBook | undefined, view: boolean | undefined): CredentialBook | undefined {
+  if (book === undefined || !view) return book;
+  return new Map(
+    [...book].map(([name, values]) => [
+      name,
+      Object.fromEntries(Object.entries(values).filter(([key]) => !isSecretParam(key))),
+    ]),
+  );
 }

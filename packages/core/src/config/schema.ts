@@ -90,6 +90,8 @@ export const litellmParamsSchema = z.looseObject(
     aws_role_name: text().optional(),
     aws_session_name: text().optional(),
     aws_sts_endpoint: text().optional(),
+    // A credential_list entry whose values fill the params left unset here (credentials.ts).
+    litellm_credential_name: text().optional(),
   },
   { error: expected('a mapping') },
 );
@@ -328,6 +330,7 @@ export const documentSchema = z.object(
     litellm_settings: mapping().optional(),
     general_settings: mapping().optional(),
     environment_variables: mapping().optional(),
+    credential_list: z.array(z.unknown(), { error: expected('a list of credentials') }).optional(),
     switchyard_settings: mapping().optional(),
   },
   { error: expected('a mapping (the YAML document)') },

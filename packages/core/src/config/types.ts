@@ -308,8 +308,17 @@ export interface SwitchyardConfig {
   masterKey?: string;
   /** Unsupported keys found while loading, gathered for one warning. */
   warnings: string[];
-  /** The file's model_list as written (index-aligned with `deployments`) and the router's defaults. */
-  modelListSource?: { entries: readonly unknown[]; defaults: DeploymentDefaults };
+  /**
+   * The file's model_list as written (index-aligned with `deployments`), the router's defaults, and what the
+   * file gives every entry it builds: `environment_variables` (over the process env, for `os.environ/`) and
+   * `credential_list`. Maps, so a dump of the config never prints their values; never written to Redis.
+   */
+  modelListSource?: {
+    entries: readonly unknown[];
+    defaults: DeploymentDefaults;
+    environment?: ReadonlyMap<string, string>;
+    credentials?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  };
 }
 
 /** Router-wide request defaults every deployment gets under its own (runtime deployments too). */
