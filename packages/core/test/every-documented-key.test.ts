@@ -180,7 +180,6 @@ it('loads a config using every documented key and warns about exactly what it do
       "model_list[0].litellm_params.tag_regex: unsupported, ignored",
       "model_list[0].litellm_params.region_name: unsupported, ignored",
       "model_list[0].litellm_params.output_cost_per_second: unsupported, ignored",
-      "model_list[0].litellm_params.mock_response: unsupported, ignored",
       "model_list[0].litellm_params.use_in_pass_through: unsupported, ignored",
       "model_list[0].litellm_params.configurable_clientside_auth_params: unsupported, ignored",
       "litellm_settings.set_verbose: ignored; set LOG_LEVEL=debug for verbose logs",

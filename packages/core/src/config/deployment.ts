@@ -16,7 +16,7 @@ import { parseInto } from './validate.ts';
 
 /**
  * litellm_params outside the schema that are request-body parameters, forwarded via `extraParams`.
- * Anything else (region_name, mock_response, …) is warned about and dropped; credentials never pass.
+ * Anything else (region_name, use_in_pass_through, …) is warned about and dropped; credentials never pass.
  * `organization` is OpenAI's org id: adapters send it as the OpenAI-Organization header, not in the body.
  */
 export const FORWARDED_PARAMS: ReadonlySet<string> = new Set([
@@ -169,6 +169,7 @@ export function buildDeployment(
   assign(deployment, 'numRetries', params.num_retries ?? params.max_retries);
   assign(deployment, 'cooldownTimeSec', params.cooldown_time);
   assign(deployment, 'dropParams', params.drop_params);
+  assign(deployment, 'mockResponse', params.mock_response);
   if (params.max_budget !== undefined) {
     deployment.budget = {
       limit: params.max_budget,

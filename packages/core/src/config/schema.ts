@@ -90,6 +90,9 @@ export const litellmParamsSchema = z.looseObject(
     aws_role_name: text().optional(),
     aws_session_name: text().optional(),
     aws_sts_endpoint: text().optional(),
+    // LiteLLM's deployment-level mock: every call to this deployment answers this content (or raises the
+    // error it names, `litellm.RateLimitError`) without a provider call.
+    mock_response: text().optional(),
     // A credential_list entry whose values fill the params left unset here (credentials.ts).
     litellm_credential_name: text().optional(),
   },

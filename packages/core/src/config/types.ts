@@ -111,6 +111,11 @@ export interface Deployment {
   extraParams: Record<string, unknown>;
   /** LiteLLM `drop_params`: parameters this provider lacks are dropped instead of refused. */
   dropParams?: boolean;
+  /**
+   * `litellm_params.mock_response`: every call answers this content in the endpoint's shape (or raises the
+   * error it names) and no provider is called; routing, limits, outcomes and cooldowns are as for any call.
+   */
+  mockResponse?: string;
   /** `litellm_params.max_budget` / `budget_duration`: this deployment's spend cap. */
   budget?: BudgetLimit;
   /**

@@ -13,6 +13,7 @@ import {
 import type { ProviderRequest, ProviderResponse } from '@switchyard/providers';
 import type { HealthStore, StoredHealth } from '@switchyard/redis-state';
 import { classify } from '../job/attempt.ts';
+import { deploymentMock } from '../mock-response.ts';
 
 export interface HealthCheckDeps {
   /** The deployments of the moment (the live model list). */
@@ -54,7 +55,7 @@ async function checkOne(
   const timeoutMs = (d.info.healthCheckTimeoutSec ?? DEFAULT_HEALTH_CHECK_TIMEOUT_SEC) * 1000;
   const started = performance.now();
   try {
-    await deps.call({
+    await (deploymentMock(d) ?? deps.call)({
       endpoint: how.endpoint,
       body: { model: d.modelGroup, ...healthCheckBody(how.endpoint) },
       deployment: d,

@@ -11,6 +11,7 @@ import {
 import type { ProviderResponse } from '@switchyard/providers';
 import type { Saturation } from '@switchyard/redis-state';
 import { laneOf } from '../job-lane.ts';
+import { deploymentMock } from '../mock-response.ts';
 import { checkContext } from '../precall.ts';
 import { withAudioDuration } from './audio-duration.ts';
 import type { JobContext, PipelineDeps } from './context.ts';
@@ -132,7 +133,7 @@ export async function attempt(
     const override = ctx.overrides?.get(plan.group);
     const dropParams = ctx.request.params.drop_params;
     const serving = withStreamTimeout(deployment, ctx, deps.config.router.streamTimeoutMs);
-    const response = await (mock ?? ctx.reply.invoke)({
+    const response = await (mock ?? deploymentMock(deployment) ?? ctx.reply.invoke)({
       endpoint,
       body: override ? { ...ctx.request.body, ...override } : ctx.request.body,
       // LiteLLM's per-request drop_params wins over the deployment's and the router's.
