@@ -162,7 +162,7 @@ async function readKey(conn: Conn, key: string): Promise<string> {
           : type === 'set'
             ? await conn.smembers(key)
             : type === 'zset'
-              ? await conn.zrange(key, 0, -1)
+              ? await conn.zrange(key, '0', '-1')
               : type === 'stream'
                 ? (await conn.xrange(key, '-', '+')).flatMap(([, fields]) => fields)
                 : [];
