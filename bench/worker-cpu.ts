@@ -15,6 +15,7 @@ import { startSystem } from './lib/systems.ts';
 
 /** Functions whose inclusive time (callees included) is printed too: the observers' entry points. */
 const INCLUSIVE = /observability\/src|worker\/src\/job\/observe|usage-recorder/;
+const OBSERVABILITY = /observability\/src/;
 const JOBS = Number(process.argv[2] ?? 6000);
 const WARMUP = 1500;
 const CONCURRENCY = 50;
@@ -124,6 +125,7 @@ function printProfile(dir: string, cpuPerJob: number): void {
   const inclusive = new Map<string, number>();
   let t = p.startTime;
   let busy = 0;
+  let observability = 0;
   for (let i = 0; i < p.samples.length; i++) {
     t += p.timeDeltas[i]!;
     if (t < Number(t0) || t > Number(t1)) continue;
@@ -133,17 +135,23 @@ function printProfile(dir: string, cpuPerJob: number): void {
     self.set(key, (self.get(key) ?? 0) + 1);
     busy++;
     const seen = new Set<string>();
+    let inObservability = false;
     for (let id: number | undefined = p.samples[i]; id !== undefined; id = parent.get(id)) {
       const frame = byId.get(id)!.callFrame;
+      if (OBSERVABILITY.test(frame.url)) inObservability = true;
       if (!INCLUSIVE.test(frame.url)) continue;
       const k = keyOf(frame);
       if (!seen.has(k)) inclusive.set(k, (inclusive.get(k) ?? 0) + 1);
       seen.add(k);
     }
+    if (inObservability) observability++;
   }
   console.log(`  profile ${file}: ${busy} JS samples in the measured part; top self time, µs/job:`);
   for (const [key, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 40)))
     console.log(`  ${((n / busy) * cpuPerJob).toFixed(1).padStart(7)}  ${key}`);
+  console.log(
+    `  samples with packages/observability on the stack: ${((observability / busy) * 100).toFixed(1)}% = ${((observability / busy) * cpuPerJob).toFixed(1)} µs/job`,
+  );
   console.log('  observers, inclusive time, µs/job:');
   for (const [key, n] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 25))
     console.log(`  ${((n / busy) * cpuPerJob).toFixed(1).padStart(7)}  ${key}`);

@@ -4,6 +4,9 @@ import type { BenchConfig } from './systems.ts';
 
 export const GROUP = 'bench';
 
+// Inherited by every worker the bench spawns: see BENCH_OBSERVABILITY in benchConfig.
+process.env.OTEL_SDK_DISABLED ??= 'true';
+
 export interface DeploymentSpec {
   /** Model key the fake sees (its limits are per key). */
   model: string;
@@ -32,7 +35,9 @@ export function benchConfig(
     })),
     router_settings: routerSettings,
     // BENCH_OBSERVABILITY=1: metrics, the event stream and trace spans on (spans through @opentelemetry/api;
-    // exported only where an SDK is registered), to measure what they cost.
+    // exported only where an SDK is registered), to measure what they cost. The repo's dev dependencies make
+    // the OTLP exporter loadable, so workers would register it and export to a collector that is not there:
+    // OTEL_SDK_DISABLED=true (below) keeps that out unless the caller sets OTEL_SDK_DISABLED=false.
     ...(process.env.BENCH_OBSERVABILITY === '1'
       ? {
           litellm_settings: { success_callback: ['prometheus'], callbacks: ['otel'] },

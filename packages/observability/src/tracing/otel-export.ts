@@ -6,6 +6,7 @@
 //    variables (OTEL_EXPORTER_OTLP_ENDPOINT, …) or LiteLLM's (OTEL_EXPORTER=console|otlp_http,
 //    OTEL_ENDPOINT, OTEL_HEADERS);
 // 3. else spans stay no-ops and the start-up log says what to install.
+// OTEL_SDK_DISABLED=true (OpenTelemetry's standard switch) skips 2: only an SDK preloaded by the user is used.
 import { ProxyTracerProvider, trace } from '@opentelemetry/api';
 import { parseHeaderList } from '@switchyard/core';
 
@@ -38,6 +39,10 @@ export async function startOtelExport(
 ): Promise<OtelExport | undefined> {
   if (tracerProviderRegistered()) {
     logger.info({ callback: 'otel' }, 'otel: spans go to the tracer provider already registered');
+    return undefined;
+  }
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') {
+    logger.info({ callback: 'otel' }, 'otel: OTEL_SDK_DISABLED=true, spans are not exported');
     return undefined;
   }
   const toConsole = env.OTEL_EXPORTER === 'console';
