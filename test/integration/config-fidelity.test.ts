@@ -30,6 +30,11 @@ const stack = useStack({
       openaiDeployment(fake, 'mocked', 'mocked-model', { mock_response: 'from the deployment', rpm: 1000 }),
       openaiDeployment(fake, 'mocked-429', 'mocked-429-model', { mock_response: 'litellm.RateLimitError' }),
       openaiDeployment(fake, 'any', 'any-model'),
+      withInfo(openaiDeployment(fake, 'own-rule', 'strict-model'), {
+        allowed_fails_policy: { BadRequestErrorAllowedFails: 0 },
+        cooldown_time: 40,
+      }),
+      withInfo(openaiDeployment(fake, 'own-rule', 'lenient-model'), { allowed_fails: 5 }),
     ],
     router_settings: { num_retries: 0, allowed_fails: 0, cooldown_time: 30 },
     switchyard_settings: { allow_mock_params: true },
@@ -100,6 +105,29 @@ describe('litellm_params.mock_response', () => {
   });
 });
 
+describe("model_info's allowed_fails, allowed_fails_policy and cooldown_time", () => {
+  it("replace the router's rule for that deployment, both ways", async () => {
+    const { fake, client, redis } = stack();
+    fake.script([
+      { match: { model: 'strict-model' }, fault: { kind: 'error', status: 400 } },
+      { match: { model: 'lenient-model' }, fault: { kind: 'error', status: 500 } },
+    ]);
+    // A 400 never cools a deployment, unless its own policy names BadRequestError.
+    expect((await failureOf(client.completion(chat('strict-model')))).type).toBe('BadRequestError');
+    // The router's allowed_fails 0 would cool after one 500; this deployment allows 5.
+    expect((await failureOf(client.completion(chat('lenient-model')))).type).toBe('InternalServerError');
+    const conn = redis.client();
+    try {
+      const state = new RoutingState(conn, { prefix: stateNamespace({}) });
+      const [strict, lenient] = await state.snapshot('own-rule', ['strict-model', 'lenient-model']);
+      expect(strict!.cooldownUntilMs).toBeGreaterThan(Date.now() + 30_000);
+      expect(lenient!.cooldownUntilMs).toBeLessThan(Date.now());
+    } finally {
+      conn.disconnect();
+    }
+  });
+});
+
 describe('mock_response in each endpoint’s own shape', () => {
   const mock = { mock_response: 'canned' };
 
@@ -146,6 +174,10 @@ describe('mock_response in each endpoint’s own shape', () => {
     expect(fake.requests).toHaveLength(0);
   });
 });
+
+function withInfo<T extends { model_info: object }>(entry: T, info: object): T {
+  return { ...entry, model_info: { ...entry.model_info, ...info } };
+}
 
 type Conn = ReturnType<ReturnType<typeof stack>['redis']['client']>;
 

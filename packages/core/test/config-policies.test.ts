@@ -374,3 +374,44 @@ describe('provider resolution', () => {
     ]);
   });
 });
+
+describe("model_info's own cooldown settings", () => {
+  it('allowed_fails, allowed_fails_policy (every documented form) and cooldown_time reach the deployment', () => {
+    const [own, both] = load({}, [
+      {
+        model_name: 'g',
+        litellm_params: { model: 'openai/a' },
+        model_info: {
+          allowed_fails: 2,
+          allowed_fails_policy: { RateLimitErrorAllowedFails: 0, TimeoutErrorAllowedFails: 4 },
+          cooldown_time: 12,
+        },
+      },
+      {
+        model_name: 'g',
+        litellm_params: { model: 'openai/b', cooldown_time: 3 },
+        model_info: { cooldown_time: 12 },
+      },
+    ]).deployments;
+    expect(own).toMatchObject({
+      allowedFails: 2,
+      allowedFailsPolicy: { RateLimitError: 0, Timeout: 4 },
+      cooldownTimeSec: 12,
+    });
+    expect(both!.cooldownTimeSec).toBe(3);
+  });
+
+  it('a bad policy is an error naming the deployment', () => {
+    expect(
+      issuesOf(() =>
+        load({}, [
+          {
+            model_name: 'g',
+            litellm_params: { model: 'openai/a' },
+            model_info: { allowed_fails_policy: { RateLimitErrorAllowedFails: -1 } },
+          },
+        ]),
+      ).join('\n'),
+    ).toContain('model_list[0].model_info.allowed_fails_policy.RateLimitErrorAllowedFails');
+  });
+});

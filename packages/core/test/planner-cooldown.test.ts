@@ -88,4 +88,51 @@ describe('cooldownEffect', () => {
       cooldownEffect({ ...settings, cooldownTimeSec: 300 }, {}, { type: 'RateLimitError' }, 2)?.cooldownMs,
     ).toBe(300_000);
   });
+
+  describe("a deployment's own allowed_fails / allowed_fails_policy (model_info) replace the router's rule", () => {
+    const counted = (allowedFails: number) => ({
+      coolNow: false,
+      countFail: true,
+      allowedFails,
+      cooldownMs: 5000,
+    });
+
+    it('counts every cooling error against its own number: a 429 no longer cools at once, no failure rate', () => {
+      expect(cooldownEffect(settings, { allowedFails: 0 }, { type: 'RateLimitError' }, 2)).toEqual(
+        counted(0),
+      );
+      expect(cooldownEffect(settings, { allowedFails: 7 }, { type: 'Timeout' }, 2)).toEqual(counted(7));
+    });
+
+    it("the policy's entry for the error wins, then its allowed_fails, then the router's count", () => {
+      const own = { allowedFails: 4, allowedFailsPolicy: { Timeout: 1 } };
+      expect(cooldownEffect(settings, own, { type: 'Timeout' }, 2)?.allowedFails).toBe(1);
+      expect(cooldownEffect(settings, own, { type: 'InternalServerError' }, 2)?.allowedFails).toBe(4);
+      const policyOnly = { allowedFailsPolicy: { Timeout: 1 } };
+      const router = { ...settings, allowedFailsPolicy: { InternalServerError: 9 } };
+      expect(cooldownEffect(router, policyOnly, { type: 'InternalServerError' }, 2)?.allowedFails).toBe(9);
+      expect(cooldownEffect(settings, policyOnly, { type: 'RateLimitError' }, 2)?.allowedFails).toBe(3);
+    });
+
+    it('an entry naming a request error makes it cool the deployment; without one it never does', () => {
+      const own = { allowedFailsPolicy: { BadRequestError: 2 } };
+      expect(cooldownEffect(settings, own, { type: 'BadRequestError' }, 2)).toEqual(counted(2));
+      expect(cooldownEffect(settings, own, { type: 'ContentPolicyViolationError' }, 2)).toBeUndefined();
+      expect(cooldownEffect(settings, { allowedFails: 0 }, { type: 'BadRequestError' }, 2)).toBeUndefined();
+    });
+
+    it("a bare allowed_fails never cools a group's only deployment; a named entry does", () => {
+      expect(cooldownEffect(settings, { allowedFails: 0 }, { type: 'RateLimitError' }, 1)).toBeUndefined();
+      const own = { allowedFailsPolicy: { RateLimitError: 0 } };
+      expect(cooldownEffect(settings, own, { type: 'RateLimitError' }, 1)).toEqual(counted(0));
+    });
+
+    it('disable_cooldowns and cooldown_time 0 still turn it off; its cooldown_time sets the duration', () => {
+      const own = { allowedFails: 0 };
+      const e = { type: 'Timeout' as const };
+      expect(cooldownEffect({ ...settings, disableCooldowns: true }, own, e, 2)).toBeUndefined();
+      expect(cooldownEffect(settings, { ...own, cooldownTimeSec: 0 }, e, 2)).toBeUndefined();
+      expect(cooldownEffect(settings, { ...own, cooldownTimeSec: 9 }, e, 2)?.cooldownMs).toBe(9000);
+    });
+  });
 });

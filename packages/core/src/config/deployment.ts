@@ -7,6 +7,7 @@ import { isMapping } from './is-mapping.ts';
 import { childPath } from './path.ts';
 import { passThroughTargets, resolveProvider } from './provider.ts';
 import type { CloudParams } from './provider-settings.ts';
+import { normaliseAllowedFailsPolicy } from './retry-policy.ts';
 import type { PickSetting } from './router-settings.ts';
 import { litellmParamsSchema, modelEntrySchema, type PRICE_FIELDS } from './schema.ts';
 import { isSecretParam } from './secret-params.ts';
@@ -167,7 +168,17 @@ export function buildDeployment(
   // LiteLLM ignores max_retries for routing (it forces the SDK's retries to 0). Users who write it mean
   // "retry this deployment N times", so it counts as num_retries, but only when num_retries is absent.
   assign(deployment, 'numRetries', params.num_retries ?? params.max_retries);
-  assign(deployment, 'cooldownTimeSec', params.cooldown_time);
+  // model_info.cooldown_time is LiteLLM's place beside allowed_fails; litellm_params wins when both are set.
+  assign(deployment, 'cooldownTimeSec', params.cooldown_time ?? info?.cooldown_time);
+  assign(deployment, 'allowedFails', info?.allowed_fails);
+  if (info?.allowed_fails_policy !== undefined) {
+    const policyPath = childPath(childPath(path, 'model_info'), 'allowed_fails_policy');
+    deployment.allowedFailsPolicy = normaliseAllowedFailsPolicy(
+      info.allowed_fails_policy,
+      policyPath,
+      ctx.issues,
+    );
+  }
   assign(deployment, 'dropParams', params.drop_params);
   assign(deployment, 'mockResponse', params.mock_response);
   if (params.max_budget !== undefined) {

@@ -120,6 +120,10 @@ export const modelInfoSchema = z.object(
     supports_function_calling: boolean().optional(),
     // Seconds a health check of this deployment may take (LiteLLM's default 60).
     health_check_timeout: positiveNumber().optional(),
+    // LiteLLM's per-deployment cooldown overrides of the router's (planner/cooldown.ts).
+    allowed_fails: nonNegativeInt().optional(),
+    allowed_fails_policy: mapping().optional(),
+    cooldown_time: nonNegativeNumber().optional(),
   },
   { error: expected('a mapping') },
 );

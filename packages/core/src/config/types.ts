@@ -101,8 +101,14 @@ export interface Deployment {
   tags: string[];
   /** Per-deployment retry count (litellm_params.num_retries / max_retries). */
   numRetries?: number;
-  /** Per-deployment cooldown seconds; 0 disables cooldown of this deployment. */
+  /** Per-deployment cooldown seconds (litellm_params, else model_info); 0 disables cooldown of this deployment. */
   cooldownTimeSec?: number;
+  /**
+   * `model_info.allowed_fails` / `allowed_fails_policy`: when either is set, this deployment cools by its own
+   * per-minute failure count instead of the router's rule (planner/cooldown.ts).
+   */
+  allowedFails?: number;
+  allowedFailsPolicy?: AllowedFailsPolicy;
   info: ModelInfo;
   /**
    * Extra litellm_params forwarded to the provider body (e.g. temperature), secrets excluded, with the
