@@ -89,6 +89,17 @@ describe('litellm_params.mock_response', () => {
     }
   });
 
+  it('a streamed call gets the content as chunks', async () => {
+    const { fake, client } = stack();
+    let text = '';
+    for await (const chunk of client.stream({ ...chat('mocked'), stream: true })) {
+      const delta = (chunk as { choices?: { delta?: { content?: string } }[] }).choices?.[0]?.delta;
+      text += delta?.content ?? '';
+    }
+    expect(text).toBe('from the deployment');
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('an error name raises that error, and the deployment cools down as after a real one', async () => {
     const { fake, client, redis } = stack();
     const err = await failureOf(client.completion(chat('mocked-429')));
