@@ -104,23 +104,42 @@ export class HistogramCell {
   }
 }
 
-export class CounterFamily<L extends string> extends Family<L, CounterCell> {
-  readonly type = 'counter';
-  protected create() {
-    return new CounterCell();
+/** Counters and gauges: one number per series. */
+class ValueFamily<L extends string, C extends { value: number }> extends Family<L, C> {
+  readonly type: 'counter' | 'gauge';
+  readonly #make: () => C;
+
+  constructor(
+    type: 'counter' | 'gauge',
+    make: () => C,
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    registry: Registry,
+  ) {
+    super(name, help, labelNames, registry);
+    this.type = type;
+    this.#make = make;
   }
-  protected samples(labels: Labels<L>, cell: CounterCell, out: Sample[]) {
+
+  protected create() {
+    return this.#make();
+  }
+
+  protected samples(labels: Labels<L>, cell: C, out: Sample[]) {
     out.push({ labels, value: cell.value });
   }
 }
 
-export class GaugeFamily<L extends string> extends Family<L, GaugeCell> {
-  readonly type = 'gauge';
-  protected create() {
-    return new GaugeCell();
+export class CounterFamily<L extends string> extends ValueFamily<L, CounterCell> {
+  constructor(name: string, help: string, labelNames: readonly L[], registry: Registry) {
+    super('counter', () => new CounterCell(), name, help, labelNames, registry);
   }
-  protected samples(labels: Labels<L>, cell: GaugeCell, out: Sample[]) {
-    out.push({ labels, value: cell.value });
+}
+
+export class GaugeFamily<L extends string> extends ValueFamily<L, GaugeCell> {
+  constructor(name: string, help: string, labelNames: readonly L[], registry: Registry) {
+    super('gauge', () => new GaugeCell(), name, help, labelNames, registry);
   }
 }
 
