@@ -70,6 +70,25 @@ describe('environment_variables', () => {
     expect(config.masterKey).toBe('sk-master');
   });
 
+  it('LiteLLM’s documented example: REDIS_HOST / REDIS_PORT / REDIS_PASSWORD read by router_settings', () => {
+    const config = loadConfig(
+      {
+        environment_variables: { REDIS_HOST: 'cache.internal', REDIS_PORT: 6380, REDIS_PASSWORD: 'pw-1' },
+        model_list: [{ model_name: 'a', litellm_params: { model: 'openai/a', api_key: 'x' } }],
+        router_settings: {
+          redis_host: 'os.environ/REDIS_HOST',
+          redis_port: 'os.environ/REDIS_PORT',
+          redis_password: 'os.environ/REDIS_PASSWORD',
+        },
+      },
+      { env: {} },
+    );
+    expect(config.redis).toMatchObject({
+      url: 'redis://:pw-1@cache.internal:6380',
+      displayUrl: 'redis://:***@cache.internal:6380',
+    });
+  });
+
   it('an unset reference is warned and left unset; a nested value is refused by path', () => {
     const config = loadConfig(
       {
