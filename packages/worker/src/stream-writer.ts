@@ -97,7 +97,9 @@ export class StreamWriter {
       await this.#redis.xadd(key, 'MAXLEN', maxEntries, '*', ...encodeStreamEvent(events[0]!));
       return;
     }
-    const batch = this.#redis.pipeline();
+    // Several entries go in MULTI: Redis wakes a blocked XREAD after EXEC, so the reader gets them together
+    // (in a plain pipeline it would wake on the first XADD and come back for the rest).
+    const batch = events.length > 1 ? this.#redis.multi() : this.#redis.pipeline();
     for (const e of events) batch.xadd(key, 'MAXLEN', maxEntries, '*', ...encodeStreamEvent(e));
     if (ttlMs !== undefined) batch.pexpire(key, ttlMs);
     this.commands += events.length + (ttlMs === undefined ? 0 : 1);

@@ -44,6 +44,19 @@ describe('StreamWriter', () => {
     expect(await client.pttl('s:held')).toBeGreaterThan(30_000);
   });
 
+  it('wakes a reader blocked on the stream once, with the start event and the held chunks together', async () => {
+    const reader = client.duplicate();
+    const read = reader.xread('BLOCK', 5000, 'STREAMS', 's:woken', '0-0');
+    await new Promise((r) => setTimeout(r, 50)); // the XREAD is blocked before anything is written
+    const w = writer('s:woken');
+    w.event({ type: 'start', modelGroup: 'g', deploymentId: 'd', provider: 'openai' });
+    w.push(chunk('Hi'));
+    await w.flush();
+    const got = await read;
+    reader.disconnect();
+    expect(got?.[0]?.[1].map(([, fields]) => decodeStreamEvent(fields)?.type)).toEqual(['start', 'chunks']);
+  });
+
   it('keeps every chunk in order across writes and ends with the final expiry', async () => {
     const w = writer('s:order');
     w.event({ type: 'start', modelGroup: 'g', deploymentId: 'd', provider: 'openai' });
