@@ -5,6 +5,28 @@ import { type Job, type JobJson, Worker } from 'bullmq';
 import { UnparseableJobData } from './job-data.ts';
 
 export class SwitchyardWorker extends Worker {
+  #startFirst = false;
+
+  /**
+   * BullMQ's main loop fetches once more before it starts a job it has just fetched: with nothing else
+   * waiting, a round trip and a Lua call on every lone job's latency. The fetch that follows a fetched job
+   * in the same turn answers "none" at once, so the job starts; the loop fetches for real right after.
+   */
+  protected override async moveToActive(token: string, name?: string): Promise<Job> {
+    if (this.#startFirst) {
+      this.#startFirst = false;
+      return undefined as unknown as Job; // BullMQ's own "no job" (its types say Job)
+    }
+    const job = await super.moveToActive(token, name);
+    if (job) {
+      this.#startFirst = true;
+      setImmediate(() => {
+        this.#startFirst = false;
+      });
+    }
+    return job;
+  }
+
   /**
    * BullMQ parses job data while fetching; a parse error there escapes the processor, so the job
    * sits active until stalled-job recovery gives up on it minutes later with a reason in no
