@@ -234,14 +234,22 @@ export class ResultWaiter {
   /** Settle from the job's stored state; true when it was finished. Never rejects: Redis may be away. */
   async #check(jobId: string): Promise<boolean> {
     try {
-      const job = await this.#queue.getJob(jobId);
-      if (!job) return false;
-      if (job.finishedOn && job.failedReason !== undefined && (await job.isFailed())) {
-        this.#settle(jobId, { reason: job.failedReason });
+      // The outcome fields only: the job's data may be a 32 MB upload, read and parsed at every poll otherwise.
+      const client = await this.#queue.getBackend().client;
+      const [finishedOn, failedReason, returnvalue] = await client.hmget(
+        this.#queue.toKey(jobId),
+        'finishedOn',
+        'failedReason',
+        'returnvalue',
+      );
+      if (!finishedOn) return false;
+      const state = await this.#queue.getJobState(jobId);
+      if (state === 'failed' && failedReason) {
+        this.#settle(jobId, { reason: failedReason });
         return true;
       }
-      if (job.finishedOn && (await job.isCompleted())) {
-        this.#settle(jobId, { value: job.returnvalue });
+      if (state === 'completed') {
+        this.#settle(jobId, { value: storedValue(returnvalue) });
         return true;
       }
     } catch {
@@ -269,5 +277,15 @@ export class ResultWaiter {
     } finally {
       this.#polling = false;
     }
+  }
+}
+
+/** A returnvalue as BullMQ stores it (JSON); undefined when missing or corrupt, as `Job.returnvalue` reads it. */
+function storedValue(raw: string | null | undefined): unknown {
+  if (raw == null) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
   }
 }

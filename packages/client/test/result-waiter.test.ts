@@ -4,6 +4,8 @@ import { startRedis, type TestRedis } from '@switchyard/testkit';
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SwitchyardClient } from '../src/client.ts';
+import { CompletionError } from '../src/errors.ts';
+import { ResultWaiter } from '../src/result-waiter.ts';
 
 let redis: TestRedis;
 let client: SwitchyardClient;
@@ -57,5 +59,34 @@ it('keeps waiting through a Redis restart with no unhandled rejection, then gets
     expect(await waiting).toEqual({ answer: 'after outage' });
   } finally {
     await worker.close();
+  }
+});
+
+it('the state poll alone settles a wait whose event was missed: the result, or the failure reason', async () => {
+  const queue = client.queue;
+  const worker = answering((name) => (name === 'fails' ? new Error('RateLimitError: busy') : { answer: 7 }));
+  const ids = { ok: 'missed-ok', failed: 'missed-failed' };
+  try {
+    await queue.add('chat.completions', { model: 'g', messages: [] }, { jobId: ids.ok });
+    await queue.add('fails', { model: 'g', messages: [] }, { jobId: ids.failed });
+    const settled = async (id: string) => ['completed', 'failed'].includes(await queue.getJobState(id));
+    while (!(await settled(ids.ok)) || !(await settled(ids.failed)))
+      await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    await worker.close();
+  }
+  // A listener that starts now never sees those events: only the 100 ms poll of each job's state can answer.
+  const waiter = new ResultWaiter(queue, { connection: { host: redis.host, port: redis.port } }, 100);
+  try {
+    await waiter.ready();
+    const failed = waiter.wait(ids.failed, 10_000).then(
+      () => 'resolved',
+      (err: Error) => err,
+    );
+    expect(await waiter.wait(ids.ok, 10_000)).toEqual({ answer: 7 });
+    expect(await failed).toBeInstanceOf(CompletionError);
+    expect(String(await failed)).toContain('RateLimitError: busy');
+  } finally {
+    await waiter.close();
   }
 });

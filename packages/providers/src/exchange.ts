@@ -3,6 +3,7 @@ import { type Deployment, SwitchyardError } from '@switchyard/core';
 import type { ProviderRequest } from './adapter.ts';
 import { classifyHttpError, classifyNetworkError, type ErrorContext } from './errors.ts';
 import type { HttpPools } from './http-pool.ts';
+import { encodeMultipart } from './multipart.ts';
 import { scrub } from './scrub.ts';
 
 export interface AdapterEnv {
@@ -39,15 +40,9 @@ export interface HttpExchange {
   bytes?: Buffer;
 }
 
-/** The bytes and content type a body goes out as: JSON, or multipart for a FormData (undici encodes it). */
+/** The bytes and content type a body goes out as: JSON, or multipart for a FormData. */
 async function encodeBody(body: unknown): Promise<{ payload: string | Buffer; contentType: string }> {
-  if (body instanceof FormData) {
-    const encoded = new Response(body);
-    return {
-      payload: Buffer.from(await encoded.arrayBuffer()),
-      contentType: encoded.headers.get('content-type') ?? 'multipart/form-data',
-    };
-  }
+  if (body instanceof FormData) return encodeMultipart(body);
   return { payload: JSON.stringify(body), contentType: 'application/json' };
 }
 
