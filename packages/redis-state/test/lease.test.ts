@@ -81,20 +81,22 @@ describe('quota leases', () => {
   });
 
   it('stamps spare units at their latest use, so a unit counts a full window after it could be spent', async () => {
-    const state = f.state({ windowMs: WINDOW_MS });
+    // A unit TTL longer than any stall between the reserve calls below, so the two leave moments stay apart.
+    const windowMs = 1000;
+    const ttlMs = 2000;
+    const state = f.state({ windowMs });
     const group = newGroup();
     const d = [{ id: 'a', rpm: 3, units: 3 }];
-    const start = await redisNow(f.client);
-    const first = await state.reserve(leaseRequest(group, d));
+    const first = await state.reserve({ ...leaseRequest(group, d), unitTtlMs: ttlMs });
     expect(first).toMatchObject({ ok: true, spareUnits: [expect.any(String)] });
     expect(await state.reserve(leaseRequest(group, d))).toMatchObject({ ok: true, spareUnits: [] });
     const full = await state.reserve(leaseRequest(group, d));
     expect(full).toMatchObject({ ok: false, reason: 'rpm' });
-    // The two plain reservations leave the window after WINDOW_MS; the unit only TTL_MS later.
-    await sleepUntil(start + WINDOW_MS + 50);
-    const after = await state.snapshot(group, ['a']);
-    expect(after[0]?.rpmUsed).toBe(1);
-    await sleepUntil(start + WINDOW_MS + TTL_MS + 50);
+    const reserved = await redisNow(f.client);
+    // The two plain reservations leave the window a window after they were made; the unit ttlMs later.
+    await sleepUntil(reserved + windowMs + 1);
+    expect((await state.snapshot(group, ['a']))[0]?.rpmUsed).toBe(1);
+    await sleepUntil(reserved + windowMs + ttlMs + 1);
     expect((await state.snapshot(group, ['a']))[0]?.rpmUsed).toBe(0);
   });
 

@@ -3,6 +3,10 @@ import { type DeploymentLimits, type ReserveRequest, RoutingState } from '../src
 import { newGroup, redisNow, sleepUntil, useRedis } from './fixture.ts';
 
 const WINDOW_MS = 1500;
+/** Pacing tests: no grant may leave the window while they run, however loaded the machine. */
+const PACING_WINDOW_MS = 60_000;
+/** window / Σ rate: the pacing tests' groups all admit 10 requests per window. */
+const SLOT_MS = PACING_WINDOW_MS / 10;
 const f = useRedis();
 
 let seq = 0;
@@ -16,12 +20,15 @@ describe('reserve', () => {
     const group = newGroup();
     const d = [{ id: 'a', rpm: 5 }];
     const first = await redisNow(f.client);
-    for (let i = 0; i < 5; i++) expect(await state.reserve(request(group, d))).toMatchObject({ ok: true });
+    expect(await state.reserve(request(group, d))).toMatchObject({ ok: true });
+    const firstGranted = await redisNow(f.client);
+    for (let i = 0; i < 4; i++) expect(await state.reserve(request(group, d))).toMatchObject({ ok: true });
     const sixth = await state.reserve(request(group, d));
     expect(sixth).toMatchObject({ ok: false, reason: 'rpm' });
     if (sixth.ok) return;
+    // The sixth fits once the first grant leaves the window; that grant's time lies between two clock reads.
     expect(sixth.wakeAtMs).toBeGreaterThanOrEqual(first + WINDOW_MS);
-    expect(sixth.wakeAtMs).toBeLessThan(first + WINDOW_MS + 250);
+    expect(sixth.wakeAtMs).toBeLessThanOrEqual(firstGranted + WINDOW_MS + 2);
 
     await sleepUntil(sixth.wakeAtMs);
     expect(await state.reserve(request(group, d))).toMatchObject({ ok: true });
@@ -78,12 +85,13 @@ describe('reserve', () => {
     const state = f.state({ windowMs: WINDOW_MS });
     const group = newGroup();
     const d = [{ id: 'a', maxParallel: 1 }];
-    const before = await redisNow(f.client);
     expect(await state.reserve(request(group, d, { leaseMs: 300 }))).toMatchObject({ ok: true });
+    const leased = await redisNow(f.client);
     const blocked = await state.reserve(request(group, d));
     expect(blocked).toMatchObject({ ok: false, reason: 'parallel' });
     if (blocked.ok) return;
-    expect(blocked.wakeAtMs).toBeLessThan(before + 300 + 250);
+    // When the lease runs out, not a fixed slack after the test's clock read.
+    expect(blocked.wakeAtMs).toBeLessThanOrEqual(leased + 300 + 2);
     await sleepUntil(blocked.wakeAtMs);
     expect(await state.reserve(request(group, d))).toMatchObject({ ok: true });
   });
@@ -132,7 +140,7 @@ describe('reserve', () => {
   });
 
   it('spreads waiters one slot of the group rate apart instead of waking them together', async () => {
-    const state = f.state({ windowMs: 1000 });
+    const state = f.state({ windowMs: PACING_WINDOW_MS });
     const group = newGroup();
     const d = [
       { id: 'a', rpm: 5 },
@@ -142,12 +150,12 @@ describe('reserve', () => {
     const waits = await Promise.all(Array.from({ length: 100 }, () => state.reserve(request(group, d))));
     const wakes = waits.map((w) => (w.ok ? Number.NaN : w.wakeAtMs)).sort((x, y) => x - y);
     expect(new Set(wakes).size).toBe(100);
-    // window / Σrpm = 1000 / 10 = 100 ms between waiters.
-    for (let i = 1; i < wakes.length; i++) expect(wakes[i]! - wakes[i - 1]!).toBe(100);
+    // window / Σrpm: one slot between waiters.
+    for (let i = 1; i < wakes.length; i++) expect(wakes[i]! - wakes[i - 1]!).toBe(SLOT_MS);
   });
 
   it('a background backlog does not push back an interactive waiter: each lane has its own wake times', async () => {
-    const state = f.state({ windowMs: 1000 });
+    const state = f.state({ windowMs: PACING_WINDOW_MS });
     const group = newGroup();
     const d = [{ id: 'a', rpm: 10 }];
     for (let i = 0; i < 10; i++) expect(await state.reserve(request(group, d))).toMatchObject({ ok: true });
@@ -155,15 +163,15 @@ describe('reserve', () => {
     const backlog: number[] = [];
     for (let i = 0; i < 50; i++)
       backlog.push(wakeOf(await state.reserve(request(group, d, { lane: 'background' }))));
-    // The backlog queues up 100 ms apart, 5 s deep …
-    expect(backlog.at(-1)! - backlog[0]!).toBe(4900);
+    // The backlog queues up one slot apart, 50 slots deep …
+    expect(backlog.at(-1)! - backlog[0]!).toBe(49 * SLOT_MS);
     // … while an interactive waiter is told the first free slot, not the end of that queue.
     const interactive = wakeOf(await state.reserve(request(group, d)));
-    expect(interactive).toBeLessThanOrEqual(backlog[0]! + 100);
+    expect(interactive).toBeLessThanOrEqual(backlog[0]! + SLOT_MS);
   });
 
   it('paces waiters at the whole group rate when deployments are bound by different limits', async () => {
-    const state = f.state({ windowMs: 1000 });
+    const state = f.state({ windowMs: PACING_WINDOW_MS });
     const group = newGroup();
     // 5 requests per window by rpm + 500 / 100 = 5 by tpm: 10 per window, whichever limit binds first.
     const d = [
@@ -174,7 +182,7 @@ describe('reserve', () => {
     for (let i = 0; i < 10; i++) expect(await state.reserve(req())).toMatchObject({ ok: true });
     const waits = await Promise.all(Array.from({ length: 50 }, () => state.reserve(req())));
     const wakes = waits.map((w) => (w.ok ? Number.NaN : w.wakeAtMs)).sort((x, y) => x - y);
-    for (let i = 1; i < wakes.length; i++) expect(wakes[i]! - wakes[i - 1]!).toBe(100);
+    for (let i = 1; i < wakes.length; i++) expect(wakes[i]! - wakes[i - 1]!).toBe(SLOT_MS);
   });
 
   it('counts a re-sent reservation once', async () => {
