@@ -7,7 +7,8 @@ export default defineConfig({
     // Each file starts its own redis-server and child processes; keep the 2-core machine breathing.
     maxWorkers: 2,
     testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Above the testkit's worker start-up wait (50 s), with room for the Redis and fake a hook starts too.
+    hookTimeout: 90_000,
     projects: [
       { extends: true, test: { name: 'unit', include: ['packages/*/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'] } },

@@ -3,8 +3,17 @@
 // a splice), a never-read stream expiring with the job's result, the length cap, and the cache.
 import { type ChunkStream, StreamRestartError, StreamTrimmedError } from '@switchyard/client';
 import { stateNamespace, streamKey } from '@switchyard/core';
-import { type LocalStack, spawnWorkers, startLocalStack, stopWorkers } from '@switchyard/testkit';
+import {
+  type LocalStack,
+  spawnWorkers,
+  startLocalStack,
+  stopWorkers,
+  WORKER_START_TIMEOUT_MS,
+} from '@switchyard/testkit';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+
+/** Tests that start a worker of their own: its start-up wait, plus 30 s for their own work. */
+const spawning = { timeout: WORKER_START_TIMEOUT_MS + 30_000 };
 
 let stack: LocalStack;
 
@@ -59,36 +68,40 @@ it('a consumer that disconnected resumes after its last chunk, with no second pr
   expect(stack.fakes[0]!.requests).toHaveLength(1);
 });
 
-it('a worker SIGKILLed mid-stream: the consumer sees a restart marker, then reads a complete second answer', async () => {
-  stack.fakes[0]!.script([{ stream: { gapMs: 100, chunks: 20 } }]);
-  const stream = stack.client.stream(chat('solo', 'survive the kill'));
-  const seen: Record<string, any>[] = [];
-  const spare = spawnWorkers({ configPath: stack.configPath, redisUrl: stack.redis.url, count: 1 });
-  const err = await (async () => {
-    for await (const chunk of stream) {
-      seen.push(chunk);
-      if (seen.length === 3) stack.workers[0]!.child.kill('SIGKILL');
+it(
+  'a worker SIGKILLed mid-stream: the consumer sees a restart marker, then reads a complete second answer',
+  spawning,
+  async () => {
+    stack.fakes[0]!.script([{ stream: { gapMs: 100, chunks: 20 } }]);
+    const stream = stack.client.stream(chat('solo', 'survive the kill'));
+    const seen: Record<string, any>[] = [];
+    const spare = spawnWorkers({ configPath: stack.configPath, redisUrl: stack.redis.url, count: 1 });
+    const err = await (async () => {
+      for await (const chunk of stream) {
+        seen.push(chunk);
+        if (seen.length === 3) stack.workers[0]!.child.kill('SIGKILL');
+      }
+    })().catch((e: unknown) => e);
+    const survivors = await spare;
+    try {
+      expect(err).toBeInstanceOf(StreamRestartError);
+      expect(seen.length).toBeGreaterThanOrEqual(3);
+      const marker = (err as StreamRestartError).markerId;
+      const second = await readAll(stack.client.resume(stream.jobId, { after: marker }));
+      const result = await stack.client.result(stream.jobId);
+      const content = (result!.choices as { message: { content: string } }[])[0]!.message.content;
+      // The second answer is whole on its own: its text is the job's result, from its first word.
+      expect(second[0]?.choices[0].delta.role).toBe('assistant');
+      expect(textOf(second)).toBe(content);
+      expect(content.startsWith('echo: survive the kill')).toBe(true);
+      expect(stack.fakes[0]!.requests.length).toBe(2);
+    } finally {
+      await stopWorkers(survivors);
     }
-  })().catch((e: unknown) => e);
-  const survivors = await spare;
-  try {
-    expect(err).toBeInstanceOf(StreamRestartError);
-    expect(seen.length).toBeGreaterThanOrEqual(3);
-    const marker = (err as StreamRestartError).markerId;
-    const second = await readAll(stack.client.resume(stream.jobId, { after: marker }));
-    const result = await stack.client.result(stream.jobId);
-    const content = (result!.choices as { message: { content: string } }[])[0]!.message.content;
-    // The second answer is whole on its own: its text is the job's result, from its first word.
-    expect(second[0]?.choices[0].delta.role).toBe('assistant');
-    expect(textOf(second)).toBe(content);
-    expect(content.startsWith('echo: survive the kill')).toBe(true);
-    expect(stack.fakes[0]!.requests.length).toBe(2);
-  } finally {
-    await stopWorkers(survivors);
-  }
-}, 30_000);
+  },
+);
 
-it('a never-read stream expires with the job result; its length stays capped', async () => {
+it('a never-read stream expires with the job result; its length stays capped', spawning, async () => {
   // A fresh worker: the previous test killed the stack's.
   const workers = await spawnWorkers({ configPath: stack.configPath, redisUrl: stack.redis.url, count: 1 });
   try {
@@ -129,4 +142,4 @@ it('a never-read stream expires with the job result; its length stays capped', a
   } finally {
     await stopWorkers(workers);
   }
-}, 30_000);
+});
