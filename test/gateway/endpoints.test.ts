@@ -2,12 +2,12 @@
 // (multipart) and out (bytes), moderations, rerank and the model list — real Redis, a real worker process,
 // the fake provider answering as OpenAI, Azure, Anthropic and Cohere.
 import { loadConfigFile } from '@switchyard/core';
-import { type RunningGateway, startGateway } from '@switchyard/gateway';
+import type { RunningGateway } from '@switchyard/gateway';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openaiDeployment, type Stack, startStack } from '../integration/harness.ts';
+import { type GatewayStack, openaiDeployment, sdkError, startGatewayStack } from '../integration/harness.ts';
 
-let stack: Stack;
+let stack: GatewayStack;
 let gateway: RunningGateway;
 let sdk: OpenAI;
 
@@ -15,7 +15,7 @@ let sdk: OpenAI;
 const AUDIO = Buffer.alloc(48_000, 7);
 
 beforeAll(async () => {
-  stack = await startStack({
+  stack = await startGatewayStack({
     config: (fake) => ({
       model_list: [
         openaiDeployment(fake, 'gpt', 'gpt-a'),
@@ -51,17 +51,12 @@ beforeAll(async () => {
       },
     }),
     workers: 1,
+    gateway: ({ configPath }) => ({ config: loadConfigFile(configPath) }),
   });
-  gateway = await startGateway({
-    port: 0,
-    redisUrl: stack.redis.url,
-    config: loadConfigFile(stack.configPath),
-  });
-  sdk = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+  ({ gateway, sdk } = stack);
 });
 
 afterAll(async () => {
-  await gateway?.close();
   await stack?.stop();
 });
 
@@ -69,15 +64,6 @@ interface Routed {
   routing: { modelGroup: string; deploymentId: string; cost: number; provider: string };
 }
 const routed = (x: unknown) => (x as Routed).routing;
-
-async function sdkError(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'the call should have failed').toBeInstanceOf(OpenAI.APIError);
-  return err as InstanceType<typeof OpenAI.APIError>;
-}
 
 describe('images.generations', () => {
   it('answers an ImagesResponse, priced per image from model_info', async () => {

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { type RunningGateway, startGateway } from '@switchyard/gateway';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayStack, openaiDeployment, startGatewayStack } from '../integration/harness.ts';
+import { type GatewayStack, openaiDeployment, sdkError, startGatewayStack } from '../integration/harness.ts';
 
 let stack: GatewayStack;
 
@@ -41,16 +41,6 @@ afterAll(async () => {
 });
 
 const hello = (model: string) => ({ model, messages: [{ role: 'user' as const, content: 'hello' }] });
-
-/** The SDK's rejection, for asserting on its error class, status, code and headers. */
-async function sdkError(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'the call should have failed').toBeInstanceOf(OpenAI.APIError);
-  return err as InstanceType<typeof OpenAI.APIError>;
-}
 
 async function totalJobs(): Promise<number> {
   const counts = await stack.client.queue.getJobCounts();

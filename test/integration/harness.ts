@@ -10,6 +10,7 @@ import {
   type WorkerProcess,
 } from '@switchyard/testkit';
 import OpenAI from 'openai';
+import { expect } from 'vitest';
 
 export interface Stack {
   redis: TestRedis;
@@ -46,14 +47,20 @@ export interface GatewayStack extends Stack {
   sdk: OpenAI;
 }
 
-/** `startStack` plus an in-process gateway on its Redis (`gateway`: its options); stop() closes it first. */
+type GatewayOptions = Omit<StartGatewayOptions, 'port' | 'redisUrl'>;
+
+/**
+ * `startStack` plus an in-process gateway on its Redis (`gateway`: its options, or a function of the started
+ * stack, e.g. to load its config file); stop() closes it first.
+ */
 export async function startGatewayStack(
-  opts: StackOptions & { gateway?: Omit<StartGatewayOptions, 'port' | 'redisUrl'> },
+  opts: StackOptions & { gateway?: GatewayOptions | ((stack: Stack) => GatewayOptions) },
 ): Promise<GatewayStack> {
   const stack = await startStack(opts);
   let gateway: RunningGateway;
   try {
-    gateway = await startGateway({ port: 0, redisUrl: stack.redis.url, ...opts.gateway });
+    const options = typeof opts.gateway === 'function' ? opts.gateway(stack) : opts.gateway;
+    gateway = await startGateway({ port: 0, redisUrl: stack.redis.url, ...options });
   } catch (err) {
     await stack.stop();
     throw err;
@@ -86,4 +93,14 @@ export function openaiDeployment(fake: FakeProvider, group: string, model: strin
 
 export function chat(model: string, content = 'hello') {
   return { model, messages: [{ role: 'user', content }] };
+}
+
+/** The SDK's rejection, for asserting on its error class, status, code and headers. */
+export async function sdkError(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, 'the call should have failed').toBeInstanceOf(OpenAI.APIError);
+  return err as InstanceType<typeof OpenAI.APIError>;
 }
