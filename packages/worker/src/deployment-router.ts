@@ -179,7 +179,8 @@ export class DeploymentRouter {
   /**
    * Snapshot of shared state, refreshed in the background once it is older than snapshotMs. A snapshot
    * older than two periods (the group was idle here) may be arbitrarily wrong — it once ranked a
-   * deployment holding 40× the other's usage as idle — so the caller waits for the refresh instead.
+   * deployment holding 40× the other's usage as idle — so the caller waits for the refresh instead, unless
+   * `wait` is false (its ranking does not read state): then it gets what there is (empty the first time).
    */
   async #states(
     group: string,
