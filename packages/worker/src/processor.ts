@@ -17,18 +17,10 @@ export type { ProcessorDeps } from './job/pipeline.ts';
 
 export function createProcessor(deps: ProcessorDeps) {
   const { pipeline, flush } = createPipeline(deps);
-  const process = async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
+  const process = (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
     // The activation's trace span, when tracing is on: whatever the run returns or throws ends it.
-    const activation = pipeline.tracer?.begin(job);
-    if (!activation) return run(job, token, signal);
-    try {
-      const value = await run(job, token, signal);
-      activation.end();
-      return value;
-    } catch (err) {
-      activation.end(err);
-      throw err;
-    }
+    const go = () => run(job, token, signal);
+    return pipeline.tracer ? pipeline.tracer.run(job, go) : go();
   };
   const run = async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
     // Where the answer goes besides the returnvalue (the job's Redis Stream for `stream: true`).

@@ -3,9 +3,19 @@
 // retries after a backoff, fallbacks, capacity waits — joins the producer's trace. Each settled attempt,
 // read from the pipeline's observations, adds its spans afterwards with their real start and end times:
 // `route <group>` (pick and reserve) and the provider call (`chat <model>`, GenAI conventions).
+// A batch's own jobs (finalize, expire) are activations too, in the trace the batch was created under, ended
+// with the batch's status and counts (`run`'s describe); every span of a batch carries its id.
 // Only @opentelemetry/api: with no SDK registered (or a sampler that drops the activation) nothing is built —
 // no span, no attributes — so `callbacks: ["otel"]` costs a job one check (issue 12's overhead budget).
-import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type Context,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { contextOf, TRACE_KEY } from '@switchyard/core';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { JobObservation, Observer } from '../observation.ts';
@@ -21,8 +31,11 @@ export interface TracedJob {
 }
 
 export interface Activation {
-  /** Ends the activation's span: `err` is what the processor threw (a DelayedError means it parked). */
-  end(err?: unknown): void;
+  /**
+   * Ends the activation's span: `err` is what the processor threw (a DelayedError means it parked);
+   * `attributes` describe what it returned.
+   */
+  end(err?: unknown, attributes?: Attributes): void;
 }
 
 interface Open {
@@ -50,6 +63,7 @@ export class JobTracer {
     if (id === undefined || !tracerProviderRegistered()) return NOOP_ACTIVATION;
     const data = job.data as Record<string, unknown> | null;
     const model = data?.model;
+    const batchId = batchIdOf(data);
     const span = this.#tracer.startSpan(
       `process ${this.#queueName}`,
       {
@@ -63,6 +77,7 @@ export class JobTracer {
           'switchyard.job.name': job.name,
           'switchyard.job.activation': job.attemptsStarted,
           ...(typeof model === 'string' ? { 'gen_ai.request.model': model } : {}),
+          ...(batchId !== undefined ? { 'switchyard.batch.id': batchId } : {}),
         },
       },
       contextOf(data?.[TRACE_KEY]),
@@ -72,11 +87,29 @@ export class JobTracer {
     const open: Open = { span, context: trace.setSpan(ROOT_CONTEXT, span), sinceMs: Date.now() };
     this.#open.set(id, open);
     return {
-      end: (err) => {
+      end: (err, attributes) => {
         this.#open.delete(id);
+        if (attributes) span.setAttributes(attributes);
         endActivation(open, err);
       },
     };
+  }
+
+  /**
+   * Runs `work` as the job's activation: its span ends with what `work` returned or threw, and `describe`
+   * adds attributes read from the returned value (a batch job's status and counts).
+   */
+  async run<T>(job: TracedJob, work: () => Promise<T>, describe?: (value: T) => Attributes): Promise<T> {
+    const activation = this.begin(job);
+    let value: T;
+    try {
+      value = await work();
+    } catch (err) {
+      activation.end(err);
+      throw err;
+    }
+    activation.end(undefined, describe?.(value));
+    return value;
   }
 
   /** The pipeline's observer: the attempt's spans under the activation that made it. */
@@ -127,6 +160,13 @@ export class JobTracer {
       open.sinceMs = o.endMs;
     } else open.sinceMs = o.atMs;
   };
+}
+
+/** The batch a job belongs to: a batch's own jobs carry `batchId`, its requests `metadata.batch_id`. */
+function batchIdOf(data: Record<string, unknown> | null): string | undefined {
+  const metadata = data?.metadata as Record<string, unknown> | null | undefined;
+  const id = data?.batchId ?? metadata?.batch_id;
+  return typeof id === 'string' ? id : undefined;
 }
 
 function endActivation(open: Open, err: unknown): void {

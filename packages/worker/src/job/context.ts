@@ -77,7 +77,7 @@ export interface PipelineDeps {
    */
   observe?: Observer;
   /** Opens each activation's trace span (its observer is part of `observe`). */
-  tracer?: Pick<JobTracer, 'begin'>;
+  tracer?: Pick<JobTracer, 'run'>;
 }
 
 /** Where a job's answer may be stored in the response cache. */

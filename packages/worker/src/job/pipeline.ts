@@ -32,7 +32,7 @@ export interface ProcessorDeps {
   /** Told every settled attempt; see PipelineDeps.observe. */
   observe?: Observer;
   /** See PipelineDeps.tracer. */
-  tracer?: Pick<JobTracer, 'begin'>;
+  tracer?: Pick<JobTracer, 'run'>;
 }
 
 /** The pipeline's deps and `flush`, which resolves once every background write has landed. */
