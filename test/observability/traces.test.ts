@@ -3,7 +3,8 @@
 // (otel-preload.ts writes their spans to a file). A producer's trace must continue in the workers — across
 // a fallback, across a retry that parks the job and runs it again — and through the gateway from an HTTP
 // caller's `traceparent`; provider calls carry the GenAI conventions; a forged carrier is ignored. A
-// batch's requests (children of a BullMQ flow) continue the trace of whoever created the batch.
+// batch's requests (children of a BullMQ flow) continue the trace of whoever created the batch, and so do
+// the batch's own jobs: the finalize job that writes its files and the expire job at its deadline.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -42,6 +43,8 @@ interface PlainSpan {
   parentSpanId?: string;
   attributes: Record<string, unknown>;
   status: { code: number; message?: string };
+  startMs: number;
+  endMs: number;
 }
 
 const here = new InMemorySpanExporter();
@@ -80,6 +83,13 @@ async function spansOf(traceId: string, enough: (spans: PlainSpan[]) => boolean)
   }
 }
 
+/** The activations of a batch's requests, and of its finalize and expire jobs (`switchyard.job.name`). */
+function byJob(spans: PlainSpan[]) {
+  const activations = spans.filter((s) => s.name === 'process switchyard');
+  const job = (name: string) => activations.filter((s) => s.attributes['switchyard.job.name'] === name);
+  return { requests: job('chat.completions'), finalize: job('batch'), expire: job('batch.expire') };
+}
+
 /** Runs `fn` under a fresh root span of this process; returns its trace id and the producer span's id. */
 async function underRootSpan(fn: () => Promise<unknown>) {
   const root = tracer.startSpan('test-request');
@@ -101,6 +111,8 @@ beforeAll(async () => {
     rules: [
       { match: { model: 'bad-a' }, fault: { kind: 'error', status: 500 } },
       { match: { model: 'flaky-1' }, fault: { kind: 'error', status: 500 }, failFirst: 1 },
+      // One slow call at a time: most of a batch is still waiting when its deadline passes.
+      { match: { model: 'trickle-1' }, latencyMs: 400 },
     ],
   });
   const configPath = writeTempConfig({
@@ -108,6 +120,7 @@ beforeAll(async () => {
       deployment('primary', 'bad-a'),
       deployment('backup', 'good-b'),
       deployment('flaky', 'flaky-1', { num_retries: 1, cooldown_time: 0 }),
+      deployment('trickle', 'trickle-1', { max_parallel_requests: 1 }),
     ],
     router_settings: {
       num_retries: 0,
@@ -255,10 +268,28 @@ describe("a batch's requests continue the trace that created the batch", () => {
       'messaging.destination.name': 'switchyard',
       'messaging.batch.message_count': 3,
     });
-    const spans = await spansOf(traceId, (s) => s.filter((x) => x.name === 'chat good-b').length >= 3);
-    const activations = spans.filter((s) => s.name === 'process switchyard');
+    const spans = await spansOf(
+      traceId,
+      (s) => s.filter((x) => x.name === 'chat good-b').length >= 3 && byJob(s).finalize.length > 0,
+    );
+    const { requests: activations, finalize } = byJob(spans);
     expect(activations).toHaveLength(3);
     for (const a of activations) expect(a.parentSpanId).toBe(send!.spanContext().spanId);
+    const batchId = activations[0]!.attributes['switchyard.batch.id'];
+    expect(batchId).toEqual(expect.stringMatching(/^batch_/));
+    for (const a of activations) expect(a.attributes['switchyard.batch.id']).toBe(batchId);
+    // The finalize job, which wrote the batch's files, in the same trace.
+    expect(finalize).toHaveLength(1);
+    expect(finalize[0]!.parentSpanId).toBe(send!.spanContext().spanId);
+    expect(finalize[0]!.kind).toBe(4); // CONSUMER
+    expect(finalize[0]!.attributes).toMatchObject({
+      'messaging.message.id': batchId,
+      'switchyard.batch.id': batchId,
+      'switchyard.batch.status': 'completed',
+      'switchyard.batch.request_counts.total': 3,
+      'switchyard.batch.request_counts.completed': 3,
+      'switchyard.batch.request_counts.failed': 0,
+    });
     const calls = spans.filter((s) => s.name === 'chat good-b');
     expect(calls).toHaveLength(3);
     for (const c of calls) {
@@ -291,9 +322,68 @@ describe("a batch's requests continue the trace that created the batch", () => {
     expect(send.name).toBe('send switchyard');
     expect(send.parentSpanContext?.spanId).toBe(callerSpan);
     expect(send.attributes['messaging.batch.message_count']).toBe(2);
-    const spans = await spansOf(traceId, (s) => s.filter((x) => x.name === 'chat good-b').length >= 2);
-    const activations = spans.filter((s) => s.name === 'process switchyard');
-    expect(activations).toHaveLength(2);
-    for (const a of activations) expect(a.parentSpanId).toBe(send.spanContext().spanId);
+    const spans = await spansOf(
+      traceId,
+      (s) => s.filter((x) => x.name === 'chat good-b').length >= 2 && byJob(s).finalize.length > 0,
+    );
+    const { requests, finalize, expire } = byJob(spans);
+    expect(requests).toHaveLength(2);
+    for (const a of requests) expect(a.parentSpanId).toBe(send.spanContext().spanId);
+    expect(finalize).toHaveLength(1);
+    expect(finalize[0]!.parentSpanId).toBe(send.spanContext().spanId);
+    expect(finalize[0]!.attributes).toMatchObject({
+      'switchyard.batch.id': created.id,
+      'switchyard.batch.status': 'completed',
+      'switchyard.batch.request_counts.total': 2,
+      'switchyard.batch.request_counts.completed': 2,
+    });
+    // Finished before its deadline: the expire job was withdrawn, never run.
+    expect(expire).toEqual([]);
+  });
+
+  it('past its deadline: the expire job and then the finalize job, both in the trace that created the batch', async () => {
+    const traceId = '6e0c63257de34c926f9efcd03927272e';
+    const callerSpan = '53995c3f42cd8ad8';
+    const sdk = new OpenAI({
+      baseURL: `${gateway.url}/v1`,
+      apiKey: 'unused',
+      defaultHeaders: { traceparent: `00-${traceId}-${callerSpan}-01` },
+    });
+    const text = [1, 2, 3, 4, 5, 6].map((i) => chatLine({ custom_id: `x${i}`, model: 'trickle' })).join('\n');
+    const file = await upload(sdk, text);
+    const created = await sdk.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '1s' as '24h',
+    });
+    const { batch } = await settle(sdk, created.id);
+    expect(batch.status).toBe('expired');
+    const { total, completed, failed } = batch.request_counts!;
+    expect(failed).toBeGreaterThan(0);
+    const send = here.getFinishedSpans().find((s) => s.spanContext().traceId === traceId)!;
+    expect(send.name).toBe('send switchyard');
+    const spans = await spansOf(traceId, (s) => byJob(s).finalize.length > 0 && byJob(s).expire.length > 0);
+    const { requests, finalize, expire } = byJob(spans);
+    expect(expire).toHaveLength(1);
+    expect(expire[0]!.parentSpanId).toBe(send.spanContext().spanId);
+    expect(expire[0]!.attributes).toMatchObject({
+      'messaging.message.id': `${created.id}-expire`,
+      'switchyard.batch.id': created.id,
+      'switchyard.batch.status': 'expiring',
+    });
+    expect(finalize).toHaveLength(1);
+    expect(finalize[0]!.parentSpanId).toBe(send.spanContext().spanId);
+    expect(finalize[0]!.attributes).toMatchObject({
+      'switchyard.batch.id': created.id,
+      'switchyard.batch.status': 'expired',
+      'switchyard.batch.request_counts.total': total,
+      'switchyard.batch.request_counts.completed': completed,
+      'switchyard.batch.request_counts.failed': failed,
+    });
+    // The deadline came first; the files were written after it.
+    expect(finalize[0]!.startMs).toBeGreaterThanOrEqual(expire[0]!.endMs);
+    // The requests that ran (or waited for capacity) before the deadline, in the same trace.
+    expect(requests.length).toBeGreaterThan(0);
+    for (const a of requests) expect(a.parentSpanId).toBe(send.spanContext().spanId);
   });
 });

@@ -170,7 +170,7 @@ export class BatchService {
     const flow = (stamp: (data: Record<string, unknown>) => Record<string, unknown>): FlowJob => ({
       name: BATCH_JOB_NAMES.finalize,
       queueName: queue.name,
-      data,
+      data: stamp({ ...data }),
       // Writing the files is retried on a Redis hiccup; the run is idempotent (fixed file ids).
       opts: { jobId: batch.id, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } },
       children: input.requests.map((r, i) => ({
@@ -180,19 +180,22 @@ export class BatchService {
         opts: { jobId: slots[i]!.jobId, priority: BATCH_PRIORITY, ignoreDependencyOnFailure: true },
       })),
     });
-    // The requests are the traced work (the worker's spans continue the producer span); the parent is bookkeeping.
+    // The requests are the messages the producer span counts. The parent and the deadline are bookkeeping,
+    // but carry its context too, so the worker's finalize and expire spans join the batch's trace.
     const traced = input.requests.map((r, i) => ({
       id: slots[i]!.jobId,
       name: jobName,
       model: r.body.model,
     }));
     try {
-      await tracedAdd(queue.name, traced, opts, (stamp) => this.#flows.add(flow(stamp)));
-      await queue.add(BATCH_JOB_NAMES.expire, data, {
-        jobId: `${batch.id}-expire`,
-        delay: windowSec * 1000,
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 1_000 },
+      await tracedAdd(queue.name, traced, opts, async (stamp) => {
+        await this.#flows.add(flow(stamp));
+        await queue.add(BATCH_JOB_NAMES.expire, stamp({ ...data }), {
+          jobId: `${batch.id}-expire`,
+          delay: windowSec * 1000,
+          attempts: 5,
+          backoff: { type: 'exponential', delay: 1_000 },
+        });
       });
     } catch (err) {
       await records.update(batch.id, (b) =>

@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import { BatchRunner } from '@switchyard/batch';
 import type { QueueShard } from '@switchyard/core';
+import type { JobTracer } from '@switchyard/observability';
 import type { RedisClient } from '@switchyard/redis-state';
 import { Queue } from 'bullmq';
 import { withBatchJobs } from './batch-jobs.ts';
@@ -25,6 +26,8 @@ export async function startShardConsumer(parts: {
   concurrency: number;
   stateRedis: RedisClient;
   dispatch: ReturnType<typeof containErrors>;
+  /** Traces the batch jobs as the processor traces requests (present when tracing is on). */
+  tracer?: Pick<JobTracer, 'run'> | undefined;
 }): Promise<ShardConsumer> {
   const { opts, shard, concurrency, stateRedis } = parts;
   const { config, logger } = opts;
@@ -44,7 +47,7 @@ export async function startShardConsumer(parts: {
     },
   });
   const batches = new BatchRunner(stateRedis, watchQueue);
-  const dispatch = withBatchJobs(batches, parts.dispatch);
+  const dispatch = withBatchJobs(batches, parts.dispatch, parts.tracer);
   consumer = new Consumer({
     queueName: shard.name,
     processor: watchdog.track(dispatch),

@@ -152,7 +152,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // Every worker consumes every shard: one fetching BullMQ Worker (and its watchdog) per shard.
   const shards = await Promise.all(
     queueShards({ ...config.switchyard, queueName }).map((shard) =>
-      startShardConsumer({ opts, shard, concurrency, stateRedis, dispatch }),
+      startShardConsumer({ opts, shard, concurrency, stateRedis, dispatch, tracer }),
     ),
   );
   logger.info(
