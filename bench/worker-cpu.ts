@@ -11,6 +11,7 @@ import { startFakeProvider, startRedis } from '@switchyard/testkit';
 import { commandStats, cpuMicros, diff, total } from './lib/commandstats.ts';
 import { chatBody, unboundedConfig } from './lib/config.ts';
 import { closedLoop } from './lib/load.ts';
+import { processCpuMicros } from './lib/process-cpu.ts';
 import { startSystem } from './lib/systems.ts';
 
 /** Functions whose inclusive time (callees included) is printed too: the observers' entry points. */
@@ -21,14 +22,6 @@ const WARMUP = 1500;
 const CONCURRENCY = 50;
 const profDir = process.env.CPU_PROF ? resolve(process.env.CPU_PROF) : undefined;
 if (profDir) mkdirSync(profDir, { recursive: true });
-
-/** user + sys CPU of a process so far, in µs (utime and stime are fields 14 and 15 of /proc/PID/stat). */
-function processCpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1e6) / 100; // USER_HZ is 100 on Linux
-}
 
 const redis = await startRedis();
 const fake = await startFakeProvider({ latencyMs: 0 });

@@ -21,7 +21,7 @@ export function benchConfig(
   deployments: readonly DeploymentSpec[],
   routerSettings: Record<string, unknown> = {},
 ): BenchConfig {
-  return {
+  const config: BenchConfig = {
     model_list: deployments.map((d) => ({
       model_name: d.group ?? GROUP,
       litellm_params: {
@@ -34,16 +34,22 @@ export function benchConfig(
       model_info: { id: d.model },
     })),
     router_settings: routerSettings,
-    // BENCH_OBSERVABILITY=1: metrics, the event stream and trace spans on (spans through @opentelemetry/api;
-    // exported only where an SDK is registered), to measure what they cost. The repo's dev dependencies make
-    // the OTLP exporter loadable, so workers would register it and export to a collector that is not there:
-    // OTEL_SDK_DISABLED=true (below) keeps that out unless the caller sets OTEL_SDK_DISABLED=false.
-    ...(process.env.BENCH_OBSERVABILITY === '1'
-      ? {
-          litellm_settings: { success_callback: ['prometheus'], callbacks: ['otel'] },
-          switchyard_settings: { events: true },
-        }
-      : {}),
+  };
+  // BENCH_OBSERVABILITY=1 turns observability on in every scenario's config.
+  return process.env.BENCH_OBSERVABILITY === '1' ? withObservability(config) : config;
+}
+
+/**
+ * Metrics, the event stream and trace spans on (spans through @opentelemetry/api; exported only where an SDK
+ * is registered), to measure what they cost. The repo's dev dependencies make the OTLP exporter loadable, so
+ * workers would register it and export to a collector that is not there: OTEL_SDK_DISABLED=true (above)
+ * keeps that out unless the caller sets OTEL_SDK_DISABLED=false.
+ */
+export function withObservability(config: BenchConfig): BenchConfig {
+  return {
+    ...config,
+    litellm_settings: { ...config.litellm_settings, success_callback: ['prometheus'], callbacks: ['otel'] },
+    switchyard_settings: { ...config.switchyard_settings, events: true },
   };
 }
 

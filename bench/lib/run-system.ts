@@ -14,6 +14,7 @@ import {
 } from './commandstats.ts';
 import { chatBody } from './config.ts';
 import { closedLoop, type LoadResult } from './load.ts';
+import { ownCpuMicros, processCpuMicros } from './process-cpu.ts';
 import { switchyardScriptShas } from './scripts.ts';
 import { type BenchConfig, type SystemName, startSystem } from './systems.ts';
 
@@ -45,6 +46,8 @@ export interface SystemRun {
     clientCallsPerJob?: number;
     clientCalls?: CommandCounts;
   };
+  /** CPU per job over the measured part, in µs: all worker processes, and this process (callers + fake). */
+  cpu: { workersUsPerJob: number; driverUsPerJob: number };
 }
 
 let runNo = 0;
@@ -63,6 +66,9 @@ export async function runSystem(opts: SystemRunOptions): Promise<SystemRun> {
   let before: CommandCounts = {};
   let after: CommandCounts = {};
   let cpu = 0;
+  // The worker processes' CPU, then this process's (the callers and the in-process fake).
+  const workersCpu = () => running.workers.reduce((a, w) => a + processCpuMicros(w.child.pid), 0);
+  let own = [0, 0];
   let tap: MonitorTap | undefined;
   let clientCalls: CommandCounts | undefined;
   try {
@@ -77,8 +83,10 @@ export async function runSystem(opts: SystemRunOptions): Promise<SystemRun> {
         if (opts.monitor) tap = await monitorClientCalls(stats, switchyardScriptShas());
         before = await commandStats(stats);
         cpu = await cpuMicros(stats);
+        own = [workersCpu(), ownCpuMicros()];
       },
       after: async () => {
+        own = [workersCpu() - own[0]!, ownCpuMicros() - own[1]!];
         cpu = (await cpuMicros(stats)) - cpu;
         after = await commandStats(stats);
         clientCalls = await tap?.stop();
@@ -101,6 +109,10 @@ export async function runSystem(opts: SystemRunOptions): Promise<SystemRun> {
               clientCalls: Object.fromEntries(Object.entries(clientCalls).map(([k, v]) => [k, perJob(v)])),
             }
           : {}),
+      },
+      cpu: {
+        workersUsPerJob: Math.round(own[0]! / load.jobs),
+        driverUsPerJob: Math.round(own[1]! / load.jobs),
       },
     };
   } finally {

@@ -2,24 +2,30 @@
 // the same zero-latency fake, 1 worker process each, same concurrency, callers and job count, rounds
 // interleaved (bare, switchyard, bare, …) so drifting machine load hits both alike.
 import { startFakeProvider, startRedis } from '@switchyard/testkit';
-import { unboundedConfig } from '../lib/config.ts';
+import { unboundedConfig, withObservability } from '../lib/config.ts';
 import { runSystem, type SystemRun } from '../lib/run-system.ts';
 import { scaled } from '../lib/scale.ts';
 import { check, fmt, type Scenario } from '../lib/scenario.ts';
 
 const CONCURRENCY = 50;
-const ROUNDS = 3;
+// BENCH_ROUNDS=N runs more interleaved rounds: a ratio's run-to-run spread (±0.05 on 2 shared cores) shrinks
+// with √N, and the observability drop is a difference of two ratios.
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS) || 3);
 
-/** The measured systems: Switchyard as configured, Switchyard with quota leases off, bare BullMQ. */
+/**
+ * The measured systems: bare BullMQ, Switchyard as configured, with quota leases off, and with metrics, the
+ * event stream and spans on (the last two differ from the second in one setting, in the same rounds).
+ */
 interface Variant {
   label: string;
   system: 'bare' | 'switchyard';
-  leases: boolean;
+  settings: 'default' | 'leases off' | 'observability';
 }
 const VARIANTS: readonly Variant[] = [
-  { label: 'bare BullMQ', system: 'bare', leases: false },
-  { label: 'Switchyard', system: 'switchyard', leases: true },
-  { label: 'Switchyard, lease_units 1', system: 'switchyard', leases: false },
+  { label: 'bare BullMQ', system: 'bare', settings: 'default' },
+  { label: 'Switchyard', system: 'switchyard', settings: 'default' },
+  { label: 'Switchyard, lease_units 1', system: 'switchyard', settings: 'leases off' },
+  { label: 'Switchyard, observability on', system: 'switchyard', settings: 'observability' },
 ];
 
 export const overhead: Scenario = {
@@ -33,13 +39,17 @@ export const overhead: Scenario = {
     const redis = await startRedis();
     const fake = await startFakeProvider({ latencyMs: 0 });
     const leased = unboundedConfig(fake.url);
-    const unleased = { ...leased, switchyard_settings: { ...leased.switchyard_settings, lease_units: 1 } };
-    // The variants differ only in `system` and lease_units: same Redis, worker process and concurrency.
+    const configs = {
+      default: leased,
+      'leases off': { ...leased, switchyard_settings: { ...leased.switchyard_settings, lease_units: 1 } },
+      observability: withObservability(leased),
+    };
+    // The variants differ only in `system` and one setting: same Redis, worker process and concurrency.
     const run = (v: Variant, callers: number, jobs: number, warmup: number) =>
       runSystem({
         system: v.system,
         redis,
-        config: v.leases ? leased : unleased,
+        config: configs[v.settings],
         workers: 1,
         concurrency: CONCURRENCY,
         callers,
@@ -62,16 +72,22 @@ export const overhead: Scenario = {
       await redis.stop();
     }
     const mean = (v: Variant) => average(runs.filter((r) => r.variant === v).map((r) => r.run));
-    const [bareV, syV, offV] = VARIANTS as [Variant, Variant, Variant];
+    const [bareV, syV, offV, obsV] = VARIANTS as [Variant, Variant, Variant, Variant];
     const bare = mean(bareV);
     const sy = mean(syV);
     const off = mean(offV);
+    const obs = mean(obsV);
     const throughput = ratio(sy.jobsPerSec, bare.jobsPerSec);
+    const obsThroughput = ratio(obs.jobsPerSec, bare.jobsPerSec);
+    const obsDrop = throughput - obsThroughput;
+    // The same drop from CPU per job (worker + Redis + driver), which varies less run to run than jobs/s:
+    // on a saturated machine jobs/s ∝ 1 / CPU per job.
+    const obsDropByCpu = throughput * (1 - sy.totalCpuUsPerJob / obs.totalCpuUsPerJob);
     const p50 = ratio(sy.p50Ms, bare.p50Ms);
     const p99 = ratio(sy.p99Ms, bare.p99Ms);
     const cpu = ratio(sy.redisCpuUsPerJob, bare.redisCpuUsPerJob);
     const single = (v: Variant) => unloaded.find((u) => u.variant === v)!.run.load;
-    const [bare1, sy1, off1] = [single(bareV), single(syV), single(offV)];
+    const [bare1, sy1, off1, obs1] = [single(bareV), single(syV), single(offV), single(obsV)];
     const added = sy1.p50Ms - bare1.p50Ms;
     const row = (label: string, r: SystemRun, round: string | number) => [
       label,
@@ -82,6 +98,8 @@ export const overhead: Scenario = {
       fmt(r.load.p99Ms),
       r.load.failed,
       r.redis.cpuUsPerJob,
+      r.cpu.workersUsPerJob,
+      r.cpu.driverUsPerJob,
       fmt(r.redis.allCommandsPerJob, 1),
     ];
     return {
@@ -90,12 +108,17 @@ export const overhead: Scenario = {
         `switchyard:  ${sy.jobsPerSec} jobs/s, p50 ${fmt(sy.p50Ms)} ms, p99 ${fmt(sy.p99Ms)} ms`,
         `switchyard without leases: ${off.jobsPerSec} jobs/s (${fmt(ratio(off.jobsPerSec, bare.jobsPerSec))}× bare), ` +
           `Redis CPU ${off.redisCpuUsPerJob} µs/job`,
+        `switchyard with observability on: ${obs.jobsPerSec} jobs/s (${fmt(obsThroughput)}× bare), drop ` +
+          `${fmt(obsDrop)} (from CPU per job: ${fmt(obsDropByCpu)}); CPU µs/job worker ${obs.workerCpuUsPerJob} vs ` +
+          `${sy.workerCpuUsPerJob}, Redis ${obs.redisCpuUsPerJob} vs ${sy.redisCpuUsPerJob}, driver ` +
+          `${obs.driverCpuUsPerJob} vs ${sy.driverCpuUsPerJob}`,
         `throughput ratio (switchyard / bare BullMQ): ${fmt(throughput)}`,
         `p50 latency ratio (switchyard / bare BullMQ): ${fmt(p50)}`,
         `p99 latency ratio (switchyard / bare BullMQ): ${fmt(p99)}`,
         `Redis CPU per job: bare BullMQ ${bare.redisCpuUsPerJob} µs, switchyard ${sy.redisCpuUsPerJob} µs (${fmt(cpu)}×)`,
         `one caller (unloaded) p50: bare BullMQ ${fmt(bare1.p50Ms)} ms, switchyard ${fmt(sy1.p50Ms)} ms ` +
-          `(+${fmt(added)} ms per job; without leases +${fmt(off1.p50Ms - bare1.p50Ms)} ms)`,
+          `(+${fmt(added)} ms per job; without leases +${fmt(off1.p50Ms - bare1.p50Ms)} ms; observability on ` +
+          `+${fmt(obs1.p50Ms - bare1.p50Ms)} ms)`,
       ],
       table: {
         header: [
@@ -107,11 +130,25 @@ export const overhead: Scenario = {
           'p99 ms',
           'failed',
           'Redis CPU µs/job',
+          'worker CPU µs/job',
+          'driver CPU µs/job',
           'Redis cmds/job (all)',
         ],
         rows: [
           ...runs.map((r, i) => row(r.variant.label, r.run, Math.floor(i / VARIANTS.length) + 1)),
-          ['**ratio** switchyard / bare', 'mean', '', fmt(throughput), fmt(p50), fmt(p99), '', fmt(cpu), ''],
+          [
+            '**ratio** switchyard / bare',
+            'mean',
+            '',
+            fmt(throughput),
+            fmt(p50),
+            fmt(p99),
+            '',
+            fmt(cpu),
+            '',
+            '',
+            '',
+          ],
           ...unloaded.map((u) => row(u.variant.label, u.run, '1 caller')),
         ],
       },
@@ -119,12 +156,22 @@ export const overhead: Scenario = {
         check('overhead: throughput ratio vs bare BullMQ', Number(fmt(throughput)), '>=', 0.85),
         check('overhead: Redis CPU per job vs bare BullMQ', Number(fmt(cpu)), '<=', 1.25),
         check('overhead: unloaded added p50 ms', Number(fmt(added)), '<=', 0.3),
+        check('overhead: throughput ratio drop with observability on', Number(fmt(obsDrop)), '<=', 0.03),
       ],
       data: {
         runs,
         unloaded,
-        mean: { switchyard: sy, bare, switchyardWithoutLeases: off },
-        ratios: { throughput, p50, p99, redisCpu: cpu, unloadedP50: ratio(sy1.p50Ms, bare1.p50Ms) },
+        mean: { switchyard: sy, bare, switchyardWithoutLeases: off, switchyardObservabilityOn: obs },
+        ratios: {
+          throughput,
+          p50,
+          p99,
+          redisCpu: cpu,
+          unloadedP50: ratio(sy1.p50Ms, bare1.p50Ms),
+          observabilityOn: obsThroughput,
+          observabilityDrop: obsDrop,
+          observabilityDropByCpu: obsDropByCpu,
+        },
       },
       notes: [
         `Rounds are ${CONCURRENCY} callers against ${CONCURRENCY} worker slots: the machine is saturated, so latency there is mostly waiting for CPU (Little's law), and its ratio tracks the inverse throughput ratio.`,
@@ -141,6 +188,9 @@ function average(runs: readonly SystemRun[]) {
     p50Ms: mean((r) => r.load.p50Ms),
     p99Ms: mean((r) => r.load.p99Ms),
     redisCpuUsPerJob: Math.round(mean((r) => r.redis.cpuUsPerJob)),
+    workerCpuUsPerJob: Math.round(mean((r) => r.cpu.workersUsPerJob)),
+    driverCpuUsPerJob: Math.round(mean((r) => r.cpu.driverUsPerJob)),
+    totalCpuUsPerJob: mean((r) => r.redis.cpuUsPerJob + r.cpu.workersUsPerJob + r.cpu.driverUsPerJob),
   };
 }
 
