@@ -1,4 +1,4 @@
-// Injects: deployments that hang (deployment `timeout: 1`), drip their body slowly, answer 200 with
+// Injects: deployments that hang (deployment `timeout: 1`, as for drip), drip their body slowly, answer 200 with
 // malformed or truncated JSON, answer 200 with an error body, reset the connection, refuse it
 // (nothing listening), or flap between healthy and failing.
 // "Nothing lost" means: every job settles — a faulty group alone fails with a classified reason
@@ -29,7 +29,9 @@ beforeAll(async () => {
     config: (fake) => {
       // Each fault gets two deployments: one alone in its group, one whose group falls back to `backup`.
       const faulty = (fault: FaultName, group: string, model: string) => {
-        const d = openaiDeployment(fake, group, model, { timeout: 1 });
+        // Only the slow faults need a short timeout; on a loaded machine 1 s also cut a `reset` short (Timeout).
+        const slow = fault === 'hang' || fault === 'drip';
+        const d = openaiDeployment(fake, group, model, { timeout: slow ? 1 : 20 });
         if (fault === 'refused') d.litellm_params.api_base = `http://127.0.0.1:${closedPort}/v1`;
         return d;
       };
