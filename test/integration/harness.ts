@@ -4,8 +4,11 @@ import { type RunningGateway, type StartGatewayOptions, startGateway } from '@sw
 import {
   type FakeProvider,
   type FakeProviderOptions,
+  type GatewayProcess,
   type StartRedisOptions,
+  spawnGateway,
   startLocalStack,
+  stopWorkers,
   type TestRedis,
   type WorkerProcess,
 } from '@switchyard/testkit';
@@ -30,6 +33,12 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** e.g. `{ appendonly: true }` for tests that kill and restart Redis. */
   redis?: StartRedisOptions;
+  /** Files beside the config (callback modules it names by a relative path). */
+  files?: Readonly<Record<string, string>>;
+  /** Extra `switchyard worker` arguments, e.g. `['--health-port', '0']` to scrape its /metrics. */
+  workerArgs?: string[];
+  /** The config's `queue_shards`, for the stack's client. */
+  queueShards?: number;
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
@@ -41,8 +50,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   return { ...stack, fake: fakes[0]! };
 }
 
-export interface GatewayStack extends Stack {
-  gateway: RunningGateway;
+export interface GatewayStack<G extends { url: string } = RunningGateway> extends Stack {
+  gateway: G;
   /** The official SDK on the gateway, with no key and no retries of its own. */
   sdk: OpenAI;
 }
@@ -53,25 +62,55 @@ type GatewayOptions = Omit<StartGatewayOptions, 'port' | 'redisUrl'>;
  * `startStack` plus an in-process gateway on its Redis (`gateway`: its options, or a function of the started
  * stack, e.g. to load its config file); stop() closes it first.
  */
-export async function startGatewayStack(
+export function startGatewayStack(
   opts: StackOptions & { gateway?: GatewayOptions | ((stack: Stack) => GatewayOptions) },
 ): Promise<GatewayStack> {
-  const stack = await startStack(opts);
-  let gateway: RunningGateway;
-  try {
+  return withGateway(opts, async (stack) => {
     const options = typeof opts.gateway === 'function' ? opts.gateway(stack) : opts.gateway;
-    gateway = await startGateway({ port: 0, redisUrl: stack.redis.url, ...options });
+    const gateway = await startGateway({ port: 0, redisUrl: stack.redis.url, ...options });
+    return { gateway, close: () => gateway.close() };
+  });
+}
+
+/**
+ * `startStack` plus `switchyard gateway` as a process on the stack's config file and Redis, for suites that
+ * test what its command line and environment set up (`gatewayProcess.env`: its own variables, beside the
+ * workers'); stop() stops it first.
+ */
+export function startGatewayProcessStack(
+  opts: StackOptions & { gatewayProcess?: { env?: Record<string, string>; args?: string[] } },
+): Promise<GatewayStack<GatewayProcess>> {
+  return withGateway(opts, async (stack) => {
+    const gateway = await spawnGateway({
+      configPath: stack.configPath,
+      redisUrl: stack.redis.url,
+      ...opts.gatewayProcess,
+    });
+    return { gateway, close: () => stopWorkers([gateway]) };
+  });
+}
+
+/** The stack, then a gateway started on it (torn down with the stack if it fails), and the SDK on its URL. */
+async function withGateway<G extends { url: string }>(
+  opts: StackOptions,
+  start: (stack: Stack) => Promise<{ gateway: G; close(): Promise<unknown> }>,
+): Promise<GatewayStack<G>> {
+  const stack = await startStack(opts);
+  let started: Awaited<ReturnType<typeof start>>;
+  try {
+    started = await start(stack);
   } catch (err) {
     await stack.stop();
     throw err;
   }
+  const { gateway, close } = started;
   const sdk = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
   return {
     ...stack,
     gateway,
     sdk,
     async stop() {
-      await gateway.close();
+      await close();
       await stack.stop();
     },
   };

@@ -11,9 +11,15 @@ export interface LocalStackOptions {
   fakes: readonly FakeProviderOptions[];
   /** Build the LiteLLM config from the fakes' URLs (and the Redis, for configs that name it). */
   config: (fakes: readonly FakeProvider[], redis: TestRedis) => object;
+  /** Files written beside the config, for what it names by a relative path (e.g. callback modules). */
+  files?: Readonly<Record<string, string>>;
   workers?: number;
   concurrency?: number;
   env?: Record<string, string>;
+  /** Extra arguments for each `switchyard worker`, e.g. `['--health-port', '0']`. */
+  workerArgs?: string[];
+  /** The config's `switchyard_settings.queue_shards`, for the client (the workers read it from the config). */
+  queueShards?: number;
   /** e.g. `{ appendonly: true }` for tests that kill and restart Redis. */
   redis?: StartRedisOptions;
   /** How long the client waits for a result. */
@@ -45,18 +51,20 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   };
   try {
     for (const fake of opts.fakes) fakes.push(await startFakeProvider(fake));
-    const configPath = writeTempConfig(opts.config(fakes, redis));
+    const configPath = writeTempConfig(opts.config(fakes, redis), opts.files);
     workers = await spawnWorkers({
       configPath,
       redisUrl: opts.redisFromConfig ? undefined : redis.url,
       count: opts.workers ?? 2,
       concurrency: opts.concurrency ?? 20,
       ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.workerArgs ? { args: opts.workerArgs } : {}),
     });
     client = new SwitchyardClient({
       redisUrl: redis.url,
       timeoutMs: opts.timeoutMs ?? 30_000,
       pollMs: 1_000,
+      ...(opts.queueShards ? { queueShards: opts.queueShards } : {}),
     });
     await client.ready();
     return { redis, fakes, workers, client, configPath, stop };

@@ -30,11 +30,18 @@ export interface SpawnWorkersOptions {
   args?: string[];
 }
 
-/** Write a config object or YAML text to a temp file and return its path. */
-export function writeTempConfig(config: string | object): string {
+/**
+ * Write a config object or YAML text to a temp file and return its path. `files` (name → text) are written
+ * beside it, for what a config names by a path relative to itself (e.g. a callback module `./logger.mjs`).
+ */
+export function writeTempConfig(
+  config: string | object,
+  files: Readonly<Record<string, string>> = {},
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-config-'));
   const path = join(dir, 'config.yaml');
   writeFileSync(path, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return path;
 }
 
@@ -65,11 +72,22 @@ export async function spawnGateway(
     if (gateway.child.exitCode === null) gateway.child.kill('SIGKILL');
     throw err;
   }
-  const line = gateway
+  return { ...gateway, url: String(logField(gateway, 'gateway listening', 'url')) };
+}
+
+/** The `key` field of a process's first JSON log line that contains `text`; throws with its output if none. */
+export function logField(w: WorkerProcess, text: string, key: string): unknown {
+  const line = w
     .output()
     .split('\n')
-    .find((l) => l.includes('gateway listening'))!;
-  return { ...gateway, url: (JSON.parse(line) as { url: string }).url };
+    .find((l) => l.includes(text));
+  if (!line) throw new Error(`no "${text}" line in:\n${w.output().slice(-2000)}`);
+  return (JSON.parse(line) as Record<string, unknown>)[key];
+}
+
+/** Where a worker started with `--health-port 0` serves /health and /metrics (from its log line). */
+export function healthUrl(w: WorkerProcess): string {
+  return `http://127.0.0.1:${logField(w, 'health endpoint listening', 'port')}`;
 }
 
 function spawnCli(
