@@ -3,44 +3,27 @@
 // module (logSuccessEvent / logFailureEvent), LiteLLM's generic_api webhook (retried), and a sink that
 // never answers, whose drops are counted while every job still finishes.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SwitchyardClient } from '@switchyard/client';
 import { eventsStreamKey, type OutcomeEvent, type StandardLoggingPayload } from '@switchyard/core';
-import {
-  type FakeProvider,
-  spawnWorkers,
-  startFakeProvider,
-  startRedis,
-  stopWorkers,
-  type TestRedis,
-  type WorkerProcess,
-  writeTempConfig,
-} from '@switchyard/testkit';
+import { healthUrl, type WorkerProcess } from '@switchyard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePrometheus, sum } from './prometheus-text.ts';
+import { chat, openaiDeployment, type Stack, startStack } from '../integration/harness.ts';
+import { scrape, sum } from './prometheus-text.ts';
 
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/cli/src/main.ts');
 const EVENT_COUNT = 8;
 
-let redis: TestRedis;
-let fake: FakeProvider;
+let stack: Stack;
 let worker!: WorkerProcess;
-let client: SwitchyardClient;
 let hook: Server;
 const posts: { status: number; token: string | undefined; body: StandardLoggingPayload[] }[] = [];
 let logFile: string;
 let events: OutcomeEvent[];
-
-const deployment = (group: string, id: string) => ({
-  model_name: group,
-  litellm_params: { model: `openai/${id}`, api_base: `${fake.url}/v1`, api_key: 'sk-test-secret' },
-  model_info: { id },
-});
-const chat = (model: string) => ({ model, messages: [{ role: 'user', content: 'hello there' }] });
 
 async function eventually<T>(check: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
   const start = Date.now();
@@ -63,13 +46,6 @@ async function collect(iterator: AsyncGenerator<OutcomeEvent>, count: number): P
 }
 
 beforeAll(async () => {
-  redis = await startRedis();
-  fake = await startFakeProvider({
-    rules: [
-      { match: { model: 'bad-a' }, fault: { kind: 'error', status: 500 } },
-      { match: { model: 'refuses-1' }, fault: { kind: 'error', status: 400 } },
-    ],
-  });
   // generic_api: the first POST fails with a 500, later ones succeed.
   hook = createServer((req, res) => {
     let text = '';
@@ -84,52 +60,52 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
   const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+  logFile = join(mkdtempSync(join(tmpdir(), 'switchyard-events-')), 'events.jsonl');
+  writeFileSync(logFile, '');
 
-  const configPath = writeTempConfig({
-    model_list: [
-      deployment('primary', 'bad-a'),
-      deployment('backup', 'good-b'),
-      deployment('refusing', 'refuses-1'),
-    ],
-    router_settings: {
-      num_retries: 0,
-      allowed_fails: 0,
-      cooldown_time: 60,
-      fallbacks: [{ primary: ['backup'] }],
+  stack = await startStack({
+    fake: {
+      rules: [
+        { match: { model: 'bad-a' }, fault: { kind: 'error', status: 500 } },
+        { match: { model: 'refuses-1' }, fault: { kind: 'error', status: 400 } },
+      ],
     },
-    litellm_settings: {
-      success_callback: ['prometheus', './logger.mjs', 'generic_api', './never-answers.mjs'],
-      failure_callback: ['./logger.mjs', 'langfuse'],
-    },
-    switchyard_settings: { events: true, callback_buffer_size: 2 },
-  });
-  const dir = dirname(configPath);
-  logFile = join(dir, 'events.jsonl');
-  writeFileSync(
-    join(dir, 'logger.mjs'),
-    `import { appendFileSync } from 'node:fs';
+    config: (fake) => ({
+      model_list: [
+        openaiDeployment(fake, 'primary', 'bad-a'),
+        openaiDeployment(fake, 'backup', 'good-b'),
+        openaiDeployment(fake, 'refusing', 'refuses-1'),
+      ],
+      router_settings: {
+        num_retries: 0,
+        allowed_fails: 0,
+        cooldown_time: 60,
+        fallbacks: [{ primary: ['backup'] }],
+      },
+      litellm_settings: {
+        success_callback: ['prometheus', './logger.mjs', 'generic_api', './never-answers.mjs'],
+        failure_callback: ['./logger.mjs', 'langfuse'],
+      },
+      switchyard_settings: { events: true, callback_buffer_size: 2 },
+    }),
+    // The sink modules, named relative to the config.
+    files: {
+      'logger.mjs': `import { appendFileSync } from 'node:fs';
 export function logSuccessEvent(p) { appendFileSync(process.env.EVENTS_LOG_FILE, JSON.stringify({ kind: 'success', p }) + '\\n'); }
 export function logFailureEvent(p) { appendFileSync(process.env.EVENTS_LOG_FILE, JSON.stringify({ kind: 'failure', p }) + '\\n'); }
 `,
-  );
-  writeFileSync(
-    join(dir, 'never-answers.mjs'),
-    'export default { logSuccessEvent: () => new Promise(() => {}) };\n',
-  );
-  writeFileSync(logFile, '');
-  const started = await spawnWorkers({
-    configPath,
-    redisUrl: redis.url,
-    count: 1,
-    args: ['--health-port', '0'],
+      'never-answers.mjs': 'export default { logSuccessEvent: () => new Promise(() => {}) };\n',
+    },
+    workers: 1,
+    workerArgs: ['--health-port', '0'],
     env: {
       EVENTS_LOG_FILE: logFile,
       GENERIC_LOGGER_ENDPOINT: hookUrl,
       GENERIC_LOGGER_HEADERS: 'x-token=abc',
     },
   });
-  worker = started[0]!;
-  client = new SwitchyardClient({ redisUrl: redis.url, timeoutMs: 30_000 });
+  worker = stack.workers[0]!;
+  const { client } = stack;
 
   // One at a time, so no healthy sink ever holds more than the 2 events its buffer allows.
   await client.completion(chat('backup'));
@@ -142,11 +118,8 @@ export function logFailureEvent(p) { appendFileSync(process.env.EVENTS_LOG_FILE,
 }, 120_000);
 
 afterAll(async () => {
-  await client?.close();
-  if (worker) await stopWorkers([worker]).catch(() => {});
+  await stack?.stop();
   hook?.close();
-  await fake?.close();
-  await redis?.stop();
 });
 
 describe('the event stream', () => {
@@ -170,7 +143,7 @@ describe('the event stream', () => {
       model_group: 'backup',
       requested_model: 'backup',
       custom_llm_provider: 'openai',
-      api_base: `${fake.url}/v1`,
+      api_base: `${stack.fake.url}/v1`,
       fallback_triggered: false,
       error_information: null,
     });
@@ -208,9 +181,9 @@ describe('the event stream', () => {
   });
 
   it('is readable by a consumer group, which acknowledges what it read', async () => {
-    const read = await collect(client.events({ from: '0', group: 'billing' }), EVENT_COUNT);
+    const read = await collect(stack.client.events({ from: '0', group: 'billing' }), EVENT_COUNT);
     expect(read.map((e) => e.id)).toEqual(events.map((e) => e.id));
-    const r = redis.client();
+    const r = stack.redis.client();
     try {
       const pending = (await r.xpending(eventsStreamKey({}), 'billing')) as [number, ...unknown[]];
       expect(pending[0]).toBe(0);
@@ -224,7 +197,7 @@ describe('the event stream', () => {
       process.execPath,
       [CLI, 'events', 'tail', '--from-start', '--count', String(EVENT_COUNT)],
       {
-        env: { ...process.env, REDIS_URL: redis.url },
+        env: { ...process.env, REDIS_URL: stack.redis.url },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -272,18 +245,14 @@ describe('callback sinks', () => {
 
   it('a sink that never answers delays no job; what it cannot hold is dropped and counted', async () => {
     // 5 successes: one in its never-ending delivery, two in its buffer of 2, two dropped.
-    const port = JSON.parse(
-      worker
-        .output()
-        .split('\n')
-        .find((l) => l.includes('health endpoint listening'))!,
-    ).port;
-    const scrape = parsePrometheus(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+    const scraped = await scrape(`${healthUrl(worker)}/metrics`);
     expect(
-      sum([scrape], 'litellm_callback_logging_failures_metric_total', { callback_name: 'never-answers.mjs' }),
+      sum([scraped], 'litellm_callback_logging_failures_metric_total', {
+        callback_name: 'never-answers.mjs',
+      }),
     ).toBe(2);
     expect(
-      sum([scrape], 'litellm_callback_logging_failures_metric_total', { callback_name: 'logger.mjs' }),
+      sum([scraped], 'litellm_callback_logging_failures_metric_total', { callback_name: 'logger.mjs' }),
     ).toBe(0);
   });
 

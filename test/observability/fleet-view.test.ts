@@ -5,22 +5,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SwitchyardClient } from '@switchyard/client';
 import { loadConfigFile, type OutcomeEvent } from '@switchyard/core';
-import { type RunningGateway, startGateway } from '@switchyard/gateway';
-import {
-  type FakeProvider,
-  spawnWorkers,
-  startFakeProvider,
-  startRedis,
-  stopWorkers,
-  type TestRedis,
-  type WorkerProcess,
-  writeTempConfig,
-} from '@switchyard/testkit';
-import { Redis } from 'ioredis';
+import { startGateway } from '@switchyard/gateway';
+import { healthUrl, writeTempConfig } from '@switchyard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePrometheus, type Scrape, sum } from './prometheus-text.ts';
+import { chat, type GatewayStack, openaiDeployment, startGatewayStack } from '../integration/harness.ts';
+import { parsePrometheus, type Scrape, scrape, sum } from './prometheus-text.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -28,75 +18,55 @@ const MASTER = 'sk-master-fleet';
 const VIEWER = 'sk-view-only';
 const CALLER = 'sk-caller';
 
-let redis: TestRedis;
-let fake: FakeProvider;
-let workers: WorkerProcess[] = [];
-let gateway: RunningGateway;
-let client: SwitchyardClient;
+let stack: GatewayStack;
 let workerScrapes: Scrape[];
 let events: OutcomeEvent[];
 
-const deployment = (group: string, id: string, extra: object = {}) => ({
-  model_name: group,
-  litellm_params: {
-    model: `openai/${id}`,
-    api_base: `${fake.url}/v1`,
-    api_key: 'sk-provider-secret',
-    ...extra,
-  },
-  model_info: { id },
-});
-
-const chat = (model: string, text: string) => ({ model, messages: [{ role: 'user', content: text }] });
-
-function logField(output: string, text: string, key: string): unknown {
-  const line = output.split('\n').find((l) => l.includes(text));
-  if (!line) throw new Error(`no "${text}" line in:\n${output.slice(-2000)}`);
-  return (JSON.parse(line) as Record<string, unknown>)[key];
-}
-
 async function get(path: string, key?: string): Promise<Response> {
-  return fetch(`${gateway.url}${path}`, key ? { headers: { authorization: `Bearer ${key}` } } : {});
+  return fetch(`${stack.gateway.url}${path}`, key ? { headers: { authorization: `Bearer ${key}` } } : {});
 }
 
 beforeAll(async () => {
-  redis = await startRedis();
-  fake = await startFakeProvider({
-    rules: [
-      // Slow to fail: several workers' calls are in flight when the first failure cools it.
-      { match: { model: 'slow-bad' }, latencyMs: 800, fault: { kind: 'error', status: 500 } },
-      { match: { model: 'stream-1' }, stream: { gapMs: 30, chunks: 4 } },
-      // Never called by a job: only a health check finds it broken.
-      { match: { model: 'sick-1' }, fault: { kind: 'error', status: 401 } },
-    ],
-  });
-  const configPath = writeTempConfig({
-    model_list: [
-      deployment('slow', 'slow-bad'),
-      deployment('backup', 'good-1', { rpm: 1000, tpm: 1_000_000, input_cost_per_token: 0.000001 }),
-      deployment('streamy', 'stream-1'),
-      deployment('sick', 'sick-1'),
-    ],
-    router_settings: {
-      num_retries: 0,
-      allowed_fails: 0,
-      cooldown_time: 120,
-      fallbacks: [{ slow: ['backup'] }],
+  stack = await startGatewayStack({
+    fake: {
+      rules: [
+        // Slow to fail: several workers' calls are in flight when the first failure cools it.
+        { match: { model: 'slow-bad' }, latencyMs: 800, fault: { kind: 'error', status: 500 } },
+        { match: { model: 'stream-1' }, stream: { gapMs: 30, chunks: 4 } },
+        // Never called by a job: only a health check finds it broken.
+        { match: { model: 'sick-1' }, fault: { kind: 'error', status: 401 } },
+      ],
     },
-    litellm_settings: { success_callback: ['prometheus'], cache: true },
-    general_settings: { master_key: MASTER },
-    switchyard_settings: { events: true },
+    config: (fake) => ({
+      model_list: [
+        openaiDeployment(fake, 'slow', 'slow-bad'),
+        openaiDeployment(fake, 'backup', 'good-1', {
+          rpm: 1000,
+          tpm: 1_000_000,
+          input_cost_per_token: 0.000001,
+        }),
+        openaiDeployment(fake, 'streamy', 'stream-1'),
+        openaiDeployment(fake, 'sick', 'sick-1'),
+      ],
+      router_settings: {
+        num_retries: 0,
+        allowed_fails: 0,
+        cooldown_time: 120,
+        fallbacks: [{ slow: ['backup'] }],
+      },
+      litellm_settings: { success_callback: ['prometheus'], cache: true },
+      general_settings: { master_key: MASTER },
+      switchyard_settings: { events: true },
+    }),
+    workerArgs: ['--health-port', '0'],
+    gateway: (started) => ({
+      config: loadConfigFile(started.configPath),
+      masterKey: MASTER,
+      apiKeys: [CALLER],
+      readOnlyKeys: [VIEWER],
+    }),
   });
-  workers = await spawnWorkers({ configPath, redisUrl: redis.url, count: 2, args: ['--health-port', '0'] });
-  gateway = await startGateway({
-    port: 0,
-    redisUrl: redis.url,
-    config: loadConfigFile(configPath),
-    masterKey: MASTER,
-    apiKeys: [CALLER],
-    readOnlyKeys: [VIEWER],
-  });
-  client = new SwitchyardClient({ redisUrl: redis.url, timeoutMs: 30_000 });
+  const { client } = stack;
 
   // Four jobs at once at a deployment that fails slowly: every one falls back, one cooldown.
   const fellBack = await Promise.all([1, 2, 3, 4].map((i) => client.completion(chat('slow', `slow ${i}`))));
@@ -109,25 +79,14 @@ beforeAll(async () => {
     // drained
   }
 
-  workerScrapes = await Promise.all(
-    workers.map(async (w) => {
-      const port = logField(w.output(), 'health endpoint listening', 'port');
-      return parsePrometheus(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
-    }),
-  );
-  const reader = new Redis(redis.url);
+  workerScrapes = await Promise.all(stack.workers.map((w) => scrape(`${healthUrl(w)}/metrics`)));
+  const reader = stack.redis.client();
   const entries = (await reader.xrange('bull:switchyard:sy:events', '-', '+')) as [string, string[]][];
   reader.disconnect();
   events = entries.map(([id, f]) => ({ id, type: f[1], payload: JSON.parse(f[3]!) }) as OutcomeEvent);
 }, 120_000);
 
-afterAll(async () => {
-  await client?.close();
-  await gateway?.close();
-  await stopWorkers(workers).catch(() => {});
-  await fake?.close();
-  await redis?.stop();
-});
+afterAll(() => stack?.stop());
 
 describe('what workers count', () => {
   it('counts a cooldown once, however many workers fail the deployment while it cools', () => {
@@ -180,7 +139,7 @@ describe("who may look: the master key or a read-only key, never a caller's API 
     expect((await get('/ui/state')).status).toBe(401);
     expect((await get('/ui/state', CALLER)).status).toBe(401);
     expect((await get('/ui/state', VIEWER)).status).toBe(200);
-    const call = await fetch(`${gateway.url}/v1/chat/completions`, {
+    const call = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${VIEWER}`, 'content-type': 'application/json' },
       body: JSON.stringify(chat('backup', 'hi')),
@@ -189,13 +148,13 @@ describe("who may look: the master key or a read-only key, never a caller's API 
   });
 
   it('a dashboard session is a cookie that never holds the key', async () => {
-    const refused = await fetch(`${gateway.url}/ui/session`, {
+    const refused = await fetch(`${stack.gateway.url}/ui/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ key: CALLER }),
     });
     expect(refused.status).toBe(401);
-    const ok = await fetch(`${gateway.url}/ui/session`, {
+    const ok = await fetch(`${stack.gateway.url}/ui/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ key: VIEWER }),
@@ -204,18 +163,20 @@ describe("who may look: the master key or a read-only key, never a caller's API 
     const cookie = ok.headers.get('set-cookie')!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).not.toContain(VIEWER);
-    const state = await fetch(`${gateway.url}/ui/state`, { headers: { cookie: cookie.split(';')[0]! } });
+    const state = await fetch(`${stack.gateway.url}/ui/state`, {
+      headers: { cookie: cookie.split(';')[0]! },
+    });
     expect(state.status).toBe(200);
   });
 
   it('require_auth_for_metrics_endpoint: false opens /metrics to any scraper', async () => {
     const config = loadConfigFile(
       writeTempConfig({
-        model_list: [deployment('backup', 'good-1')],
+        model_list: [openaiDeployment(stack.fake, 'backup', 'good-1')],
         litellm_settings: { success_callback: ['prometheus'], require_auth_for_metrics_endpoint: false },
       }),
     );
-    const open = await startGateway({ port: 0, redisUrl: redis.url, config, apiKeys: [CALLER] });
+    const open = await startGateway({ port: 0, redisUrl: stack.redis.url, config, apiKeys: [CALLER] });
     try {
       expect((await fetch(`${open.url}/metrics`)).status).toBe(200);
       expect((await fetch(`${open.url}/ui/state`)).status).toBe(401);
@@ -227,14 +188,14 @@ describe("who may look: the master key or a read-only key, never a caller's API 
 
 describe("the gateway's fleet view", () => {
   it('includes a deployment added at runtime', async () => {
-    const added = await fetch(`${gateway.url}/model/new`, {
+    const added = await fetch(`${stack.gateway.url}/model/new`, {
       method: 'POST',
       headers: { authorization: `Bearer ${MASTER}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         model_name: 'backup',
         litellm_params: {
           model: 'openai/added-1',
-          api_base: `${fake.url}/v1`,
+          api_base: `${stack.fake.url}/v1`,
           api_key: 'os.environ/NOT_SET_HERE',
         },
         model_info: { id: 'added-1' },
@@ -244,7 +205,7 @@ describe("the gateway's fleet view", () => {
     const fleet = parsePrometheus(await (await get('/metrics', VIEWER)).text());
     expect(sum([fleet], 'litellm_deployment_state', { model_id: 'added-1', api_provider: 'openai' })).toBe(0);
     expect(sum([fleet], 'litellm_deployment_state', { model_id: 'slow-bad' })).toBe(2);
-    expect(JSON.stringify(fleet.samples)).not.toContain('sk-provider-secret');
+    expect(JSON.stringify(fleet.samples)).not.toContain('sk-test-secret');
   });
 
   it('/ui/state: a deployment whose last health check failed is unhealthy', async () => {
@@ -284,7 +245,7 @@ describe("the gateway's fleet view", () => {
       errorClass: 'InternalServerError',
       deploymentId: 'slow-bad',
     });
-    expect(JSON.stringify(state)).not.toContain('sk-provider-secret');
+    expect(JSON.stringify(state)).not.toContain('sk-test-secret');
   });
 });
 
@@ -296,7 +257,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in a real browser', () => 
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       const served: string[] = [];
       page.on('request', (r) => served.push(r.url()));
-      await page.goto(`${gateway.url}/ui#key=${VIEWER}`);
+      await page.goto(`${stack.gateway.url}/ui#key=${VIEWER}`);
       const row = page.locator('tr[data-deployment="slow-bad"]');
       await row.waitFor({ timeout: 15_000 });
       await expect.poll(() => row.getAttribute('data-state')).toBe('cooling');

@@ -3,93 +3,61 @@
 // series LiteLLM's Grafana dashboards query must be there, with LiteLLM's names and labels. The queue is
 // spread over three shards (queue_shards: 3): the gateway's queue counts — /metrics, /ui/state and the
 // readiness probe — are every shard's.
-import { SwitchyardClient } from '@switchyard/client';
 import { shardOfJobId } from '@switchyard/core';
-import {
-  type FakeProvider,
-  type GatewayProcess,
-  spawnGateway,
-  spawnWorkers,
-  startFakeProvider,
-  startRedis,
-  stopWorkers,
-  type TestRedis,
-  type WorkerProcess,
-  writeTempConfig,
-} from '@switchyard/testkit';
+import { type GatewayProcess, healthUrl, stopWorkers } from '@switchyard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePrometheus, type Scrape, seriesNames, sum } from './prometheus-text.ts';
+import {
+  chat,
+  type GatewayStack,
+  openaiDeployment,
+  startGatewayProcessStack,
+} from '../integration/harness.ts';
+import { type Scrape, scrape, seriesNames, sum } from './prometheus-text.ts';
 
-let redis: TestRedis;
-let fake: FakeProvider;
-let workers: WorkerProcess[] = [];
-let gateway: GatewayProcess | undefined;
-let gatewayUrl: string;
-let client: SwitchyardClient;
+let stack: GatewayStack<GatewayProcess>;
 let workerScrapes: Scrape[];
 let fleet: Scrape;
 
-const deployment = (group: string, id: string, extra: object = {}) => ({
-  model_name: group,
-  litellm_params: { model: `openai/${id}`, api_base: `${fake.url}/v1`, api_key: 'sk-test-secret', ...extra },
-  model_info: { id },
-});
-
-/** The `key` field of the first JSON log line containing `text`. */
-function logField(output: string, text: string, key: string): unknown {
-  const line = output.split('\n').find((l) => l.includes(text));
-  if (!line) throw new Error(`no "${text}" line in:\n${output.slice(-2000)}`);
-  return (JSON.parse(line) as Record<string, unknown>)[key];
-}
-
-async function scrape(url: string): Promise<Scrape> {
-  const res = await fetch(url);
-  expect(res.status, await res.clone().text()).toBe(200);
-  expect(res.headers.get('content-type')).toContain('text/plain');
-  return parsePrometheus(await res.text());
-}
-
-const chat = (model: string) => ({ model, messages: [{ role: 'user', content: 'hello there' }] });
 const SHARDS = 3;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  fake = await startFakeProvider({
-    rules: [
-      { match: { model: 'bad-a' }, fault: { kind: 'error', status: 500 } },
-      { match: { model: 'bad-b' }, fault: { kind: 'error', status: 500 } },
-      { match: { model: 'flaky-1' }, fault: { kind: 'error', status: 500 }, failFirst: 1 },
-      { match: { model: 'refuses-1' }, fault: { kind: 'error', status: 400 } },
-    ],
-  });
-  const configPath = writeTempConfig({
-    model_list: [
-      deployment('primary', 'bad-a'),
-      deployment('primary', 'bad-b'),
-      deployment('backup', 'good-b', {
-        rpm: 1000,
-        tpm: 1_000_000,
-        input_cost_per_token: 0.000001,
-        output_cost_per_token: 0.000002,
-      }),
-      // A sole deployment that fails once: retried after a backoff (the job waits in delayed).
-      deployment('flaky', 'flaky-1', { num_retries: 1, cooldown_time: 0 }),
-      deployment('refusing', 'refuses-1'),
-    ],
-    router_settings: {
-      num_retries: 0,
-      allowed_fails: 0,
-      cooldown_time: 120,
-      fallbacks: [{ primary: ['backup'] }],
+  stack = await startGatewayProcessStack({
+    fake: {
+      rules: [
+        { match: { model: 'bad-a' }, fault: { kind: 'error', status: 500 } },
+        { match: { model: 'bad-b' }, fault: { kind: 'error', status: 500 } },
+        { match: { model: 'flaky-1' }, fault: { kind: 'error', status: 500 }, failFirst: 1 },
+        { match: { model: 'refuses-1' }, fault: { kind: 'error', status: 400 } },
+      ],
     },
-    litellm_settings: { success_callback: ['prometheus'] },
-    switchyard_settings: { queue_shards: SHARDS },
+    config: (fake) => ({
+      model_list: [
+        openaiDeployment(fake, 'primary', 'bad-a'),
+        openaiDeployment(fake, 'primary', 'bad-b'),
+        openaiDeployment(fake, 'backup', 'good-b', {
+          rpm: 1000,
+          tpm: 1_000_000,
+          input_cost_per_token: 0.000001,
+          output_cost_per_token: 0.000002,
+        }),
+        // A sole deployment that fails once: retried after a backoff (the job waits in delayed).
+        openaiDeployment(fake, 'flaky', 'flaky-1', { num_retries: 1, cooldown_time: 0 }),
+        openaiDeployment(fake, 'refusing', 'refuses-1'),
+      ],
+      router_settings: {
+        num_retries: 0,
+        allowed_fails: 0,
+        cooldown_time: 120,
+        fallbacks: [{ primary: ['backup'] }],
+      },
+      litellm_settings: { success_callback: ['prometheus'] },
+      switchyard_settings: { queue_shards: SHARDS },
+    }),
+    queueShards: SHARDS,
+    workerArgs: ['--health-port', '0'],
   });
-  workers = await spawnWorkers({ configPath, redisUrl: redis.url, count: 2, args: ['--health-port', '0'] });
-  gateway = await spawnGateway({ configPath, redisUrl: redis.url });
-  gatewayUrl = gateway.url;
+  const { client } = stack;
 
-  client = new SwitchyardClient({ redisUrl: redis.url, timeoutMs: 30_000, queueShards: SHARDS });
   await Promise.all([1, 2, 3].map(() => client.completion(chat('backup'))));
   // One after the other, so each meets the other deployment of `primary` still healthy.
   for (let i = 0; i < 2; i++) {
@@ -99,21 +67,11 @@ beforeAll(async () => {
   expect((await client.completion(chat('flaky'))).routing.attempts).toHaveLength(2);
   await expect(client.completion(chat('refusing'))).rejects.toMatchObject({ type: 'BadRequestError' });
 
-  workerScrapes = await Promise.all(
-    workers.map((w) =>
-      scrape(`http://127.0.0.1:${logField(w.output(), 'health endpoint listening', 'port')}/metrics`),
-    ),
-  );
-  fleet = await scrape(`${gatewayUrl}/metrics`);
+  workerScrapes = await Promise.all(stack.workers.map((w) => scrape(`${healthUrl(w)}/metrics`)));
+  fleet = await scrape(`${stack.gateway.url}/metrics`);
 }, 120_000);
 
-afterAll(async () => {
-  await client?.close();
-  if (gateway) await stopWorkers([gateway]);
-  await stopWorkers(workers).catch(() => {});
-  await fake?.close();
-  await redis?.stop();
-});
+afterAll(() => stack?.stop());
 
 describe("each worker's /metrics: its own calls, summed across the fleet by Prometheus", () => {
   it('counts calls per deployment with LiteLLM names and labels', () => {
@@ -218,7 +176,9 @@ describe("the gateway's /metrics: the fleet's routing state and queue, read from
 
   it("counts the queue's jobs by state, over every shard", async () => {
     // The jobs (random ids) landed on more than one shard, so the first shard alone would count fewer.
-    const perShard = await Promise.all(client.queues.map((q) => q.getJobCountByTypes('completed', 'failed')));
+    const perShard = await Promise.all(
+      stack.client.queues.map((q) => q.getJobCountByTypes('completed', 'failed')),
+    );
     expect(perShard.filter((n) => n > 0).length).toBeGreaterThan(1);
     expect(sum([fleet], 'switchyard_queue_jobs', { queue: 'switchyard', state: 'completed' })).toBe(6);
     expect(sum([fleet], 'switchyard_queue_jobs', { state: 'failed' })).toBe(1);
@@ -263,28 +223,27 @@ it("finds the series LiteLLM's Grafana dashboards query", () => {
 // Last: it stops the workers so that jobs stay waiting.
 describe('jobs waiting on every shard, with no worker running', () => {
   it('are all counted by /metrics, /ui/state and the readiness probe', async () => {
-    await stopWorkers(workers);
-    workers = [];
+    await stopWorkers(stack.workers);
     // Two job ids per shard, so every shard holds waiting jobs.
     const ids: string[] = [];
     for (let i = 0; ids.length < 2 * SHARDS; i++) {
       const id = `waiting-${i}`;
       if (ids.filter((x) => shardOfJobId(x, SHARDS) === shardOfJobId(id, SHARDS)).length < 2) ids.push(id);
     }
-    for (const jobId of ids) await client.enqueue('chat.completions', chat('backup'), { jobId });
-    for (const q of client.queues) expect(await q.getJobCountByTypes('waiting')).toBe(2);
+    for (const jobId of ids) await stack.client.enqueue('chat.completions', chat('backup'), { jobId });
+    for (const q of stack.client.queues) expect(await q.getJobCountByTypes('waiting')).toBe(2);
 
-    const scraped = await scrape(`${gatewayUrl}/metrics`);
+    const scraped = await scrape(`${stack.gateway.url}/metrics`);
     expect(sum([scraped], 'switchyard_queue_jobs', { queue: 'switchyard', state: 'waiting' })).toBe(6);
     expect(sum([scraped], 'switchyard_queue_jobs', { state: 'completed' })).toBe(6);
-    const state = (await (await fetch(`${gatewayUrl}/ui/state`)).json()) as {
+    const state = (await (await fetch(`${stack.gateway.url}/ui/state`)).json()) as {
       queue: { name: string; counts: Record<string, number> };
     };
     expect(state.queue).toMatchObject({
       name: 'switchyard',
       counts: { waiting: 6, completed: 6, failed: 1 },
     });
-    const ready = await fetch(`${gatewayUrl}/health/readiness`);
+    const ready = await fetch(`${stack.gateway.url}/health/readiness`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', waiting: 6 });
   });

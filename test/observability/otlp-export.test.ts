@@ -8,19 +8,14 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import {
-  type FakeProvider,
-  type GatewayProcess,
-  spawnGateway,
-  spawnWorkers,
-  startFakeProvider,
-  startRedis,
-  stopWorkers,
-  type TestRedis,
-  type WorkerProcess,
-  writeTempConfig,
-} from '@switchyard/testkit';
+import type { GatewayProcess } from '@switchyard/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  chat,
+  type GatewayStack,
+  openaiDeployment,
+  startGatewayProcessStack,
+} from '../integration/harness.ts';
 
 /** One span as the collector received it, attributes decoded from OTLP's `AnyValue`s. */
 interface ReceivedSpan {
@@ -35,10 +30,7 @@ interface ReceivedSpan {
   attributes: Record<string, unknown>;
 }
 
-let redis: TestRedis;
-let fake: FakeProvider;
-let workers: WorkerProcess[] = [];
-let gateway: GatewayProcess | undefined;
+let stack: GatewayStack<GatewayProcess>;
 let collector: Server;
 let collectorUrl: string;
 const received: ReceivedSpan[] = [];
@@ -94,54 +86,40 @@ beforeAll(async () => {
   await once(collector, 'listening');
   collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
 
-  redis = await startRedis();
-  fake = await startFakeProvider();
-  const configPath = writeTempConfig({
-    model_list: [
-      {
-        model_name: 'backup',
-        litellm_params: { model: 'openai/good-1', api_base: `${fake.url}/v1`, api_key: 'sk-provider' },
-        model_info: { id: 'good-1' },
-      },
-    ],
-    litellm_settings: { callbacks: ['otel'] },
-  });
   // A short batch delay, so spans arrive while the processes run (shutdown would flush them too).
   const batchDelay = { OTEL_BSP_SCHEDULE_DELAY: '100' };
-  workers = await spawnWorkers({
-    configPath,
-    redisUrl: redis.url,
-    count: 1,
+  stack = await startGatewayProcessStack({
+    config: (fake) => ({
+      model_list: [openaiDeployment(fake, 'backup', 'good-1')],
+      litellm_settings: { callbacks: ['otel'] },
+    }),
+    workers: 1,
     env: { ...batchDelay, OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl },
-  });
-  gateway = await spawnGateway({
-    configPath,
-    redisUrl: redis.url,
-    env: {
-      ...batchDelay,
-      OTEL_EXPORTER: 'otlp_http',
-      OTEL_ENDPOINT: `${collectorUrl}/litellm`,
-      OTEL_HEADERS: `x-collector-key=${LITELLM_HEADER}`,
+    gatewayProcess: {
+      env: {
+        ...batchDelay,
+        OTEL_EXPORTER: 'otlp_http',
+        OTEL_ENDPOINT: `${collectorUrl}/litellm`,
+        OTEL_HEADERS: `x-collector-key=${LITELLM_HEADER}`,
+      },
     },
   });
 }, 120_000);
 
 afterAll(async () => {
-  await stopWorkers([...workers, ...(gateway ? [gateway] : [])]).catch(() => {});
-  await fake?.close();
-  await redis?.stop();
+  await stack?.stop();
   collector?.close();
 });
 
 it("exports one request's trace over OTLP/HTTP: producer, activation and provider call with GenAI attributes", async () => {
-  expect(workers[0]!.output()).toContain('"exporter":"otlp_http"');
-  expect(gateway!.output()).toContain('"exporter":"otlp_http"');
+  expect(stack.workers[0]!.output()).toContain('"exporter":"otlp_http"');
+  expect(stack.gateway.output()).toContain('"exporter":"otlp_http"');
   const traceId = '5b8efff798038103d269b633813fc60c';
   const callerSpan = 'eee19b7ec3c1b174';
-  const res = await fetch(`${gateway!.url}/v1/chat/completions`, {
+  const res = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${callerSpan}-01` },
-    body: JSON.stringify({ model: 'backup', messages: [{ role: 'user', content: 'export me' }] }),
+    body: JSON.stringify(chat('backup', 'export me')),
   });
   expect(res.status, await res.clone().text()).toBe(200);
 
@@ -188,6 +166,6 @@ it("exports one request's trace over OTLP/HTTP: producer, activation and provide
   expect(call.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
   expect(call.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
   // Nothing of the provider key or the prompt travels with the spans.
-  expect(JSON.stringify(mine())).not.toContain('sk-provider');
+  expect(JSON.stringify(mine())).not.toContain('sk-test-secret');
   expect(JSON.stringify(mine())).not.toContain('export me');
 });

@@ -1,4 +1,5 @@
 // Reads Prometheus text exposition into samples and HELP lines, for asserting on scraped series.
+import { expect } from 'vitest';
 
 export interface Sample {
   name: string;
@@ -33,6 +34,14 @@ export function parsePrometheus(text: string): Scrape {
     }
   }
   return scrape;
+}
+
+/** GET a /metrics URL: a 200 in the text format, parsed. */
+export async function scrape(url: string): Promise<Scrape> {
+  const res = await fetch(url);
+  expect(res.status, await res.clone().text()).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/plain');
+  return parsePrometheus(await res.text());
 }
 
 /** Sum of the samples of `name` whose labels include `match` (PromQL's `sum(name{match})`). */

@@ -16,22 +16,16 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { SwitchyardClient } from '@switchyard/client';
 import { loadConfigFile, TRACE_KEY } from '@switchyard/core';
-import { type RunningGateway, startGateway } from '@switchyard/gateway';
-import {
-  type FakeProvider,
-  spawnWorkers,
-  startFakeProvider,
-  startRedis,
-  stopWorkers,
-  type TestRedis,
-  type WorkerProcess,
-  writeTempConfig,
-} from '@switchyard/testkit';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatLine, settle, upload } from '../batches/support.ts';
+import {
+  chat as chatWith,
+  type GatewayStack,
+  openaiDeployment,
+  startGatewayStack,
+} from '../integration/harness.ts';
 
 const PRELOAD = resolve(dirname(fileURLToPath(import.meta.url)), 'otel-preload.ts');
 
@@ -51,19 +45,10 @@ const here = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(here)] });
 const tracer = provider.getTracer('traces-test');
 
-let redis: TestRedis;
-let fake: FakeProvider;
-let workers: WorkerProcess[] = [];
-let gateway: RunningGateway;
-let client: SwitchyardClient;
+let stack: GatewayStack;
 let spansFile: string;
 
-const deployment = (group: string, id: string, extra: object = {}) => ({
-  model_name: group,
-  litellm_params: { model: `openai/${id}`, api_base: `${fake.url}/v1`, api_key: 'sk-test', ...extra },
-  model_info: { id },
-});
-const chat = (model: string) => ({ model, messages: [{ role: 'user', content: 'trace me' }] });
+const chat = (model: string) => chatWith(model, 'trace me');
 
 /** The workers' spans so far. */
 function workerSpans(): PlainSpan[] {
@@ -106,47 +91,38 @@ beforeAll(async () => {
   // (the client's producer span is a child of the active span).
   trace.setGlobalTracerProvider(provider);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  redis = await startRedis();
-  fake = await startFakeProvider({
-    rules: [
-      { match: { model: 'bad-a' }, fault: { kind: 'error', status: 500 } },
-      { match: { model: 'flaky-1' }, fault: { kind: 'error', status: 500 }, failFirst: 1 },
-      // One slow call at a time: most of a batch is still waiting when its deadline passes.
-      { match: { model: 'trickle-1' }, latencyMs: 400 },
-    ],
-  });
-  const configPath = writeTempConfig({
-    model_list: [
-      deployment('primary', 'bad-a'),
-      deployment('backup', 'good-b'),
-      deployment('flaky', 'flaky-1', { num_retries: 1, cooldown_time: 0 }),
-      deployment('trickle', 'trickle-1', { max_parallel_requests: 1 }),
-    ],
-    router_settings: {
-      num_retries: 0,
-      allowed_fails: 0,
-      cooldown_time: 60,
-      fallbacks: [{ primary: ['backup'] }],
-    },
-    litellm_settings: { callbacks: ['otel'] },
-  });
   spansFile = join(mkdtempSync(join(tmpdir(), 'switchyard-spans-')), 'spans.jsonl');
-  workers = await spawnWorkers({
-    configPath,
-    redisUrl: redis.url,
-    count: 2,
+  stack = await startGatewayStack({
+    fake: {
+      rules: [
+        { match: { model: 'bad-a' }, fault: { kind: 'error', status: 500 } },
+        { match: { model: 'flaky-1' }, fault: { kind: 'error', status: 500 }, failFirst: 1 },
+        // One slow call at a time: most of a batch is still waiting when its deadline passes.
+        { match: { model: 'trickle-1' }, latencyMs: 400 },
+      ],
+    },
+    config: (fake) => ({
+      model_list: [
+        openaiDeployment(fake, 'primary', 'bad-a'),
+        openaiDeployment(fake, 'backup', 'good-b'),
+        openaiDeployment(fake, 'flaky', 'flaky-1', { num_retries: 1, cooldown_time: 0 }),
+        openaiDeployment(fake, 'trickle', 'trickle-1', { max_parallel_requests: 1 }),
+      ],
+      router_settings: {
+        num_retries: 0,
+        allowed_fails: 0,
+        cooldown_time: 60,
+        fallbacks: [{ primary: ['backup'] }],
+      },
+      litellm_settings: { callbacks: ['otel'] },
+    }),
     env: { NODE_OPTIONS: `--import=${PRELOAD}`, SPANS_FILE: spansFile },
+    gateway: (started) => ({ config: loadConfigFile(started.configPath) }),
   });
-  gateway = await startGateway({ port: 0, redisUrl: redis.url, config: loadConfigFile(configPath) });
-  client = new SwitchyardClient({ redisUrl: redis.url, timeoutMs: 30_000 });
 }, 120_000);
 
 afterAll(async () => {
-  await client?.close();
-  await gateway?.close();
-  await stopWorkers(workers).catch(() => {});
-  await fake?.close();
-  await redis?.stop();
+  await stack?.stop();
   trace.disable();
   context.disable();
 });
@@ -154,7 +130,7 @@ afterAll(async () => {
 describe('a producer trace continues in the workers', () => {
   it('across a fallback: one activation, a failed call and the call that answered, GenAI attributes', async () => {
     const { traceId, rootId, send } = await underRootSpan(async () => {
-      const r = await client.completion(chat('primary'));
+      const r = await stack.client.completion(chat('primary'));
       expect(r.routing.modelGroup).toBe('backup');
     });
     expect(send, 'the producer span').toBeDefined();
@@ -199,7 +175,9 @@ describe('a producer trace continues in the workers', () => {
   it('across a retry that parks the job: each activation joins the producer trace', async () => {
     // The parent given explicitly (EnqueueOptions.traceContext) instead of through the active context.
     const root = tracer.startSpan('test-request');
-    const r = await client.completion(chat('flaky'), { traceContext: trace.setSpan(ROOT_CONTEXT, root) });
+    const r = await stack.client.completion(chat('flaky'), {
+      traceContext: trace.setSpan(ROOT_CONTEXT, root),
+    });
     root.end();
     expect(r.routing.attempts).toHaveLength(2);
     const traceId = root.spanContext().traceId;
@@ -217,7 +195,7 @@ describe('a producer trace continues in the workers', () => {
   it("through the gateway, from the HTTP caller's traceparent", async () => {
     const traceId = '0af7651916cd43dd8448eb211c80319c';
     const callerSpan = 'b7ad6b7169203331';
-    const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+    const res = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${callerSpan}-01` },
       body: JSON.stringify(chat('backup')),
@@ -232,10 +210,10 @@ describe('a producer trace continues in the workers', () => {
 
   it('a job with a forged or broken carrier runs, in a trace of its own', async () => {
     const forged = 'ffffffffffffffffffffffffffffffff';
-    const id = await client.queue
+    const id = await stack.client.queue
       .add('chat.completions', { ...chat('backup'), [TRACE_KEY]: { traceparent: `00-${forged}-zz-01` } })
       .then((j) => j.id!);
-    const result = await client.result(id, { timeoutMs: 30_000 });
+    const result = await stack.client.result(id, { timeoutMs: 30_000 });
     expect(result?.routing.modelGroup).toBe('backup');
     // No span of any worker claims the broken trace; the job's own activation is a root.
     const deadline = Date.now() + 10_000;
@@ -256,7 +234,7 @@ describe("a batch's requests continue the trace that created the batch", () => {
     const requests = [1, 2, 3].map((i) => ({ custom_id: `r${i}`, body: chat('backup') }));
     let lines = 0;
     const { traceId, rootId, send } = await underRootSpan(async () => {
-      for await (const line of client.batch(requests)) {
+      for await (const line of stack.client.batch(requests)) {
         expect(line.error).toBeNull();
         lines++;
       }
@@ -305,7 +283,7 @@ describe("a batch's requests continue the trace that created the batch", () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const callerSpan = '00f067aa0ba902b7';
     const sdk = new OpenAI({
-      baseURL: `${gateway.url}/v1`,
+      baseURL: `${stack.gateway.url}/v1`,
       apiKey: 'unused',
       defaultHeaders: { traceparent: `00-${traceId}-${callerSpan}-01` },
     });
@@ -345,7 +323,7 @@ describe("a batch's requests continue the trace that created the batch", () => {
     const traceId = '6e0c63257de34c926f9efcd03927272e';
     const callerSpan = '53995c3f42cd8ad8';
     const sdk = new OpenAI({
-      baseURL: `${gateway.url}/v1`,
+      baseURL: `${stack.gateway.url}/v1`,
       apiKey: 'unused',
       defaultHeaders: { traceparent: `00-${traceId}-${callerSpan}-01` },
     });
