@@ -1,6 +1,8 @@
 // `callbacks: ["otel"]` and OpenTelemetry's OTEL_SDK_DISABLED: with it, Switchyard registers no SDK of its
-// own even where one is installed (as here, a dev dependency), so spans stay API no-ops.
+// own even where one is installed (as here, a dev dependency), so spans stay API no-ops. The OTLP encoding
+// follows the standard OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL: each one's spans reach a real local collector.
 import { trace } from '@opentelemetry/api';
+import { startOtlpCollector } from '@switchyard/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOtelExport, tracerProviderRegistered } from '../src/tracing/otel-export.ts';
 
@@ -33,5 +35,58 @@ describe('startOtelExport', () => {
     expect(exporting).toBeDefined();
     expect(tracerProviderRegistered()).toBe(true);
     await exporting?.shutdown();
+  });
+});
+
+describe('the OTLP encoding', () => {
+  it.each([
+    ['http/json', 'json', 'application/json'],
+    ['http/protobuf', 'protobuf', 'application/x-protobuf'],
+  ] as const)(
+    'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=%s (over OTEL_EXPORTER_OTLP_PROTOCOL) sends %s',
+    async (protocol, encoding, contentType) => {
+      const collector = await startOtlpCollector();
+      try {
+        const log = logger();
+        const exporting = await startOtelExport(log, {
+          // LiteLLM's endpoint variable, so the exporters (which read the standard one from process.env) get it.
+          OTEL_ENDPOINT: collector.url,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+          OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: protocol,
+        });
+        expect(log.lines).toEqual(['otel: exporting spans']);
+        trace
+          .getTracer('otel-export-test')
+          .startSpan('finalize batch_x', { attributes: { 'switchyard.batch.id': 'batch_x', count: 3 } })
+          .end();
+        await exporting!.shutdown(); // flushes the batch processor
+        expect(collector.exports).toHaveLength(1);
+        const [sent] = collector.exports;
+        expect(sent!.path).toBe('/v1/traces');
+        expect(sent!.headers['content-type']).toContain(contentType);
+        expect(sent!.body.toString('utf8')).toContain('finalize batch_x');
+        if (encoding === 'protobuf') expect(() => JSON.parse(sent!.body.toString('utf8'))).toThrow();
+        expect(collector.spans).toEqual([
+          expect.objectContaining({
+            encoding,
+            scope: 'otel-export-test',
+            name: 'finalize batch_x',
+            traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+            attributes: { 'switchyard.batch.id': 'batch_x', count: 3 },
+          }),
+        ]);
+      } finally {
+        await collector.close();
+      }
+    },
+  );
+
+  it('refuses an encoding it cannot send, naming the variable', async () => {
+    const log = logger();
+    expect(await startOtelExport(log, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toBeUndefined();
+    expect(tracerProviderRegistered()).toBe(false);
+    expect(log.lines).toEqual([
+      'otel: spans are not exported: OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported (http/json or http/protobuf)',
+    ]);
   });
 });

@@ -1,10 +1,12 @@
 // `callbacks: ["otel"]` in a Switchyard process (worker, gateway): where its spans go. As in LiteLLM, the
 // SDK is the user's to install — Switchyard's libraries depend on @opentelemetry/api only:
 // 1. a tracer provider already registered (an SDK preloaded with `node --import ./otel.mjs`) is used as is;
-// 2. else, when `@opentelemetry/sdk-trace-base` (+ `@opentelemetry/exporter-trace-otlp-http` for OTLP) can be
+// 2. else, when `@opentelemetry/sdk-trace-base` (+ the OTLP exporter of the chosen encoding) can be
 //    loaded, Switchyard registers a provider exporting in batches, configured by the standard OTLP
 //    variables (OTEL_EXPORTER_OTLP_ENDPOINT, …) or LiteLLM's (OTEL_EXPORTER=console|otlp_http,
-//    OTEL_ENDPOINT, OTEL_HEADERS);
+//    OTEL_ENDPOINT, OTEL_HEADERS). The encoding is OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, else
+//    OTEL_EXPORTER_OTLP_PROTOCOL: `http/json` (the default, as before the variable was read:
+//    exporter-trace-otlp-http) or `http/protobuf` (exporter-trace-otlp-proto); `grpc` is not supported;
 // 3. else spans stay no-ops and the start-up log says what to install.
 // OTEL_SDK_DISABLED=true (OpenTelemetry's standard switch) skips 2: only an SDK preloaded by the user is used.
 import { ProxyTracerProvider, trace } from '@opentelemetry/api';
@@ -12,7 +14,12 @@ import { parseHeaderList } from '@switchyard/core';
 
 // Variables, so the type checker and bundlers treat them as the optional packages they are.
 const SDK = '@opentelemetry/sdk-trace-base';
-const OTLP = '@opentelemetry/exporter-trace-otlp-http';
+/** The OTLP/HTTP encodings and the package exporting each: both export an `OTLPTraceExporter` of the same options. */
+const OTLP_EXPORTERS = {
+  'http/json': '@opentelemetry/exporter-trace-otlp-http',
+  'http/protobuf': '@opentelemetry/exporter-trace-otlp-proto',
+} as const;
+type OtlpProtocol = keyof typeof OTLP_EXPORTERS;
 
 export interface OtelLogger {
   info(obj: object, msg: string): void;
@@ -46,23 +53,45 @@ export async function startOtelExport(
     return undefined;
   }
   const toConsole = env.OTEL_EXPORTER === 'console';
+  const protocol = toConsole ? undefined : otlpProtocol(env);
+  if (protocol instanceof Error) {
+    logger.warn({ callback: 'otel' }, `otel: spans are not exported: ${protocol.message}`);
+    return undefined;
+  }
+  const otlpPackage = protocol && OTLP_EXPORTERS[protocol];
   let sdk: Record<string, any>;
   let otlp: Record<string, any> | undefined;
   try {
     sdk = await import(SDK);
-    if (!toConsole) otlp = await import(OTLP);
+    if (otlpPackage) otlp = await import(otlpPackage);
   } catch {
     logger.warn(
       { callback: 'otel' },
-      `otel: spans are not exported: install ${SDK}${toConsole ? '' : ` and ${OTLP}`} beside Switchyard, or preload your own SDK (node --import)`,
+      `otel: spans are not exported: install ${SDK}${otlpPackage ? ` and ${otlpPackage}` : ''} beside Switchyard, or preload your own SDK (node --import)`,
     );
     return undefined;
   }
-  const exporter = toConsole ? new sdk.ConsoleSpanExporter() : new otlp!.OTLPTraceExporter(otlpOptions(env));
+  const exporter = otlp ? new otlp.OTLPTraceExporter(otlpOptions(env)) : new sdk.ConsoleSpanExporter();
   const provider = new sdk.BasicTracerProvider({ spanProcessors: [new sdk.BatchSpanProcessor(exporter)] });
   trace.setGlobalTracerProvider(provider);
-  logger.info({ callback: 'otel', exporter: toConsole ? 'console' : 'otlp_http' }, 'otel: exporting spans');
+  logger.info(
+    { callback: 'otel', exporter: otlp ? 'otlp_http' : 'console', ...(protocol ? { protocol } : {}) },
+    'otel: exporting spans',
+  );
   return { shutdown: () => provider.shutdown() };
+}
+
+/**
+ * The OTLP encoding the standard variables ask for (the traces-specific one first, as the spec says);
+ * an Error naming the variable when it asks for one Switchyard cannot send.
+ */
+function otlpProtocol(env: Record<string, string | undefined>): OtlpProtocol | Error {
+  const name = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim()
+    ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
+    : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const value = env[name]?.trim().toLowerCase() || 'http/json';
+  if (Object.hasOwn(OTLP_EXPORTERS, value)) return value as OtlpProtocol;
+  return new Error(`${name}=${value} is not supported (${Object.keys(OTLP_EXPORTERS).join(' or ')})`);
 }
 
 /** LiteLLM's OTEL_ENDPOINT / OTEL_HEADERS when the standard OTLP variables are not set. */
