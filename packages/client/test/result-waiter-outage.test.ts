@@ -3,25 +3,14 @@
 // means the caller gets the result within 5 s of Redis accepting connections, although its state poll is
 // 2 minutes: the waiter replaces the listener, which resumes from the last event it saw, and re-reads
 // every pending job's state. Real Redis, a plain BullMQ worker.
-import { startRedis, type TestRedis } from '@switchyard/testkit';
+import { useTestRedis } from '@switchyard/testkit/vitest';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ResultWaiter } from '../src/result-waiter.ts';
 
-let redis: TestRedis;
-let producer: Redis;
-
-beforeAll(async () => {
-  redis = await startRedis({ appendonly: true, appendfsync: 'always' });
-  producer = new Redis(redis.url, { maxRetriesPerRequest: null });
-  producer.on('error', () => {});
-});
-
-afterAll(async () => {
-  producer?.disconnect();
-  await redis?.stop();
-});
+// The queue's connection is the hook's client (BullMQ wants maxRetriesPerRequest: null).
+const db = useTestRedis({ appendonly: true, appendfsync: 'always', client: { maxRetriesPerRequest: null } });
 
 const waitFor = async (cond: () => boolean, ms: number, what: string) => {
   const deadline = Date.now() + ms;
@@ -32,10 +21,10 @@ const waitFor = async (cond: () => boolean, ms: number, what: string) => {
 };
 
 it('a caller waiting through an outage hears its result within 5 s although the listener never reconnects', async () => {
-  const queue = new Queue('outage', { connection: producer });
+  const queue = new Queue('outage', { connection: db.client });
   queue.on('error', () => {});
   // BullMQ gives QueueEvents a duplicate of this connection: keep a handle on it to park it.
-  const events = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const events = new Redis(db.redis.url, { maxRetriesPerRequest: null });
   events.on('error', () => {});
   const duplicates: Redis[] = [];
   const duplicate = events.duplicate.bind(events);
@@ -48,7 +37,7 @@ it('a caller waiting through an outage hears its result within 5 s although the 
   await waiter.ready();
   const worker = (name: string) =>
     new Worker('outage', async (job) => ({ answer: job.data.n }), {
-      connection: { host: redis.host, port: redis.port, maxRetriesPerRequest: null },
+      connection: { host: db.redis.host, port: db.redis.port, maxRetriesPerRequest: null },
       name,
     });
   try {
@@ -60,12 +49,12 @@ it('a caller waiting through an outage hears its result within 5 s although the 
 
     await queue.add('q', { n: 2 }, { jobId: 'two' });
     const heard = waiter.wait('two', 60_000).then((v) => ({ v, at: Date.now() }));
-    redis.kill('SIGKILL');
+    db.redis.kill('SIGKILL');
     const listener = duplicates.at(-1)!;
     await waitFor(() => listener.status === 'reconnecting', 10_000, 'the listener reconnecting');
     listener.disconnect();
     await new Promise((r) => setTimeout(r, 500));
-    await redis.restart();
+    await db.redis.restart();
     const up = Date.now();
     const after = worker('after');
     try {

@@ -1,24 +1,23 @@
 // The client's shared result waiter against a real Redis and a plain BullMQ worker (no Switchyard
 // worker needed: the waiter only reads job events and job state).
-import { startRedis, type TestRedis } from '@switchyard/testkit';
+import { useTestRedis } from '@switchyard/testkit/vitest';
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SwitchyardClient } from '../src/client.ts';
 import { CompletionError } from '../src/errors.ts';
 import { ResultWaiter } from '../src/result-waiter.ts';
 
-let redis: TestRedis;
+const db = useTestRedis();
 let client: SwitchyardClient;
 
+// Registered after useTestRedis's hooks: opened once Redis is up, closed before it stops.
 beforeAll(async () => {
-  redis = await startRedis();
-  client = new SwitchyardClient({ redisUrl: redis.url, timeoutMs: 10_000, pollMs: 100 });
+  client = new SwitchyardClient({ redisUrl: db.redis.url, timeoutMs: 10_000, pollMs: 100 });
   await client.ready();
 });
 
 afterAll(async () => {
   await client?.close();
-  await redis?.stop();
 });
 
 function answering(value: (name: string) => unknown) {
@@ -29,7 +28,7 @@ function answering(value: (name: string) => unknown) {
       if (v instanceof Error) throw v;
       return v;
     },
-    { connection: { host: redis.host, port: redis.port, maxRetriesPerRequest: null } },
+    { connection: { host: db.redis.host, port: db.redis.port, maxRetriesPerRequest: null } },
   );
 }
 
@@ -49,9 +48,9 @@ it('keeps waiting through a Redis restart with no unhandled rejection, then gets
   const id = await client.enqueue('chat.completions', { model: 'g', messages: [] });
   const waiting = client.result(id);
   // The 100 ms state poll runs into the outage: it must not reject into the void.
-  redis.kill('SIGKILL');
+  db.redis.kill('SIGKILL');
   await new Promise((r) => setTimeout(r, 600));
-  await redis.restart();
+  await db.redis.restart();
   // Without AOF the restarted Redis is empty: the job is added again under the same id.
   await client.queue.add('chat.completions', { model: 'g', messages: [] }, { jobId: id });
   const worker = answering(() => ({ answer: 'after outage' }));
@@ -76,7 +75,7 @@ it('the state poll alone settles a wait whose event was missed: the result, or t
     await worker.close();
   }
   // A listener that starts now never sees those events: only the 100 ms poll of each job's state can answer.
-  const waiter = new ResultWaiter(queue, { connection: { host: redis.host, port: redis.port } }, 100);
+  const waiter = new ResultWaiter(queue, { connection: { host: db.redis.host, port: db.redis.port } }, 100);
   try {
     await waiter.ready();
     const failed = waiter.wait(ids.failed, 10_000).then(

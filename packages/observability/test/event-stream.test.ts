@@ -1,26 +1,14 @@
 // The events stream written in batches (one addEvents script call per batch, after a linger): whatever the
 // bursts, every event arrives once, as its own entry, in the order observed — and close() writes what waits.
 import { eventsStreamKey, loadConfig, parseEventEntry } from '@switchyard/core';
-import { startRedis, type TestRedis } from '@switchyard/testkit';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestRedis } from '@switchyard/testkit/vitest';
+import { describe, expect, it } from 'vitest';
 import { createOutcomeEvents } from '../src/events/from-config.ts';
 import { OutcomeEvents } from '../src/events/outcome-events.ts';
 import { streamDeliverer } from '../src/events/stream-sink.ts';
 import type { JobObservation } from '../src/observation.ts';
 
-let redis: TestRedis;
-let client: Redis;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-
-afterAll(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
+const db = useTestRedis();
 
 const deployment = {
   id: 'dep-1',
@@ -54,7 +42,7 @@ function success(jobId: string): JobObservation {
 }
 
 async function streamEvents(queueName: string) {
-  const entries = await client.xrange(eventsStreamKey({ queueName }), '-', '+');
+  const entries = await db.client.xrange(eventsStreamKey({ queueName }), '-', '+');
   return entries.map(([id, fields]) => parseEventEntry(id, fields));
 }
 
@@ -66,7 +54,7 @@ async function outcomeEvents(queueName: string) {
   const drops: string[] = [];
   const events = await createOutcomeEvents({
     config,
-    redis: client,
+    redis: db.client,
     queueName,
     onDrop: (name, n, reason) => drops.push(`${name} ${n} ${reason}`),
   });
@@ -104,7 +92,7 @@ describe('the events stream, written in batches', () => {
           name: 'redis_stream',
           success: true,
           failure: true,
-          deliver: streamDeliverer(client, key, 100),
+          deliver: streamDeliverer(db.client, key, 100),
           lingerMs: 600_000,
         },
       ],

@@ -1,30 +1,24 @@
 // One real redis-server per test file, and a fresh model group per test so tests never share state.
 import { randomUUID } from 'node:crypto';
-import { startRedis, type TestRedis } from '@switchyard/testkit';
+import { type TestRedisHandle, useTestRedis } from '@switchyard/testkit/vitest';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll } from 'vitest';
 import { RoutingState, type RoutingStateOptions } from '../src/index.ts';
 
-export interface Fixture {
-  redis: TestRedis;
-  client: Redis;
+export interface Fixture extends TestRedisHandle {
   state(options?: RoutingStateOptions): RoutingState;
 }
 
 export function useRedis(): Fixture {
-  const fixture = {} as Fixture;
-  const clients: Redis[] = [];
-  beforeAll(async () => {
-    fixture.redis = await startRedis();
-    fixture.client = fixture.redis.client();
-    fixture.state = (options) => new RoutingState(fixture.client, options);
-    clients.push(fixture.client);
-  });
-  afterAll(async () => {
-    for (const c of clients) c.disconnect();
-    await fixture.redis?.stop();
-  });
-  return fixture;
+  const db = useTestRedis();
+  return {
+    get redis() {
+      return db.redis;
+    },
+    get client() {
+      return db.client;
+    },
+    state: (options) => new RoutingState(db.client, options),
+  };
 }
 
 export const newGroup = (): string => `g-${randomUUID().slice(0, 8)}`;

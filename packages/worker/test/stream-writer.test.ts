@@ -1,20 +1,10 @@
 // The worker's side of a job's Redis Stream: what a reader finds, and how many round trips it waited for.
 import { decodeStreamEvent, type StreamChunk } from '@switchyard/core';
-import { startRedis, type TestRedis } from '@switchyard/testkit';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestRedis } from '@switchyard/testkit/vitest';
+import { describe, expect, it } from 'vitest';
 import { StreamWriter } from '../src/stream-writer.ts';
 
-let redis: TestRedis;
-let client: Redis;
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-afterAll(async () => {
-  client.disconnect();
-  await redis.stop();
-});
+const db = useTestRedis();
 
 const chunk = (content: string): StreamChunk => ({
   id: 'c',
@@ -23,11 +13,11 @@ const chunk = (content: string): StreamChunk => ({
 });
 
 function writer(key: string) {
-  return new StreamWriter(client, { key, maxEntries: 100, liveTtlMs: 60_000, finalTtlMs: 30_000 });
+  return new StreamWriter(db.client, { key, maxEntries: 100, liveTtlMs: 60_000, finalTtlMs: 30_000 });
 }
 
 async function events(key: string) {
-  return (await client.xrange(key, '-', '+')).map(([, fields]) => decodeStreamEvent(fields));
+  return (await db.client.xrange(key, '-', '+')).map(([, fields]) => decodeStreamEvent(fields));
 }
 
 describe('StreamWriter', () => {
@@ -41,11 +31,11 @@ describe('StreamWriter', () => {
     expect((await events('s:held')).map((e) => e?.type)).toEqual(['start', 'chunks']);
     const [, chunks] = await events('s:held');
     expect(chunks?.type === 'chunks' && chunks.chunks.length).toBe(2);
-    expect(await client.pttl('s:held')).toBeGreaterThan(30_000);
+    expect(await db.client.pttl('s:held')).toBeGreaterThan(30_000);
   });
 
   it('wakes a reader blocked on the stream once, with the start event and the held chunks together', async () => {
-    const reader = client.duplicate();
+    const reader = db.client.duplicate();
     const read = reader.xread('BLOCK', 5000, 'STREAMS', 's:woken', '0-0');
     await new Promise((r) => setTimeout(r, 50)); // the XREAD is blocked before anything is written
     const w = writer('s:woken');
@@ -74,6 +64,6 @@ describe('StreamWriter', () => {
     expect(contents).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
     expect(all.at(-1)?.type).toBe('done');
     expect(w.roundTrips).toBeLessThan(all.length);
-    expect(await client.pttl('s:order')).toBeLessThanOrEqual(30_000);
+    expect(await db.client.pttl('s:order')).toBeLessThanOrEqual(30_000);
   });
 });
