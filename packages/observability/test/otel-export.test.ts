@@ -81,6 +81,31 @@ describe('the OTLP encoding', () => {
     },
   );
 
+  it.each([
+    [{ OTEL_EXPORTER: 'otlp_http' }, 'protobuf'],
+    [{ OTEL_EXPORTER: 'otlp_http', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }, 'json'],
+    [{}, 'json'],
+  ] as const)('LiteLLM variables %o send %s', async (env, encoding) => {
+    const collector = await startOtlpCollector();
+    try {
+      const exporting = await startOtelExport(logger(), { OTEL_ENDPOINT: collector.url, ...env });
+      trace.getTracer('otel-export-test').startSpan('route bench').end();
+      await exporting!.shutdown();
+      expect(collector.spans).toEqual([expect.objectContaining({ encoding, name: 'route bench' })]);
+    } finally {
+      await collector.close();
+    }
+  });
+
+  it('refuses OTEL_EXPORTER=otlp_grpc as it refuses grpc', async () => {
+    const log = logger();
+    expect(await startOtelExport(log, { OTEL_EXPORTER: 'otlp_grpc' })).toBeUndefined();
+    expect(tracerProviderRegistered()).toBe(false);
+    expect(log.lines).toEqual([
+      'otel: spans are not exported: OTEL_EXPORTER=otlp_grpc is not supported (otlp_http)',
+    ]);
+  });
+
   it('refuses an encoding it cannot send, naming the variable', async () => {
     const log = logger();
     expect(await startOtelExport(log, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toBeUndefined();

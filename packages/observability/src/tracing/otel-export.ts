@@ -6,7 +6,9 @@
 //    variables (OTEL_EXPORTER_OTLP_ENDPOINT, …) or LiteLLM's (OTEL_EXPORTER=console|otlp_http,
 //    OTEL_ENDPOINT, OTEL_HEADERS). The encoding is OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, else
 //    OTEL_EXPORTER_OTLP_PROTOCOL: `http/json` (the default, as before the variable was read:
-//    exporter-trace-otlp-http) or `http/protobuf` (exporter-trace-otlp-proto); `grpc` is not supported;
+//    exporter-trace-otlp-http) or `http/protobuf` (exporter-trace-otlp-proto); `grpc` is not supported.
+//    Without them LiteLLM's OTEL_EXPORTER decides: `otlp_http` is protobuf, as LiteLLM sends it, and
+//    `otlp_grpc` is refused like `grpc`;
 // 3. else spans stay no-ops and the start-up log says what to install.
 // OTEL_SDK_DISABLED=true (OpenTelemetry's standard switch) skips 2: only an SDK preloaded by the user is used.
 import { ProxyTracerProvider, trace } from '@opentelemetry/api';
@@ -86,10 +88,15 @@ export async function startOtelExport(
  * an Error naming the variable when it asks for one Switchyard cannot send.
  */
 function otlpProtocol(env: Record<string, string | undefined>): OtlpProtocol | Error {
-  const name = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim()
-    ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
-    : 'OTEL_EXPORTER_OTLP_PROTOCOL';
-  const value = env[name]?.trim().toLowerCase() || 'http/json';
+  const name = ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'].find((n) =>
+    env[n]?.trim(),
+  );
+  if (!name) {
+    const litellm = env.OTEL_EXPORTER?.trim().toLowerCase();
+    if (litellm === 'otlp_grpc') return new Error('OTEL_EXPORTER=otlp_grpc is not supported (otlp_http)');
+    return litellm === 'otlp_http' ? 'http/protobuf' : 'http/json';
+  }
+  const value = env[name]!.trim().toLowerCase();
   if (Object.hasOwn(OTLP_EXPORTERS, value)) return value as OtlpProtocol;
   return new Error(`${name}=${value} is not supported (${Object.keys(OTLP_EXPORTERS).join(' or ')})`);
 }
