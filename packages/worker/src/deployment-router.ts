@@ -18,6 +18,8 @@ export interface PickRequest {
   deployments: readonly Deployment[];
   estimatedTokens: number;
   tags: string[] | undefined;
+  /** The caller's User-Agent, for `tag_regex`. */
+  userAgent?: string | undefined;
   exclude: readonly string[];
   /** Tried last, not excluded: a retry goes to another healthy deployment when one has room. */
   avoid?: string | undefined;
@@ -154,6 +156,7 @@ export class DeploymentRouter {
     const ranked = orderCandidates(allowed, states, strategy, {
       estimatedTokens: req.estimatedTokens,
       tags: req.tags,
+      userAgent: req.userAgent,
       nowMs: Date.now(),
       random: this.#random,
       args: this.#config.router.routingStrategyArgs,

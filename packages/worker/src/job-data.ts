@@ -9,6 +9,7 @@ import {
   STATE_KEY,
   SwitchyardError,
   TRACE_KEY,
+  USER_AGENT_METADATA,
 } from '@switchyard/core';
 import { z } from 'zod';
 import { type RequestRouterParams, splitRouterParams } from './request-params.ts';
@@ -93,6 +94,8 @@ export interface ValidJob {
   model: string;
   metadata: Record<string, unknown>;
   tags: string[] | undefined;
+  /** `metadata.user_agent` (the gateway's caller's User-Agent), for deployments' `tag_regex`. */
+  userAgent: string | undefined;
   /** LiteLLM per-request router parameters, taken out of `body`. */
   params: RequestRouterParams;
 }
@@ -148,6 +151,8 @@ export function validateJob(name: string, data: unknown, limits: JobLimits = {})
     model: body.model as string,
     metadata: md,
     tags: Array.isArray(md.tags) ? (md.tags as string[]) : undefined,
+    // Any other shape routes as no User-Agent: a producer's odd metadata should not fail its job.
+    userAgent: typeof md[USER_AGENT_METADATA] === 'string' ? md[USER_AGENT_METADATA] : undefined,
   };
 }
 

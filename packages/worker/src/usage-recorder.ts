@@ -1,12 +1,16 @@
 // Usage totals per deployment, group, tag and gateway key, summed in memory from the pipeline's observer
 // events and added to Redis once a second (one pipelined round trip), never on a job's path.
-import { addCall, type Endpoint, emptyTotals, type UsageDimension, type UsageTotals } from '@switchyard/core';
+import {
+  addCall,
+  type Endpoint,
+  emptyTotals,
+  KEY_HASH_METADATA,
+  type UsageDimension,
+  type UsageTotals,
+} from '@switchyard/core';
 import type { JobObservation, Observer } from '@switchyard/observability';
 import type { UsageDeltas, UsageStore } from '@switchyard/redis-state';
 import type { Logger } from 'pino';
-
-/** The gateway writes the caller's key hash here (LiteLLM's metadata name); producers may set their own. */
-export const KEY_HASH_METADATA = 'user_api_key_hash';
 
 export class UsageRecorder {
   readonly #store: UsageStore;

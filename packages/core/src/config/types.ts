@@ -99,6 +99,11 @@ export interface Deployment {
   maxParallelRequests?: number;
   order?: number;
   tags: string[];
+  /**
+   * `litellm_params.tag_regex`, compiled: a request whose `User-Agent: <metadata.user_agent>` one of them
+   * matches is routed here as if it carried a matching tag (strategies/tags.ts).
+   */
+  tagRegex?: readonly RegExp[];
   /** Per-deployment retry count (litellm_params.num_retries / max_retries). */
   numRetries?: number;
   /** Per-deployment cooldown seconds (litellm_params, else model_info); 0 disables cooldown of this deployment. */

@@ -6,6 +6,7 @@ export * from './events.ts';
 export * from './failure.ts';
 export * from './job-names.ts';
 export * from './job-state.ts';
+export * from './metadata.ts';
 export * from './queue-shards.ts';
 export * from './result.ts';
 export * from './stream.ts';

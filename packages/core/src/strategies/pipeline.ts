@@ -6,7 +6,7 @@ import type { Candidate, DeploymentState, RouteContext, RoutingStrategy } from '
 
 /**
  * Deployments best first, for Lua to take the first one with free capacity:
- * 1. tag filter (`filterByTags`; may throw BadRequestError when tags match nothing);
+ * 1. tag filter (`filterByTags`: tags and `tag_regex`; may throw BadRequestError when tags match nothing);
  * 2. each `order` tier ranked by the strategy, tiers concatenated lowest first (unordered last) — so
  *    relative strategies such as the latency buffer compare within a tier;
  * 3. deployments cooling down per the snapshot moved to the end, stable (Lua re-checks the real state).
@@ -18,7 +18,7 @@ export function orderCandidates(
   strategy: RoutingStrategy,
   ctx: RouteContext,
 ): Deployment[] {
-  const candidates: Candidate[] = filterByTags(deployments, ctx.tags).map((deployment) => {
+  const candidates: Candidate[] = filterByTags(deployments, ctx.tags, ctx.userAgent).map((deployment) => {
     const state = states.get(deployment.id);
     return state === undefined ? { deployment } : { deployment, state };
   });

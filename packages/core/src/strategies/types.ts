@@ -28,6 +28,8 @@ export interface RouteContext {
   estimatedTokens: number;
   /** Job metadata tags (tag routing filters before ranking). */
   tags?: string[];
+  /** The caller's User-Agent (job `metadata.user_agent`), for deployments' `tag_regex`. */
+  userAgent?: string;
   nowMs: number;
   /** Injected so tests are deterministic. */
   random: () => number;

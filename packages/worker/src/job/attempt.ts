@@ -81,6 +81,7 @@ export async function attempt(
     deployments,
     estimatedTokens: clampTokens(ctx.estimatedTokens, deployments),
     tags: ctx.request.tags,
+    userAgent: ctx.request.userAgent,
     exclude: plan.excluded,
     avoid: lastFailedIn(ctx, group),
     reservationId: `${ctx.job.id}:${attempts.length}:${ctx.job.attemptsStarted}`,
