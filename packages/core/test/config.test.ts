@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hasNestedRepeat } from '../src/config/tag-regex.ts';
 import { ConfigError, groupsOf, loadConfig, loadConfigFile, resolveGroup } from '../src/index.ts';
 
 const ENV = {
@@ -413,5 +414,100 @@ describe('custom_routing_strategy', () => {
 
   it('reports an unreadable config file as a config error', () => {
     expect(() => loadConfigFile('/nonexistent/switchyard.yaml')).toThrow(ConfigError);
+  });
+});
+
+// LiteLLM's tag routing page, "Regex-based tag routing", with an OpenAI model in place of Bedrock.
+const LITELLM_EXAMPLE = `
+model_list:
+  - model_name: claude-sonnet
+    litellm_params:
+      model: openai/gpt-4o
+      api_key: sk-1
+      tag_regex:
+        - "^User-Agent: claude-code\\\\/"
+    model_info:
+      id: claude-code-deployment
+  - model_name: claude-sonnet
+    litellm_params:
+      model: openai/gpt-4o
+      api_key: sk-2
+      tags:
+        - default
+    model_info:
+      id: regular-deployment
+router_settings:
+  enable_tag_filtering: true
+`;
+
+function withPatterns(patterns: unknown) {
+  return { model_list: [{ model_name: 'a', litellm_params: { model: 'gpt-4o', tag_regex: patterns } }] };
+}
+
+describe('tag_regex in the config', () => {
+  it("loads LiteLLM's example unchanged, tag_regex unwarned, as patterns over the header line", () => {
+    const config = loadConfig(LITELLM_EXAMPLE, { env: {} });
+    expect(config.warnings).toEqual([
+      'router_settings.enable_tag_filtering: not needed: tag routing is always on (metadata.tags, tag_regex)',
+    ]);
+    const [dedicated, regular] = config.deployments;
+    expect(dedicated!.tagRegex?.map((r) => r.source)).toEqual(['^User-Agent: claude-code\\/']);
+    expect(dedicated!.tagRegex![0]!.test('User-Agent: claude-code/1.2.3')).toBe(true);
+    expect(regular!.tagRegex).toBeUndefined();
+  });
+
+  it("turns Python's leading (?i) / (?s) / (?m) into flags and refuses the flags JavaScript lacks", () => {
+    const config = loadConfig(withPatterns(['(?i)^user-agent: CLAUDE']), { env: ENV });
+    const [regex] = config.deployments[0]!.tagRegex!;
+    expect(regex!.flags).toBe('i');
+    expect(regex!.test('User-Agent: claude-code/1.0')).toBe(true);
+    expect(problems(withPatterns(['(?x)^a b']))).toEqual([
+      'model_list[0].litellm_params.tag_regex[0]: flag "x" of "(?x)" has no JavaScript equivalent (i, m, s do)',
+    ]);
+  });
+
+  it('names each pattern that is not a regular expression, or not a list of strings', () => {
+    const lines = problems(withPatterns(['^ok', '(unclosed', '[z-a]']));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      /^model_list\[0\]\.litellm_params\.tag_regex\[1\]: not a valid regular expression/,
+    );
+    expect(lines[1]).toMatch(
+      /^model_list\[0\]\.litellm_params\.tag_regex\[2\]: not a valid regular expression/,
+    );
+    expect(problems(withPatterns('^claude'))).toEqual([
+      'model_list[0].litellm_params.tag_regex: expected a list of strings',
+    ]);
+  });
+
+  it('refuses a repeated group with a repeat inside, which a hostile User-Agent makes take exponential time', () => {
+    expect(problems(withPatterns(['^User-Agent: (a+)+$']))).toEqual([
+      expect.stringMatching(
+        /^model_list\[0\]\.litellm_params\.tag_regex\[0\]: a repeated group contains a repeat/,
+      ),
+    ]);
+  });
+});
+
+describe('hasNestedRepeat', () => {
+  it.each(['(a+)+', '(a*)*b', '((ab)+c)*', '(?:x\\d{1,9}){2,}', '(a+b)*', '(?<n>\\w+)+'])(
+    'finds %s',
+    (source) => {
+      expect(hasNestedRepeat(source)).toBe(true);
+    },
+  );
+
+  it.each([
+    '^User-Agent: claude-code\\/',
+    '^User-Agent: (claude-code|codex)\\/\\d+',
+    '(a+)?',
+    '(ab){3}',
+    '(a+)b+',
+    '[(a+)]+',
+    '\\(a+\\)+',
+    'a{1}(b+){0,1}',
+    '.*claude.*',
+  ])('passes %s', (source) => {
+    expect(hasNestedRepeat(source)).toBe(false);
   });
 });

@@ -11,6 +11,7 @@ import { normaliseAllowedFailsPolicy } from './retry-policy.ts';
 import type { PickSetting } from './router-settings.ts';
 import { litellmParamsSchema, modelEntrySchema, type PRICE_FIELDS } from './schema.ts';
 import { isSecretParam } from './secret-params.ts';
+import { compileTagRegexes } from './tag-regex.ts';
 import type { Deployment, DeploymentDefaults, ModelInfo } from './types.ts';
 import { collectUnsupportedKeys, UNSUPPORTED } from './unsupported-keys.ts';
 import { parseInto } from './validate.ts';
@@ -136,6 +137,11 @@ export function buildDeployment(
     info: modelInfo(params, info),
     extraParams,
   };
+  assign(
+    deployment,
+    'tagRegex',
+    compileTagRegexes(params.tag_regex, childPath(paramsPath, 'tag_regex'), ctx.issues),
+  );
   assign(deployment, 'apiKey', provider.apiKey);
   assign(deployment, 'apiVersion', provider.apiVersion);
   if (params.model === '*' && params.custom_llm_provider === undefined) {

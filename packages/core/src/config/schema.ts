@@ -67,6 +67,8 @@ export const litellmParamsSchema = z.looseObject(
     max_parallel_requests: positiveInt().optional(),
     order: nonNegativeInt().optional(),
     tags: textList().optional(),
+    // Patterns matched against "User-Agent: <the caller's>" (config/tag-regex.ts, strategies/tags.ts).
+    tag_regex: textList().optional(),
     num_retries: nonNegativeInt().optional(),
     max_retries: nonNegativeInt().optional(),
     cooldown_time: nonNegativeNumber().optional(),
@@ -233,7 +235,7 @@ export const routerSettingsSchema = z.object(
     drop_params: boolean().optional(),
     enable_tag_filtering: noted(
       boolean().optional(),
-      'not needed: tag routing is always on for jobs with metadata.tags',
+      'not needed: tag routing is always on (metadata.tags, tag_regex)',
     ),
     client_ttl: noted(
       z.unknown().optional(),
