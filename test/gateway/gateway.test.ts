@@ -20,6 +20,11 @@ beforeAll(async () => {
         openaiDeployment(fake, 'limited', 'limited-1'),
         openaiDeployment(fake, 'long', 'long-1'),
         openaiDeployment(fake, 'slow', 'slow-1'),
+        // LiteLLM's tag_regex example: Claude Code's traffic (by User-Agent) to its own deployment.
+        openaiDeployment(fake, 'sonnet', 'sonnet-claude-code', {
+          tag_regex: ['^User-Agent: claude-code\\/'],
+        }),
+        openaiDeployment(fake, 'sonnet', 'sonnet-regular', { tags: ['default'] }),
       ],
       // One retry keeps the failure cases quick; cooldowns are not what this suite is about.
       router_settings: { num_retries: 1, allowed_fails: 1000, retry_policy: { RateLimitErrorRetries: 0 } },
@@ -88,6 +93,49 @@ describe('successful calls through the OpenAI SDK', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ object: 'chat.completion', routing: { modelGroup: 'gpt' } });
+  });
+});
+
+describe('tag_regex: routing on the caller’s User-Agent', () => {
+  const withAgent = (userAgent: string) =>
+    new OpenAI({
+      apiKey: 'unused',
+      baseURL: `${stack.gateway.url}/v1`,
+      maxRetries: 0,
+      defaultHeaders: { 'User-Agent': userAgent },
+    });
+  const deploymentOf = (x: unknown) => (x as { routing: { deploymentId: string } }).routing.deploymentId;
+
+  it('sends a User-Agent the pattern matches to its deployment, carried in the job as metadata.user_agent', async () => {
+    const sdk = withAgent('claude-code/1.2.3');
+    for (let i = 0; i < 3; i++) {
+      const { data, response } = await sdk.chat.completions.create(hello('sonnet')).withResponse();
+      expect(deploymentOf(data)).toBe('sonnet-claude-code');
+      const job = await stack.client.queue.getJob(response.headers.get('x-switchyard-job-id')!);
+      expect(job?.data.metadata).toMatchObject({ user_agent: 'claude-code/1.2.3' });
+    }
+    // Streamed, the same: the route is chosen before the first chunk.
+    const { data: stream, response } = await sdk.chat.completions
+      .create({ ...hello('sonnet'), stream: true })
+      .withResponse();
+    for await (const _chunk of stream);
+    expect(response.headers.get('x-switchyard-deployment-id')).toBe('sonnet-claude-code');
+  });
+
+  it('sends any other User-Agent (the SDK’s own, another tool’s) to the `default` deployment', async () => {
+    for (const sdk of [stack.sdk, withAgent('curl/8.5.0'), withAgent('xclaude-code/1.2.3')]) {
+      for (let i = 0; i < 3; i++) {
+        expect(deploymentOf(await sdk.chat.completions.create(hello('sonnet')))).toBe('sonnet-regular');
+      }
+    }
+  });
+
+  it('takes the User-Agent from the header, not from a metadata.user_agent in the body', async () => {
+    const res = await stack.sdk.chat.completions.create({
+      ...hello('sonnet'),
+      metadata: { user_agent: 'claude-code/9.9.9' },
+    });
+    expect(deploymentOf(res)).toBe('sonnet-regular');
   });
 });
 

@@ -20,6 +20,7 @@ import { isMultipart, readAudioForm } from './audio-form.ts';
 import { bearerKey, bearerKeyCheck, isMasterKey, keyHash } from './auth.ts';
 import { batchesRoute } from './batches-api.ts';
 import { callerContext } from './caller-context.ts';
+import { stampCallerMetadata } from './caller-metadata.ts';
 import { type ApiHandler, filesRoute } from './files-api.ts';
 import { isMetricsPath, type MetricsSource, serveMetrics } from './metrics-route.ts';
 import { modelAdminRoute } from './model-admin.ts';
@@ -157,7 +158,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const jobId = randomUUID();
     const key = bearerKey(req.headers);
     await opts.owners?.record(jobId, callerOf(req).owner);
-    attributeKey(read.body, keyCheck ? key : undefined);
+    stampCallerMetadata(read.body, keyCheck ? key : undefined, req.headers);
     if (read.body.stream === true) {
       const start = { body: read.body, jobId, traceContext: callerContext(req) };
       return counted((shutdown) => serveStream({ client, endpoint, start, res, onQueueError, shutdown }));
@@ -458,16 +459,4 @@ function errorFor(err: unknown, jobId: string, logger: GatewayLogger): HttpError
 
 function queueUnavailable(): HttpError {
   return gatewayError(503, 'queue unavailable; retry shortly', 'service_unavailable_error');
-}
-
-/**
- * Usage per gateway key: the caller's key hash goes in `metadata.user_api_key_hash` (LiteLLM's name), set by
- * the gateway only, so a caller cannot charge its calls to another key. Never the key itself.
- */
-function attributeKey(body: Record<string, unknown>, key: string | undefined): void {
-  const meta = body.metadata;
-  const own = meta !== null && typeof meta === 'object' && !Array.isArray(meta) ? { ...meta } : {};
-  delete (own as Record<string, unknown>).user_api_key_hash;
-  if (key !== undefined) (own as Record<string, unknown>).user_api_key_hash = keyHash(key);
-  if (key !== undefined || meta !== undefined) body.metadata = own;
 }
