@@ -1,10 +1,17 @@
 // `switchyard worker --health-port`: 200 while the worker can take jobs, 503 while Redis is away, and
 // 200 again once Redis is back — the probe a supervisor uses (the process itself is not restarted).
-import { spawnWorker, startRedis, stopWorkers, waitForOutput, writeTempConfig } from '@switchyard/testkit';
+import {
+  healthUrl,
+  spawnWorker,
+  startRedis,
+  stopWorkers,
+  waitForOutput,
+  writeTempConfig,
+} from '@switchyard/testkit';
 import { expect, it } from 'vitest';
 
-async function probe(port: number): Promise<{ status: number; body: { status: string } }> {
-  const res = await fetch(`http://127.0.0.1:${port}/health`);
+async function probe(url: string): Promise<{ status: number; body: { status: string } }> {
+  const res = await fetch(`${url}/health`);
   return { status: res.status, body: (await res.json()) as { status: string } };
 }
 
@@ -26,19 +33,15 @@ it('reports ready, then 503 while Redis is down, then ready again without a rest
   const worker = spawnWorker({ configPath, redisUrl: redis.url, args: ['--health-port', '0'] });
   try {
     await waitForOutput(worker, 'health endpoint listening');
-    const line = worker
-      .output()
-      .split('\n')
-      .find((l) => l.includes('health endpoint listening'));
-    const port = (JSON.parse(line!) as { port: number }).port;
-    expect(await probe(port)).toMatchObject({ status: 200, body: { status: 'ok' } });
+    const url = healthUrl(worker);
+    expect(await probe(url)).toMatchObject({ status: 200, body: { status: 'ok' } });
 
     redis.kill('SIGKILL');
-    await eventually(async () => (await probe(port)).status === 503);
-    expect((await probe(port)).body.status).toBe('redis-unavailable');
+    await eventually(async () => (await probe(url)).status === 503);
+    expect((await probe(url)).body.status).toBe('redis-unavailable');
 
     await redis.restart();
-    await eventually(async () => (await probe(port)).status === 200);
+    await eventually(async () => (await probe(url)).status === 200);
     const pid = worker.child.pid;
     expect(worker.child.exitCode).toBeNull();
     // On failure the message carries the worker's last log lines.
