@@ -2,7 +2,8 @@
 // over OTLP/HTTP (otel-export.ts, with @opentelemetry/sdk-trace-base and both OTLP exporters installed).
 // A real HTTP server here is the collector (testkit's, which decodes JSON and protobuf alike). The worker is
 // configured by the standard variables (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf),
-// the gateway by LiteLLM's (OTEL_EXPORTER=otlp_http, OTEL_ENDPOINT, OTEL_HEADERS; JSON, the default);
+// the gateway by LiteLLM's (OTEL_EXPORTER=otlp_http, OTEL_ENDPOINT, OTEL_HEADERS), with
+// OTEL_EXPORTER_OTLP_PROTOCOL=http/json winning over otlp_http's protobuf;
 // one HTTP request's trace must arrive whole across both encodings — the gateway's producer span, the
 // worker's activation and its provider call with the GenAI attributes — and so must a batch's.
 import { type GatewayProcess, type OtlpCollector, startOtlpCollector } from '@switchyard/testkit';
@@ -43,6 +44,7 @@ beforeAll(async () => {
       env: {
         ...batchDelay,
         OTEL_EXPORTER: 'otlp_http',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_ENDPOINT: `${collectorUrl}/litellm`,
         OTEL_HEADERS: `x-collector-key=${LITELLM_HEADER}`,
       },
