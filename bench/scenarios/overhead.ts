@@ -1,16 +1,17 @@
 // Overhead: what routing costs per job. Switchyard vs a bare BullMQ worker making the same HTTP call to
 // the same zero-latency fake, 1 worker process each, same concurrency, callers and job count, rounds
-// interleaved (bare, switchyard, bare, …) so drifting machine load hits both alike.
+// interleaved (bare, switchyard, …, the order turning each round) so drifting machine load hits all alike.
 import { startFakeProvider, startRedis } from '@switchyard/testkit';
 import { unboundedConfig, withObservability } from '../lib/config.ts';
+import { interleaved, meanAndError, roundsFromEnv } from '../lib/rounds.ts';
 import { runSystem, type SystemRun } from '../lib/run-system.ts';
 import { scaled } from '../lib/scale.ts';
 import { check, fmt, type Scenario } from '../lib/scenario.ts';
 
 const CONCURRENCY = 50;
-// BENCH_ROUNDS=N runs more interleaved rounds: a ratio's run-to-run spread (±0.05 on 2 shared cores) shrinks
-// with √N, and the observability drop is a difference of two ratios.
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS) || 3);
+// BENCH_ROUNDS=N: a ratio's run-to-run spread (±0.05 on 2 shared cores) shrinks with √N, and the
+// observability drop is a difference of two such ratios.
+const ROUNDS = roundsFromEnv(3);
 
 /**
  * The measured systems: bare BullMQ, Switchyard as configured, with quota leases off, and with metrics, the
@@ -56,14 +57,12 @@ export const overhead: Scenario = {
         jobs,
         warmup,
       });
-    const runs: { variant: Variant; run: SystemRun }[] = [];
     const unloaded: { variant: Variant; run: SystemRun }[] = [];
+    let runs: { variant: Variant; round: number; run: SystemRun }[];
     try {
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const variant of VARIANTS) {
-          runs.push({ variant, run: await run(variant, CONCURRENCY, scaled(5000, 200), scaled(500, 50)) });
-        }
-      }
+      runs = (
+        await interleaved(VARIANTS, ROUNDS, (v) => run(v, CONCURRENCY, scaled(5000, 200), scaled(500, 50)))
+      ).map(({ variant, round, result }) => ({ variant, round, run: result }));
       // One caller: nothing queues, so the latency difference is the per-job routing cost itself.
       for (const variant of VARIANTS)
         unloaded.push({ variant, run: await run(variant, 1, scaled(600, 50), 50) });
@@ -79,9 +78,16 @@ export const overhead: Scenario = {
     const obs = mean(obsV);
     const throughput = ratio(sy.jobsPerSec, bare.jobsPerSec);
     const obsThroughput = ratio(obs.jobsPerSec, bare.jobsPerSec);
-    const obsDrop = throughput - obsThroughput;
-    // The same drop from CPU per job (worker + Redis + driver), which varies less run to run than jobs/s:
-    // on a saturated machine jobs/s ∝ 1 / CPU per job.
+    // Paired by round (each round's two ratios share its bare run), so slow drift cancels.
+    const inRound = (v: Variant, round: number) =>
+      runs.find((r) => r.variant === v && r.round === round)!.run.load.jobsPerSec;
+    const drops = Array.from({ length: ROUNDS }, (_, i) => {
+      const base = inRound(bareV, i + 1);
+      return (inRound(syV, i + 1) - inRound(obsV, i + 1)) / base;
+    });
+    const { mean: obsDrop, se: obsDropError } = meanAndError(drops);
+    // A second estimate of the drop, from CPU per job (worker + Redis + driver): on a saturated machine
+    // jobs/s ∝ 1 / CPU per job. It tells where a difference comes from; it is no less noisy.
     const obsDropByCpu = throughput * (1 - sy.totalCpuUsPerJob / obs.totalCpuUsPerJob);
     const p50 = ratio(sy.p50Ms, bare.p50Ms);
     const p99 = ratio(sy.p99Ms, bare.p99Ms);
@@ -109,7 +115,7 @@ export const overhead: Scenario = {
         `switchyard without leases: ${off.jobsPerSec} jobs/s (${fmt(ratio(off.jobsPerSec, bare.jobsPerSec))}× bare), ` +
           `Redis CPU ${off.redisCpuUsPerJob} µs/job`,
         `switchyard with observability on: ${obs.jobsPerSec} jobs/s (${fmt(obsThroughput)}× bare), drop ` +
-          `${fmt(obsDrop)} (from CPU per job: ${fmt(obsDropByCpu)}); CPU µs/job worker ${obs.workerCpuUsPerJob} vs ` +
+          `${fmt(obsDrop)} ± ${fmt(2 * obsDropError)} (mean of ${ROUNDS} rounds' paired drops ± 2 standard errors; from CPU per job: ${fmt(obsDropByCpu)}); CPU µs/job worker ${obs.workerCpuUsPerJob} vs ` +
           `${sy.workerCpuUsPerJob}, Redis ${obs.redisCpuUsPerJob} vs ${sy.redisCpuUsPerJob}, driver ` +
           `${obs.driverCpuUsPerJob} vs ${sy.driverCpuUsPerJob}`,
         `throughput ratio (switchyard / bare BullMQ): ${fmt(throughput)}`,
@@ -135,7 +141,7 @@ export const overhead: Scenario = {
           'Redis cmds/job (all)',
         ],
         rows: [
-          ...runs.map((r, i) => row(r.variant.label, r.run, Math.floor(i / VARIANTS.length) + 1)),
+          ...runs.map((r) => row(r.variant.label, r.run, r.round)),
           [
             '**ratio** switchyard / bare',
             'mean',
@@ -170,6 +176,8 @@ export const overhead: Scenario = {
           unloadedP50: ratio(sy1.p50Ms, bare1.p50Ms),
           observabilityOn: obsThroughput,
           observabilityDrop: obsDrop,
+          observabilityDropStandardError: obsDropError,
+          observabilityDropsByRound: drops,
           observabilityDropByCpu: obsDropByCpu,
         },
       },
