@@ -97,21 +97,16 @@ describe('the OTLP encoding', () => {
     }
   });
 
-  it('refuses OTEL_EXPORTER=otlp_grpc as it refuses grpc', async () => {
+  it.each([
+    [
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+      'OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported (http/json or http/protobuf)',
+    ],
+    [{ OTEL_EXPORTER: 'otlp_grpc' }, 'OTEL_EXPORTER=otlp_grpc is not supported (otlp_http)'],
+  ])('refuses an encoding it cannot send, naming the variable: %o', async (env, reason) => {
     const log = logger();
-    expect(await startOtelExport(log, { OTEL_EXPORTER: 'otlp_grpc' })).toBeUndefined();
+    expect(await startOtelExport(log, env)).toBeUndefined();
     expect(tracerProviderRegistered()).toBe(false);
-    expect(log.lines).toEqual([
-      'otel: spans are not exported: OTEL_EXPORTER=otlp_grpc is not supported (otlp_http)',
-    ]);
-  });
-
-  it('refuses an encoding it cannot send, naming the variable', async () => {
-    const log = logger();
-    expect(await startOtelExport(log, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toBeUndefined();
-    expect(tracerProviderRegistered()).toBe(false);
-    expect(log.lines).toEqual([
-      'otel: spans are not exported: OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported (http/json or http/protobuf)',
-    ]);
+    expect(log.lines).toEqual([`otel: spans are not exported: ${reason}`]);
   });
 });
