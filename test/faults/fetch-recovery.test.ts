@@ -127,3 +127,47 @@ it('a worker whose fetch connection is wedged after an outage takes jobs again w
     await queue.close();
   }
 });
+
+it('a replaced worker whose job ends during a second, longer outage writes its outcome when Redis returns: one call', async () => {
+  // The retired BullMQ Worker holds a job whose call outlasts the replacement; Redis goes away again and
+  // the call ends meanwhile, so the completion waits in ioredis' offline queue for longer than the grace a
+  // retired Worker gets. Cutting it loose then drops the completion: the job stays active under a lock
+  // nobody renews and BullMQ's stalled check runs it again (a second provider call, 15-30 s later here).
+  const medium = await startFakeProvider({ latencyMs: 3_000 });
+  const queueName = 'retired';
+  const running = await startWorker({
+    config: loadConfig({
+      model_list: [openaiDeployment(medium, 'medium', 'medium-model')],
+      // Outlives both outages, so the late completion still owns its job.
+      switchyard_settings: { lock_duration_ms: 15_000 },
+    }),
+    logger: createLogger({ level: 'silent' }),
+    redisUrl: redis.url,
+    queueName,
+    concurrency: 2,
+    recoverMs: 300,
+  });
+  const queue = new Queue(queueName, { connection: producer });
+  queue.on('error', () => {});
+  try {
+    await queue.add('chat.completions', body('medium', 'held call'), { jobId: 'held' });
+    await waitFor(() => callsFor(medium, 'held call').length === 1, 10_000, 'the call in flight');
+    await outageWithParkedFetch(running);
+    await waitFor(() => running.replacements >= 1, 5_000, 'the BullMQ worker replaced');
+
+    redis.kill('SIGKILL');
+    await waitFor(() => callsFor(medium, 'held call')[0]!.status === 200, 10_000, 'the call answered');
+    // Longer than a retired Worker's grace once it runs nothing (consumer.ts WEDGED_CLOSE_MS, 5 s).
+    await new Promise((r) => setTimeout(r, 6_500));
+    await redis.restart();
+
+    await waitFor(async () => (await queue.getJobState('held')) === 'completed', 5_000, 'held completed');
+    const job = await queue.getJob('held');
+    expect(job?.attemptsStarted).toBe(1);
+    expect(callsFor(medium, 'held call')).toHaveLength(1);
+  } finally {
+    await running.close(10_000);
+    await queue.close();
+    await medium.close();
+  }
+});

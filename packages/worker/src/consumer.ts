@@ -2,7 +2,8 @@
 // stuck after a Redis outage, a new Worker (own connections) takes over fetching at once — the BullMQ
 // maintainer's advice for this failure (bullmq#3185: no ready after a disconnect → close the worker and
 // create a new one). Jobs in flight finish on the Worker that took them, which is then closed; one whose
-// close() cannot finish (its wedged blocking connection) is cut loose once it holds no job.
+// close() cannot finish (its wedged blocking connection) is cut loose once it holds no job (none fetched
+// whose outcome is not yet in Redis).
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RedisClient } from '@switchyard/redis-state';
 import type { WorkerOptions as BullWorkerOptions, Job } from 'bullmq';
@@ -29,8 +30,6 @@ interface Generation {
   n: number;
   worker: SwitchyardWorker;
   connection: RedisClient;
-  /** This Worker's jobs in the processor now. */
-  running: number;
   closed?: Promise<void>;
 }
 
@@ -64,7 +63,7 @@ export class Consumer {
     const old = this.#current;
     this.#current = this.#spawn();
     this.#opts.logger.warn(
-      { ...why, generation: this.#current.n, retiredRunning: old.running },
+      { ...why, generation: this.#current.n, retiredHeld: old.worker.held },
       'replaced the BullMQ worker: Redis answers but it was not fetching',
     );
     this.#retire(old);
@@ -88,16 +87,8 @@ export class Consumer {
   #spawn(): Generation {
     const { queueName, processor, options, connect, listen } = this.#opts;
     const connection = connect();
-    const gen = { n: ++this.#generations, connection, running: 0 } as Generation;
-    const counted: Processor = async (job, token, signal) => {
-      gen.running++;
-      try {
-        return await processor(job, token, signal);
-      } finally {
-        gen.running--;
-      }
-    };
-    gen.worker = new SwitchyardWorker(queueName, counted, { ...options, connection, autorun: true });
+    const gen = { n: ++this.#generations, connection } as Generation;
+    gen.worker = new SwitchyardWorker(queueName, processor, { ...options, connection, autorun: true });
     listen(gen.worker);
     return gen;
   }
@@ -111,20 +102,21 @@ export class Consumer {
         () => 'closed' as const,
       );
       // BullMQ's close also waits for the blocking connection, which after an outage can stay wedged.
-      // Once none of this Worker's jobs runs, there is nothing left to drain but its last writes.
-      // A fetch already under way when close() was called can still start a job: idle means none ran
-      // for the whole grace period.
+      // Once this Worker holds no job (its outcomes are in Redis, even if that waited out an outage),
+      // there is nothing left to drain. A fetch already under way when close() was called can still
+      // bring a job: idle means none was held for the whole grace period.
+      const { worker } = gen;
       const idle = (async () => {
         do {
-          while (gen.running > 0) await delay(50, undefined, { ref: false });
+          while (worker.held > 0) await delay(50, undefined, { ref: false });
           await delay(WEDGED_CLOSE_MS, undefined, { ref: false });
-        } while (gen.running > 0);
+        } while (worker.held > 0);
         return 'wedged' as const;
       })();
       if ((await Promise.race([closed, idle])) === 'wedged') {
         this.#opts.logger.warn(
           { generation: gen.n, afterMs: WEDGED_CLOSE_MS },
-          'BullMQ close did not return with no job running; closing anyway',
+          'BullMQ close did not return with no job held; closing anyway',
         );
       }
       gen.worker.abandon();

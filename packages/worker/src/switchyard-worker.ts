@@ -6,6 +6,35 @@ import { UnparseableJobData } from './job-data.ts';
 
 export class SwitchyardWorker extends Worker {
   #startFirst = false;
+  #held = 0;
+
+  /**
+   * Jobs this Worker has fetched and not yet settled in Redis: from the fetch until BullMQ has written the
+   * outcome (or given up on it). A job whose processor returned still counts while its completion waits for
+   * Redis: cutting the connection then leaves it active under a lock nobody renews, and the stalled check
+   * runs it again — a second provider call.
+   */
+  get held(): number {
+    return this.#held;
+  }
+
+  protected override async nextJobFromJobData(
+    jobData?: JobJson,
+    jobId?: string,
+    token?: string,
+  ): Promise<Job> {
+    const job = await super.nextJobFromJobData(jobData, jobId, token);
+    if (job) this.#held++;
+    return job;
+  }
+
+  override async processJob(job: Job, token: string, fetchNextCallback?: () => boolean) {
+    try {
+      return await super.processJob(job, token, fetchNextCallback);
+    } finally {
+      this.#held--;
+    }
+  }
 
   /**
    * BullMQ's main loop fetches once more before it starts a job it has just fetched: with nothing else
