@@ -1,7 +1,7 @@
 // Shared pieces of the fault suite: waiting, settling job ids, checking the failure contract, the Redis-kill stack.
 import type { SwitchyardClient } from '@switchyard/client';
 import { ERROR_TYPES } from '@switchyard/core';
-import { QueueEvents } from 'bullmq';
+import { type Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { openaiDeployment, type Stack, startStack } from '../integration/harness.ts';
@@ -79,6 +79,35 @@ export class SettlementLog {
 
 function bump(map: Map<string, number>, key: string) {
   map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+/**
+ * What the queue's event stream says happened to these jobs, one line each, oldest first: every activation
+ * (a second one is a BullMQ re-run: stalled, or left active by a lost reply), stall, completion (with how
+ * many provider attempts its answer records: two in one activation is the planner's retry) and failure.
+ */
+export async function jobHistory(redisUrl: string, queue: Queue, ids: readonly string[]): Promise<string[]> {
+  const redis = new Redis(redisUrl);
+  const events = await redis.xrange(queue.toKey('events'), '-', '+').finally(() => redis.disconnect());
+  const wanted = new Set(ids);
+  const lines: string[] = [];
+  for (const [streamId, fields] of events) {
+    const f = new Map<string, string>();
+    for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!);
+    const jobId = f.get('jobId');
+    if (!jobId || !wanted.has(jobId)) continue;
+    const at = new Date(Number(streamId.split('-')[0])).toISOString();
+    const attempts = f
+      .get('returnvalue')
+      ?.match(/"attempts":\[(.*?)\]/)?.[1]
+      ?.split('},{').length;
+    const detail = attempts ? ` (${attempts} provider attempt${attempts > 1 ? 's' : ''})` : '';
+    const reason = f.get('failedReason') ? ` ${f.get('failedReason')}` : '';
+    lines.push(
+      `${at} ${jobId} ${f.get('event')}${f.get('prev') ? ` from ${f.get('prev')}` : ''}${detail}${reason}`,
+    );
+  }
+  return lines;
 }
 
 /**
