@@ -1,6 +1,7 @@
 // Pure translation between the OpenAI chat format and Anthropic's Messages API, both directions.
 import type { Usage } from './adapter.ts';
-import { type Mapped, MappingError, type Obj, textOf } from './chat-parts.ts';
+import { type FinishReason, type Mapped, MappingError, type Obj, textOf } from './chat-parts.ts';
+import { finishMapper } from './finish-reason.ts';
 
 export const DEFAULT_MAX_TOKENS = 4096;
 
@@ -163,7 +164,7 @@ export function toAnthropicRequest(
   }
 }
 
-export const ANTHROPIC_FINISH: Record<string, string> = {
+export const ANTHROPIC_FINISH: Readonly<Record<string, FinishReason>> = {
   end_turn: 'stop',
   stop_sequence: 'stop',
   pause_turn: 'stop',
@@ -171,6 +172,8 @@ export const ANTHROPIC_FINISH: Record<string, string> = {
   tool_use: 'tool_calls',
   refusal: 'content_filter',
 };
+
+export const anthropicFinish = finishMapper(ANTHROPIC_FINISH);
 
 function n(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
@@ -207,7 +210,7 @@ export function fromAnthropicResponse(
       object: 'chat.completion',
       created: Math.floor(now / 1000),
       model: msg.model,
-      choices: [{ index: 0, message, finish_reason: ANTHROPIC_FINISH[String(msg.stop_reason)] ?? 'stop' }],
+      choices: [{ index: 0, message, finish_reason: anthropicFinish(msg.stop_reason) }],
       usage: {
         prompt_tokens: promptTokens,
         completion_tokens: completionTokens,

@@ -3,7 +3,7 @@
 // message_delta → finish_reason, message_stop → the usage chunk and the end. Pure apart from its state.
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { Chunk } from './adapter.ts';
-import { ANTHROPIC_FINISH } from './anthropic-mapping.ts';
+import { anthropicFinish } from './anthropic-mapping.ts';
 import { num } from './json-body.ts';
 import type { Decoded } from './stream-exchange.ts';
 
@@ -83,7 +83,7 @@ export function createAnthropicChunkMapper(now: () => number = Date.now) {
         const u = (data.usage ?? {}) as Obj;
         if (u.output_tokens !== undefined) outputTokens = num(u.output_tokens);
         if (delta.stop_reason === undefined || delta.stop_reason === null) return [];
-        return [chunk({}, ANTHROPIC_FINISH[String(delta.stop_reason)] ?? 'stop')];
+        return [chunk({}, anthropicFinish(delta.stop_reason))];
       }
       case 'message_stop':
         return 'end';

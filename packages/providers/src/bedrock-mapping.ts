@@ -1,23 +1,33 @@
 // Pure translation between the OpenAI format and Bedrock's Converse API, plus Bedrock's embedding models
 // (Titan and Cohere via InvokeModel).
 import type { Usage } from './adapter.ts';
+import { appendTurn, type Turn } from './alternating-turns.ts';
 import {
   chatCompletion,
   contentParts,
   type FinishReason,
   MappingError,
-  maxTokensOf,
   messagesOf,
-  newToolCallId,
   type Obj,
   refuseN,
-  stopList,
   textOf,
+  toolCallOut,
   toolCallsOf,
   toolChoiceOf,
   toolDefsOf,
 } from './chat-parts.ts';
+import { finishMapper } from './finish-reason.ts';
+import { type GenerationNames, generationParams } from './generation-params.ts';
 import { num } from './json-body.ts';
+import { embeddingTexts } from './openai-embeddings.ts';
+import { toolResultObject } from './tool-result-object.ts';
+
+/** Converse's `inferenceConfig` names; other sampling knobs are model-specific (below). */
+const INFERENCE: GenerationNames = {
+  renamed: { temperature: 'temperature', top_p: 'topP' },
+  maxTokens: 'maxTokens',
+  stop: 'stopSequences',
+};
 
 const IMAGE_FORMATS: Readonly<Record<string, string>> = {
   'image/png': 'png',
@@ -41,28 +51,16 @@ function userBlocks(content: unknown): Obj[] {
 /** A tool result as a Converse block: JSON objects as `json`, anything else as text. */
 function toolResult(m: Obj): Obj {
   const text = textOf(m.content);
-  let content: Obj[] = [{ text }];
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) content = [{ json: parsed }];
-  } catch {
-    // plain text result
-  }
-  return { toolResult: { toolUseId: String(m.tool_call_id ?? ''), content } };
+  const json = toolResultObject(text);
+  return { toolResult: { toolUseId: String(m.tool_call_id ?? ''), content: [json ? { json } : { text }] } };
 }
 
 /** OpenAI chat → Converse body (the model is in the URL). */
 export function toConverseRequest(body: Obj): Obj {
   refuseN(body, 'bedrock');
   const system: Obj[] = [];
-  const messages: { role: string; content: Obj[] }[] = [];
-  const push = (role: string, blocks: Obj[]) => {
-    if (blocks.length === 0) return;
-    // Converse wants user/assistant to alternate: a run of tool results (or user turns) shares one message.
-    const last = messages.at(-1);
-    if (last?.role === role) last.content.push(...blocks);
-    else messages.push({ role, content: blocks });
-  };
+  const turns: Turn[] = [];
+  const push = (role: string, blocks: Obj[]) => appendTurn(turns, role, blocks);
   for (const m of messagesOf(body)) {
     switch (m.role) {
       case 'system':
@@ -89,15 +87,9 @@ export function toConverseRequest(body: Obj): Obj {
         throw new MappingError(`message role "${String(m.role)}" is not supported for bedrock`);
     }
   }
-  const out: Obj = { messages };
+  const out: Obj = { messages: turns.map((t) => ({ role: t.role, content: t.items })) };
   if (system.length > 0) out.system = system;
-  const inference: Obj = {};
-  const max = maxTokensOf(body);
-  if (max !== undefined) inference.maxTokens = max;
-  if (body.temperature !== undefined) inference.temperature = body.temperature;
-  if (body.top_p !== undefined) inference.topP = body.top_p;
-  const stop = stopList(body);
-  if (stop) inference.stopSequences = stop;
+  const inference = generationParams(body, INFERENCE);
   if (Object.keys(inference).length > 0) out.inferenceConfig = inference;
   // Model-specific knobs Converse has no field for go to the model as is (Anthropic's top_k, …).
   if (body.top_k !== undefined) out.additionalModelRequestFields = { top_k: body.top_k };
@@ -132,9 +124,7 @@ const FINISH: Readonly<Record<string, FinishReason>> = {
   content_filtered: 'content_filter',
 };
 
-export function converseFinish(reason: unknown): FinishReason {
-  return FINISH[String(reason)] ?? 'stop';
-}
+export const converseFinish = finishMapper(FINISH);
 
 /** Cached prompt tokens (read or written) are still prompt tokens. */
 export function converseUsage(usage: unknown): { promptTokens: number; completionTokens: number } {
@@ -167,11 +157,7 @@ export function fromConverseResponse(
         .filter((b) => b.toolUse && typeof b.toolUse === 'object')
         .map((b) => {
           const t = b.toolUse as Obj;
-          return {
-            id: typeof t.toolUseId === 'string' ? t.toolUseId : newToolCallId(),
-            name: String(t.name ?? ''),
-            arguments: JSON.stringify(t.input ?? {}),
-          };
+          return toolCallOut(t.toolUseId, t.name, t.input);
         }),
       finishReason: converseFinish(res.stopReason),
       ...converseUsage(res.usage),
@@ -190,18 +176,9 @@ export function embedFamily(model: string): BedrockEmbedFamily | undefined {
   return undefined;
 }
 
-export function embeddingTexts(body: Obj): string[] {
-  const input = body.input;
-  const texts = typeof input === 'string' ? [input] : input;
-  if (!Array.isArray(texts) || !texts.every((x) => typeof x === 'string')) {
-    throw new MappingError('embeddings input must be a string or a list of strings for bedrock');
-  }
-  return texts as string[];
-}
-
 /** Titan embeds one text a call; Cohere takes the list. */
 export function toBedrockEmbed(family: BedrockEmbedFamily, body: Obj): Obj[] {
-  const texts = embeddingTexts(body);
+  const texts = embeddingTexts(body, 'bedrock');
   if (family === 'titan') {
     return texts.map((inputText) => ({
       inputText,

@@ -18,6 +18,7 @@ import { type ChunkMeta, newToolCallId, type Obj } from './chat-parts.ts';
 import { malformedResponse } from './errors.ts';
 import { type AdapterEnv, errorContext, exchange, type HttpCall } from './exchange.ts';
 import { parseJsonObject } from './json-body.ts';
+import { embeddingList } from './openai-embeddings.ts';
 import { type AwsStreamMessage, awsEventStreamFraming } from './stream-framing.ts';
 import { badRequest, chatBody, mappedBody, mergedBody, requireEndpoint, trimBase } from './translate.ts';
 import { openTranslatedStream } from './translated-stream.ts';
@@ -77,15 +78,11 @@ async function embed(
   );
   const promptTokens = reads.reduce((n, r) => n + r.tokens, 0);
   return {
-    body: {
-      object: 'list',
-      data: reads
-        .flatMap((r) => r.vectors)
-        .map((embedding, index) => ({ object: 'embedding', index, embedding })),
-      model: req.deployment.model,
-      usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
-    },
-    usage: { promptTokens, completionTokens: 0, totalTokens: promptTokens },
+    ...embeddingList(
+      reads.flatMap((r) => r.vectors),
+      req.deployment.model,
+      promptTokens,
+    ),
     headers: reads.at(-1)?.headers ?? {},
   };
 }

@@ -143,6 +143,15 @@ export interface ToolCallOut {
   arguments: string;
 }
 
+/** A provider's tool call (arguments as an object) as OpenAI's; a call without a string id gets one. */
+export function toolCallOut(id: unknown, name: unknown, args: unknown): ToolCallOut {
+  return {
+    id: typeof id === 'string' ? id : newToolCallId(),
+    name: String(name ?? ''),
+    arguments: JSON.stringify(args ?? {}),
+  };
+}
+
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
 
 export interface ChatAnswer {

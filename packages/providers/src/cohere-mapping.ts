@@ -5,30 +5,35 @@ import {
   contentParts,
   type FinishReason,
   MappingError,
-  maxTokensOf,
   messagesOf,
   type Obj,
   refuseN,
-  stopList,
   textOf,
   toolCallsOf,
   toolChoiceOf,
   toolDefsOf,
 } from './chat-parts.ts';
+import { finishMapper } from './finish-reason.ts';
+import { type GenerationNames, generationParams } from './generation-params.ts';
 import { num } from './json-body.ts';
+import { embeddingList, embeddingTexts } from './openai-embeddings.ts';
 
 /** Same meaning, Cohere's name. */
-const RENAMED: Readonly<Record<string, string>> = {
-  temperature: 'temperature',
-  top_p: 'p',
-  top_k: 'k',
-  seed: 'seed',
-  presence_penalty: 'presence_penalty',
-  frequency_penalty: 'frequency_penalty',
-  response_format: 'response_format',
-  safety_mode: 'safety_mode',
-  documents: 'documents',
-  citation_options: 'citation_options',
+const NAMES: GenerationNames = {
+  renamed: {
+    temperature: 'temperature',
+    top_p: 'p',
+    top_k: 'k',
+    seed: 'seed',
+    presence_penalty: 'presence_penalty',
+    frequency_penalty: 'frequency_penalty',
+    response_format: 'response_format',
+    safety_mode: 'safety_mode',
+    documents: 'documents',
+    citation_options: 'citation_options',
+  },
+  maxTokens: 'max_tokens',
+  stop: 'stop_sequences',
 };
 
 function userContent(content: unknown): unknown {
@@ -75,12 +80,7 @@ export function toCohereChat(body: Obj, model: string): Obj {
         throw new MappingError(`message role "${String(m.role)}" is not supported for cohere`);
     }
   });
-  const out: Obj = { model, messages, stream: false };
-  for (const [from, to] of Object.entries(RENAMED)) if (body[from] !== undefined) out[to] = body[from];
-  const max = maxTokensOf(body);
-  if (max !== undefined) out.max_tokens = max;
-  const stop = stopList(body);
-  if (stop) out.stop_sequences = stop;
+  const out = generationParams(body, NAMES, { model, messages, stream: false });
   const tools = toolDefsOf(body);
   if (tools) out.tools = tools.map((t) => ({ type: 'function', function: t }));
   const choice = toolChoiceOf(body);
@@ -102,9 +102,7 @@ const FINISH: Readonly<Record<string, FinishReason>> = {
   ERROR_TOXIC: 'content_filter',
 };
 
-export function cohereFinish(reason: unknown): FinishReason {
-  return FINISH[String(reason)] ?? 'stop';
-}
+export const cohereFinish = finishMapper(FINISH);
 
 /** Billed tokens are what Cohere charges for; raw `tokens` include its prompt template. */
 export function cohereUsage(usage: unknown): { promptTokens: number; completionTokens: number } {
@@ -144,14 +142,9 @@ export function fromCohereChat(res: Obj, now: number = Date.now()): { body: Obj;
 
 /** OpenAI embeddings → Cohere v2 embed. Cohere needs an input type; LiteLLM's default is `search_document`. */
 export function toCohereEmbed(body: Obj, model: string): Obj {
-  const input = body.input;
-  const texts = typeof input === 'string' ? [input] : input;
-  if (!Array.isArray(texts) || !texts.every((x) => typeof x === 'string')) {
-    throw new MappingError('embeddings input must be a string or a list of strings for cohere');
-  }
   const out: Obj = {
     model,
-    texts,
+    texts: embeddingTexts(body, 'cohere'),
     input_type: typeof body.input_type === 'string' ? body.input_type : 'search_document',
     embedding_types: ['float'],
   };
@@ -164,15 +157,7 @@ export function fromCohereEmbed(res: Obj, model: string): { body: Obj; usage: Us
   const vectors = ((res.embeddings ?? {}) as Obj).float;
   if (!Array.isArray(vectors)) return undefined;
   const promptTokens = num(((res.meta as Obj | undefined)?.billed_units as Obj | undefined)?.input_tokens);
-  return {
-    body: {
-      object: 'list',
-      data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
-      model,
-      usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
-    },
-    usage: { promptTokens, completionTokens: 0, totalTokens: promptTokens },
-  };
+  return embeddingList(vectors, model, promptTokens);
 }
 
 /** LiteLLM's rerank request (Cohere's own shape) → Cohere v2 rerank; documents may be strings or `{text}`. */

@@ -1,33 +1,40 @@
 // Pure translation between the OpenAI format and Google's generateContent API, shared by Gemini (AI Studio)
 // and Vertex AI, plus their two embedding APIs (batchEmbedContents on AI Studio, predict on Vertex).
 import type { Usage } from './adapter.ts';
+import { appendTurn, type Turn } from './alternating-turns.ts';
 import {
   chatCompletion,
   contentParts,
   type FinishReason,
   type ImageRef,
   MappingError,
-  maxTokensOf,
   messagesOf,
   newToolCallId,
   type Obj,
   refuseN,
-  stopList,
   textOf,
+  toolCallOut,
   toolCallsOf,
   toolChoiceOf,
   toolDefsOf,
 } from './chat-parts.ts';
+import { type GenerationNames, generationParams } from './generation-params.ts';
 import { num } from './json-body.ts';
+import { embeddingList, embeddingTexts } from './openai-embeddings.ts';
+import { toolResultObject } from './tool-result-object.ts';
 
-/** OpenAI sampling parameter → generationConfig field. */
-const GENERATION: Readonly<Record<string, string>> = {
-  temperature: 'temperature',
-  top_p: 'topP',
-  top_k: 'topK',
-  presence_penalty: 'presencePenalty',
-  frequency_penalty: 'frequencyPenalty',
-  seed: 'seed',
+/** OpenAI generation parameters → generationConfig fields. */
+const GENERATION: GenerationNames = {
+  renamed: {
+    temperature: 'temperature',
+    top_p: 'topP',
+    top_k: 'topK',
+    presence_penalty: 'presencePenalty',
+    frequency_penalty: 'frequencyPenalty',
+    seed: 'seed',
+  },
+  maxTokens: 'maxOutputTokens',
+  stop: 'stopSequences',
 };
 
 const MIME_BY_EXT: Readonly<Record<string, string>> = {
@@ -56,22 +63,11 @@ function userParts(content: unknown): Obj[] {
 /** A tool result's content as the object Gemini wants in `functionResponse.response`. */
 function toolResponse(content: unknown): Obj {
   const text = textOf(content);
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Obj;
-  } catch {
-    // plain text result
-  }
-  return { content: text };
+  return toolResultObject(text) ?? { content: text };
 }
 
 function generationConfig(body: Obj): Obj | undefined {
-  const out: Obj = {};
-  for (const [from, to] of Object.entries(GENERATION)) if (body[from] !== undefined) out[to] = body[from];
-  const max = maxTokensOf(body);
-  if (max !== undefined) out.maxOutputTokens = max;
-  const stop = stopList(body);
-  if (stop) out.stopSequences = stop;
+  const out = generationParams(body, GENERATION);
   const rf = body.response_format as Obj | undefined;
   if (rf?.type === 'json_object' || rf?.type === 'json_schema') out.responseMimeType = 'application/json';
   if (rf?.type === 'json_schema') {
@@ -85,15 +81,9 @@ function generationConfig(body: Obj): Obj | undefined {
 export function toGeminiRequest(body: Obj): Obj {
   refuseN(body, 'gemini');
   const system: Obj[] = [];
-  const contents: { role: string; parts: Obj[] }[] = [];
+  const turns: Turn[] = [];
   const toolNames = new Map<string, string>();
-  const push = (role: string, parts: Obj[]) => {
-    if (parts.length === 0) return;
-    // Gemini wants turns to alternate; consecutive same-role messages (several tool results) share one turn.
-    const last = contents.at(-1);
-    if (last?.role === role) last.parts.push(...parts);
-    else contents.push({ role, parts });
-  };
+  const push = (role: string, parts: Obj[]) => appendTurn(turns, role, parts);
   for (const m of messagesOf(body)) {
     switch (m.role) {
       case 'system':
@@ -126,7 +116,7 @@ export function toGeminiRequest(body: Obj): Obj {
         throw new MappingError(`message role "${String(m.role)}" is not supported for gemini`);
     }
   }
-  const out: Obj = { contents };
+  const out: Obj = { contents: turns.map((t) => ({ role: t.role, parts: t.items })) };
   if (system.length > 0) out.systemInstruction = { parts: system };
   const gen = generationConfig(body);
   if (gen) out.generationConfig = gen;
@@ -207,11 +197,7 @@ export function fromGeminiResponse(res: Obj, model: string, now: number = Date.n
     .filter((p) => p.functionCall && typeof p.functionCall === 'object')
     .map((p) => {
       const fc = p.functionCall as Obj;
-      return {
-        id: typeof fc.id === 'string' ? fc.id : newToolCallId(),
-        name: String(fc.name ?? ''),
-        arguments: JSON.stringify(fc.args ?? {}),
-      };
+      return toolCallOut(fc.id, fc.name, fc.args);
     });
   const finishReason = geminiFinish(cand.finishReason);
   if (finishReason === 'content_filter' && text === '' && toolCalls.length === 0) {
@@ -229,15 +215,6 @@ export function fromGeminiResponse(res: Obj, model: string, now: number = Date.n
     now,
   );
   return { kind: 'ok', ...out };
-}
-
-function embeddingTexts(body: Obj, provider: string): string[] {
-  const input = body.input;
-  const texts = typeof input === 'string' ? [input] : input;
-  if (!Array.isArray(texts) || !texts.every((x) => typeof x === 'string')) {
-    throw new MappingError(`embeddings input must be a string or a list of strings for ${provider}`);
-  }
-  return texts as string[];
 }
 
 /** OpenAI embeddings → AI Studio `batchEmbedContents`. */
@@ -262,18 +239,6 @@ export function toVertexEmbed(body: Obj): Obj {
   };
   if (typeof body.dimensions === 'number') out.parameters = { outputDimensionality: body.dimensions };
   return out;
-}
-
-function embeddingList(vectors: unknown[], model: string, promptTokens: number): { body: Obj; usage: Usage } {
-  return {
-    body: {
-      object: 'list',
-      data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
-      model,
-      usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
-    },
-    usage: { promptTokens, completionTokens: 0, totalTokens: promptTokens },
-  };
 }
 
 /**

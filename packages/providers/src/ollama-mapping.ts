@@ -6,35 +6,35 @@ import {
   contentParts,
   type FinishReason,
   MappingError,
-  maxTokensOf,
   messagesOf,
   newToolCallId,
   type Obj,
   refuseN,
-  stopList,
   textOf,
+  toolCallOut,
   toolCallsOf,
   toolDefsOf,
 } from './chat-parts.ts';
+import { type GenerationNames, generationParams } from './generation-params.ts';
 import { num } from './json-body.ts';
+import { embeddingList, embeddingTexts } from './openai-embeddings.ts';
 
-/** OpenAI sampling parameters → Ollama `options` (its names where they differ). */
-const OPTION_NAMES: Readonly<Record<string, string>> = {
-  temperature: 'temperature',
-  top_p: 'top_p',
-  top_k: 'top_k',
-  seed: 'seed',
-  presence_penalty: 'presence_penalty',
-  frequency_penalty: 'frequency_penalty',
+/** OpenAI generation parameters → Ollama `options` (its names where they differ). */
+const OPTIONS: GenerationNames = {
+  renamed: {
+    temperature: 'temperature',
+    top_p: 'top_p',
+    top_k: 'top_k',
+    seed: 'seed',
+    presence_penalty: 'presence_penalty',
+    frequency_penalty: 'frequency_penalty',
+  },
+  maxTokens: 'num_predict',
+  stop: 'stop',
 };
 
 function options(body: Obj): Obj | undefined {
-  const out: Obj = {};
-  for (const [from, to] of Object.entries(OPTION_NAMES)) if (body[from] !== undefined) out[to] = body[from];
-  const max = maxTokensOf(body);
-  if (max !== undefined) out.num_predict = max;
-  const stop = stopList(body);
-  if (stop) out.stop = stop;
+  const out = generationParams(body, OPTIONS);
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
@@ -147,11 +147,8 @@ export function toOllamaGenerate(body: Obj, model: string): Obj {
 }
 
 export function toOllamaEmbed(body: Obj, model: string): Obj {
-  const input = body.input;
-  if (typeof input !== 'string' && !(Array.isArray(input) && input.every((x) => typeof x === 'string'))) {
-    throw new MappingError('embeddings input must be a string or a list of strings for ollama');
-  }
-  const out: Obj = { model, input };
+  embeddingTexts(body, 'ollama'); // refuses token ids; Ollama takes a string or a list as it is
+  const out: Obj = { model, input: body.input };
   if (typeof body.dimensions === 'number') out.dimensions = body.dimensions;
   return out;
 }
@@ -180,13 +177,10 @@ export function fromOllamaChat(res: Obj, now: number = Date.now()): { body: Obj;
     id: ollamaId(),
     model: String(res.model ?? ''),
     text: message ? textOf(message.content) : String(res.response),
+    // Ollama gives its calls no id: each gets one.
     toolCalls: calls.map((c) => {
       const fn = (c.function ?? {}) as Obj;
-      return {
-        id: newToolCallId(),
-        name: String(fn.name ?? ''),
-        arguments: JSON.stringify(fn.arguments ?? {}),
-      };
+      return toolCallOut(undefined, fn.name, fn.arguments);
     }),
     finishReason: finish(res.done_reason, calls.length > 0),
     promptTokens: num(res.prompt_eval_count),
@@ -227,18 +221,5 @@ export function fromOllamaCompletion(
 /** `/api/embed` answer → OpenAI embeddings list. */
 export function fromOllamaEmbed(res: Obj): { body: Obj; usage: Usage } | undefined {
   if (!Array.isArray(res.embeddings)) return undefined;
-  const promptTokens = num(res.prompt_eval_count);
-  return {
-    body: {
-      object: 'list',
-      data: (res.embeddings as unknown[]).map((embedding, index) => ({
-        object: 'embedding',
-        index,
-        embedding,
-      })),
-      model: res.model,
-      usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
-    },
-    usage: { promptTokens, completionTokens: 0, totalTokens: promptTokens },
-  };
+  return embeddingList(res.embeddings as unknown[], res.model, num(res.prompt_eval_count));
 }
