@@ -80,6 +80,15 @@ describe('azure adapter', () => {
 });
 
 describe('anthropic adapter', () => {
+  /** Anthropic takes text parts as they are. */
+  const userParts = {
+    role: 'user',
+    content: [
+      { type: 'text', text: 'part ' },
+      { type: 'text', text: 'two' },
+    ],
+  };
+
   it('maps the request to the Messages API and the answer back to chat.completion', async () => {
     const dep = deployment('anthropic', f.fake.url, { extraParams: { top_k: 5 }, dropParams: true });
     const res = await f.providers.call(
@@ -88,13 +97,7 @@ describe('anthropic adapter', () => {
         messages: [
           { role: 'system', content: 'rule one' },
           { role: 'system', content: [{ type: 'text', text: 'rule two' }] },
-          {
-            role: 'user',
-            content: [
-              { type: 'text', text: 'part ' },
-              { type: 'text', text: 'two' },
-            ],
-          },
+          userParts,
           { role: 'assistant', content: 'ok' },
           { role: 'user', content: 'last one' },
         ],
@@ -112,17 +115,7 @@ describe('anthropic adapter', () => {
     expect(sent.body).toEqual({
       model: 'claude-sonnet-4-5',
       system: 'rule one\n\nrule two',
-      messages: [
-        {
-          role: 'user',
-          content: [
-            { type: 'text', text: 'part ' },
-            { type: 'text', text: 'two' },
-          ],
-        },
-        { role: 'assistant', content: 'ok' },
-        { role: 'user', content: 'last one' },
-      ],
+      messages: [userParts, { role: 'assistant', content: 'ok' }, { role: 'user', content: 'last one' }],
       max_tokens: 4096,
       stop_sequences: ['END'],
       temperature: 0.2,

@@ -11,30 +11,13 @@ import {
   toOllamaChat,
   toOllamaGenerate,
 } from '../src/index.ts';
-
-const IMAGE = 'data:image/png;base64,iVBORw0KGgo=';
+import { plainConversation, toolConversation } from './conversations.ts';
 
 describe('ollama_chat request', () => {
   it('maps roles, images, tools, tool results and sampling options', () => {
     const out = toOllamaChat(
       {
-        messages: [
-          { role: 'developer', content: 'sys' },
-          {
-            role: 'user',
-            content: [
-              { type: 'text', text: 'what is ' },
-              { type: 'image_url', image_url: { url: IMAGE } },
-              { type: 'text', text: 'this?' },
-            ],
-          },
-          {
-            role: 'assistant',
-            content: null,
-            tool_calls: [{ id: 'c1', type: 'function', function: { name: 'look', arguments: '{"q":1}' } }],
-          },
-          { role: 'tool', tool_call_id: 'c1', content: 'a cat' },
-        ],
+        messages: toolConversation('developer'),
         tools: [{ type: 'function', function: { name: 'look', parameters: { type: 'object' } } }],
         temperature: 0.1,
         top_p: 0.9,
@@ -74,24 +57,14 @@ describe('ollama_chat request', () => {
 
 describe('ollama (generate) request', () => {
   it('renders the chat as one prompt, system apart, as LiteLLM does', () => {
-    const out = toOllamaGenerate(
-      {
-        messages: [
-          { role: 'system', content: 'be kind' },
-          { role: 'user', content: 'hi' },
-          { role: 'assistant', content: 'hello' },
-          { role: 'user', content: 'bye' },
-        ],
-        max_tokens: 5,
-      },
-      'llama3',
-    );
+    const out = toOllamaGenerate({ messages: plainConversation(), max_tokens: 5 }, 'llama3');
     expect(out).toEqual({
       model: 'llama3',
       stream: false,
       options: { num_predict: 5 },
-      system: 'be kind',
-      prompt: '### User:\nhi\n\n### Assistant:\nhello\n\n### User:\nbye\n\n### Assistant:\n',
+      system: 'be brief',
+      prompt:
+        '### User:\nfirst question\n\n### Assistant:\nfirst answer\n\n### User:\nwhat is up\n\n### Assistant:\n',
     });
   });
 
@@ -111,24 +84,10 @@ describe('ollama (generate) request', () => {
 
 describe('cohere request', () => {
   it('renames sampling params, keeps the v2 message shape, maps tool_choice', () => {
+    const messages = toolConversation('system');
     const out = toCohereChat(
       {
-        messages: [
-          { role: 'system', content: 'sys' },
-          {
-            role: 'user',
-            content: [
-              { type: 'text', text: 'look' },
-              { type: 'image_url', image_url: { url: IMAGE } },
-            ],
-          },
-          {
-            role: 'assistant',
-            content: '',
-            tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }],
-          },
-          { role: 'tool', tool_call_id: 'c1', content: 'done' },
-        ],
+        messages,
         tools: [
           { type: 'function', function: { name: 'f', parameters: { type: 'object' } } },
           { type: 'function', function: { name: 'g', parameters: { type: 'object' } } },
@@ -144,20 +103,16 @@ describe('cohere request', () => {
     expect(out).toEqual({
       model: 'command-a',
       stream: false,
+      // System, user parts and tool results keep their shape (v2's is OpenAI's); the assistant that said
+      // nothing but its call has no content key.
       messages: [
-        { role: 'system', content: 'sys' },
-        {
-          role: 'user',
-          content: [
-            { type: 'text', text: 'look' },
-            { type: 'image_url', image_url: { url: IMAGE } },
-          ],
-        },
+        messages[0],
+        messages[1],
         {
           role: 'assistant',
-          tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }],
+          tool_calls: [{ id: 'c1', type: 'function', function: { name: 'look', arguments: '{"q":1}' } }],
         },
-        { role: 'tool', tool_call_id: 'c1', content: 'done' },
+        messages[3],
       ],
       p: 0.5,
       k: 3,

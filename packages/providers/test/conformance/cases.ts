@@ -19,6 +19,15 @@ export interface ConformanceCase {
 }
 
 const SERVICE_ACCOUNT = JSON.stringify(fakeServiceAccount());
+
+/** Vertex serves Gemini and partner models (Claude) from one project, each family in its own region. */
+function vertexDeployment(fake: FakeProvider, model: string, location: string): Deployment {
+  return deployment('vertex_ai', fake.url, {
+    model,
+    apiKey: undefined,
+    vertex: { project: 'test-project', location, credentials: SERVICE_ACCOUNT },
+  });
+}
 /** The conformance fake checks every Bedrock request's SigV4 signature against this key. */
 export const AWS_KEY = { accessKeyId: 'AKIDCONFORMANCE0001', secretAccessKey: 'conformance-secret-key' };
 const BEDROCK_MODEL = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
@@ -81,12 +90,7 @@ export const CASES: ConformanceCase[] = [
   },
   {
     kind: 'vertex_ai',
-    deployment: (fake) =>
-      deployment('vertex_ai', fake.url, {
-        model: 'gemini-2.5-flash',
-        apiKey: undefined,
-        vertex: { project: 'test-project', location: 'europe-west4', credentials: SERVICE_ACCOUNT },
-      }),
+    deployment: (fake) => vertexDeployment(fake, 'gemini-2.5-flash', 'europe-west4'),
     embeddingModel: 'text-embedding-005',
     tools: true,
     completions: false,
@@ -95,12 +99,7 @@ export const CASES: ConformanceCase[] = [
   {
     kind: 'vertex_ai',
     label: 'vertex_ai (claude)',
-    deployment: (fake) =>
-      deployment('vertex_ai', fake.url, {
-        model: 'claude-sonnet-4-5@20250929',
-        apiKey: undefined,
-        vertex: { project: 'test-project', location: 'us-east5', credentials: SERVICE_ACCOUNT },
-      }),
+    deployment: (fake) => vertexDeployment(fake, 'claude-sonnet-4-5@20250929', 'us-east5'),
     tools: true,
     completions: false,
     priced: true,

@@ -8,6 +8,7 @@ type FakeMidStream = Extract<FakeFault, { kind: 'mid-stream' }>['mode'];
 
 import { describe, expect, it } from 'vitest';
 import { type Chunk, type ProviderStream, StreamAssembler } from '../../src/index.ts';
+import { plainConversation } from '../conversations.ts';
 import { request } from '../deployment.ts';
 import { useFakeProvider } from '../fixture.ts';
 import { assemble } from './assemble.ts';
@@ -34,12 +35,7 @@ const TOOLS = [
 function chatBody(over: Obj = {}): Obj {
   return {
     model: 'group',
-    messages: [
-      { role: 'system', content: 'be brief' },
-      { role: 'user', content: 'first question' },
-      { role: 'assistant', content: 'first answer' },
-      { role: 'user', content: 'what is up' },
-    ],
+    messages: plainConversation(),
     temperature: 0.3,
     max_tokens: 50,
     stop: ['END'],
