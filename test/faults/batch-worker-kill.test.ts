@@ -4,25 +4,15 @@
 // worker's requests, and the flow's parent records each child's result once, by job key.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chatLine } from '../batches/support.ts';
-import { openaiDeployment, type Stack, startStack } from '../integration/harness.ts';
-import { waitFor } from './helpers.ts';
+import type { Stack } from '../integration/harness.ts';
+import { killOneWorker, startWorkerKillStack, waitFor } from './helpers.ts';
 
 const LINES = 80;
 
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({
-    config: (fake) => ({
-      model_list: [openaiDeployment(fake, 'slow', 'slow-model')],
-      router_settings: { timeout: 3 },
-      // The killed worker's locks lapse after 2 s and the survivor checks for stalled jobs every 2 s.
-      switchyard_settings: { lock_duration_ms: 2000 },
-    }),
-    fake: { latencyMs: 300 },
-    workers: 2,
-    concurrency: 10,
-  });
+  stack = await startWorkerKillStack({ latencyMs: 300, concurrency: 10 });
 });
 
 afterAll(async () => {
@@ -48,9 +38,7 @@ it('loses no line and duplicates none when a worker is SIGKILLed mid-batch', asy
     20_000,
     'a quarter of the batch done',
   );
-  const [victim, survivor] = stack.workers as [(typeof stack.workers)[0], (typeof stack.workers)[0]];
-  victim.child.kill('SIGKILL');
-  expect(await victim.exited).toBe('SIGKILL');
+  const survivor = await killOneWorker(stack);
   const before = (await batches.get(created.id))!.request_counts.completed;
   expect(before).toBeLessThan(LINES);
 

@@ -138,6 +138,35 @@ export function startRedisKillStack(opts: {
   });
 }
 
+/**
+ * The stack the worker-kill suites run on: one `slow` group (deployment `slow-model`) served by two workers,
+ * with locks short enough that the survivor takes a killed worker's jobs back within seconds.
+ */
+export function startWorkerKillStack(opts: { latencyMs: number; concurrency: number }): Promise<Stack> {
+  return startStack({
+    config: (fake) => ({
+      model_list: [openaiDeployment(fake, 'slow', 'slow-model')],
+      // Lease = call timeout (3 s) + 5 s margin: a dead worker's slots come back within ~8 s.
+      router_settings: { timeout: 3 },
+      // The killed worker's locks lapse after 2 s and the survivor checks for stalled jobs every 2 s.
+      switchyard_settings: { lock_duration_ms: 2000 },
+    }),
+    fake: { latencyMs: opts.latencyMs },
+    workers: 2,
+    concurrency: opts.concurrency,
+  });
+}
+
+type WorkerProcess = Stack['workers'][number];
+
+/** SIGKILLs the first of a worker-kill stack's two workers and waits for it to die; returns the survivor. */
+export async function killOneWorker(stack: Stack): Promise<WorkerProcess> {
+  const [victim, survivor] = stack.workers as [WorkerProcess, WorkerProcess];
+  victim.child.kill('SIGKILL');
+  expect(await victim.exited).toBe('SIGKILL');
+  return survivor;
+}
+
 /** Stops a Redis-kill stack; a worker still running 10 s after SIGTERM is killed, so teardown never hangs. */
 export async function stopRedisKillStack(stack: Stack | undefined): Promise<void> {
   for (const w of stack?.workers ?? []) setTimeout(() => w.child.kill('SIGKILL'), 10_000).unref();

@@ -6,8 +6,8 @@
 import { stateNamespace } from '@switchyard/core';
 import { RoutingState } from '@switchyard/redis-state';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { chat, openaiDeployment, type Stack, startStack } from '../integration/harness.ts';
-import { SettlementLog, settleAll, waitFor } from './helpers.ts';
+import { chat, type Stack } from '../integration/harness.ts';
+import { killOneWorker, SettlementLog, settleAll, startWorkerKillStack, waitFor } from './helpers.ts';
 
 const JOBS = 40;
 const CONCURRENCY = 20; // 2 × 20 = 40: once all 40 calls are in flight, each worker holds exactly 20.
@@ -15,18 +15,7 @@ const CONCURRENCY = 20; // 2 × 20 = 40: once all 40 calls are in flight, each w
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({
-    config: (fake) => ({
-      model_list: [openaiDeployment(fake, 'slow', 'slow-model')],
-      // Lease = call timeout (3 s) + 5 s margin: a dead worker's slots come back within ~8 s.
-      router_settings: { timeout: 3 },
-      // The killed worker's locks lapse after 2 s and the survivor checks for stalled jobs every 2 s.
-      switchyard_settings: { lock_duration_ms: 2000 },
-    }),
-    fake: { latencyMs: 1000 },
-    workers: 2,
-    concurrency: CONCURRENCY,
-  });
+  stack = await startWorkerKillStack({ latencyMs: 1000, concurrency: CONCURRENCY });
 });
 
 afterAll(async () => {
@@ -46,9 +35,7 @@ it('loses no job and delivers none twice when a worker is SIGKILLed mid-flight',
     await waitFor(() => stack.fake.requests.length >= JOBS, 20_000, 'all calls in flight');
     expect(await inflight()).toBe(JOBS);
 
-    const [victim, survivor] = stack.workers as [(typeof stack.workers)[0], (typeof stack.workers)[0]];
-    victim.child.kill('SIGKILL');
-    expect(await victim.exited).toBe('SIGKILL');
+    const survivor = await killOneWorker(stack);
 
     const outcomes = await settleAll(stack.client, ids, stack.redis.url);
     expect(outcomes.filter((o) => !o.ok)).toEqual([]);
