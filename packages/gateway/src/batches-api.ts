@@ -2,19 +2,14 @@
 // POST /v1/batches/{id}/cancel. Each batch runs as one BullMQ flow on the gateway's queue. A caller sees,
 // cancels and creates from only what its key created (someone else's answers 404).
 import type { BatchService, Caller } from '@switchyard/batch';
+import type { ApiHandler, ApiRouter } from './api-route.ts';
 import { callerContext } from './caller-context.ts';
-import type { ApiHandler } from './files-api.ts';
+import { listPage } from './list-page.ts';
 import { readJsonBody } from './read-body.ts';
 import { sendError, sendJson } from './reply.ts';
 
-/** The handler for a Batch API path (already stripped of `/v1`), or undefined when the path is not one. */
-export function batchesRoute(
-  batches: BatchService,
-  caller: Caller,
-  method: string,
-  path: string,
-  query: URLSearchParams,
-): ApiHandler | 'wrong-method' | undefined {
+/** The Batch API's router. */
+export const batchesRoute: ApiRouter = (batches, caller, method, path, query) => {
   if (path === '/batches') {
     if (method === 'POST') return (req, res) => create(batches, caller, req, res);
     if (method === 'GET') {
@@ -25,13 +20,7 @@ export function batchesRoute(
           limit: Number.isInteger(limit) && limit > 0 && limit <= 100 ? limit : 20,
           ...(query.get('after') ? { after: query.get('after')! } : {}),
         });
-        sendJson(res, 200, {
-          object: 'list',
-          data: page.data,
-          first_id: page.data[0]?.id ?? null,
-          last_id: page.data.at(-1)?.id ?? null,
-          has_more: page.hasMore,
-        });
+        sendJson(res, 200, listPage(page.data, page.hasMore));
       };
     }
     return 'wrong-method';
@@ -47,7 +36,7 @@ export function batchesRoute(
   return method === 'GET'
     ? async (_req, res) => sendJson(res, 200, await batches.require(id, caller))
     : 'wrong-method';
-}
+};
 
 async function create(
   batches: BatchService,

@@ -3,6 +3,8 @@
 // caller sees only the files its key created (someone else's answer 404, as if they did not exist).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BatchService, Caller } from '@switchyard/batch';
+import type { ApiRouter } from './api-route.ts';
+import { listPage } from './list-page.ts';
 import { gatewayError } from './openai-error.ts';
 import { readRawBody } from './read-body.ts';
 import { sendError, sendJson } from './reply.ts';
@@ -10,16 +12,8 @@ import { sendError, sendJson } from './reply.ts';
 /** Room for the multipart envelope and the `purpose` field around a file at the cap. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
-export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-
-/** The handler for a Files API path (already stripped of `/v1`), or undefined when the path is not one. */
-export function filesRoute(
-  batches: BatchService,
-  caller: Caller,
-  method: string,
-  path: string,
-  query: URLSearchParams,
-): ApiHandler | 'wrong-method' | undefined {
+/** The Files API's router. */
+export const filesRoute: ApiRouter = (batches, caller, method, path, query) => {
   if (path === '/files') {
     if (method === 'POST') return (req, res) => upload(batches, caller, req, res);
     if (method === 'GET') return (_req, res) => list(batches, caller, res, query);
@@ -33,7 +27,7 @@ export function filesRoute(
     return async (_req, res) => sendJson(res, 200, await batches.files.require(id, caller));
   if (method === 'DELETE') return (_req, res) => remove(batches, caller, id, res);
   return 'wrong-method';
-}
+};
 
 async function upload(
   batches: BatchService,
@@ -105,13 +99,7 @@ async function list(
     limit: Number.isInteger(limit) && limit > 0 ? limit + 1 : 10_001,
   });
   const page = Number.isInteger(limit) && limit > 0 ? data.slice(0, limit) : data.slice(0, 10_000);
-  sendJson(res, 200, {
-    object: 'list',
-    data: page,
-    first_id: page[0]?.id ?? null,
-    last_id: page.at(-1)?.id ?? null,
-    has_more: data.length > page.length,
-  });
+  sendJson(res, 200, listPage(page, data.length > page.length));
 }
 
 async function content(batches: BatchService, caller: Caller, id: string, res: ServerResponse) {

@@ -16,12 +16,13 @@ import {
 import type { Endpoint, SwitchyardConfig } from '@switchyard/core';
 import { CodedError, DEFAULT_MAX_AUDIO_BYTES, ENDPOINTS, ERROR_CODES, isEndpoint } from '@switchyard/core';
 import { batchApiError } from './api-error.ts';
+import type { ApiHandler } from './api-route.ts';
 import { isMultipart, readAudioForm } from './audio-form.ts';
 import { bearerKey, bearerKeyCheck, isMasterKey, keyHash } from './auth.ts';
 import { batchesRoute } from './batches-api.ts';
 import { callerContext } from './caller-context.ts';
 import { stampCallerMetadata } from './caller-metadata.ts';
-import { type ApiHandler, filesRoute } from './files-api.ts';
+import { filesRoute } from './files-api.ts';
 import { isMetricsPath, type MetricsSource, serveMetrics } from './metrics-route.ts';
 import { modelAdminRoute } from './model-admin.ts';
 import { serveModels } from './models-api.ts';
