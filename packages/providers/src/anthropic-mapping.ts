@@ -2,6 +2,7 @@
 import type { Usage } from './adapter.ts';
 import { type FinishReason, type Mapped, MappingError, type Obj, textOf } from './chat-parts.ts';
 import { finishMapper } from './finish-reason.ts';
+import { unsupportedParams, unsupportedParamsMessage } from './unsupported-params.ts';
 
 export const DEFAULT_MAX_TOKENS = 4096;
 
@@ -124,13 +125,9 @@ export function toAnthropicRequest(
     if (!Array.isArray(body.messages)) throw new MappingError('`messages` must be an array');
     if (typeof body.n === 'number' && body.n > 1)
       throw new MappingError('n > 1 is not supported for anthropic');
-    const unsupported = Object.keys(body).filter(
-      (k) => UNSUPPORTED.has(k) && body[k] !== undefined && body[k] !== null && !(k === 'n' && body[k] === 1),
-    );
+    const unsupported = unsupportedParams(body, (k) => UNSUPPORTED.has(k));
     if (unsupported.length > 0 && !opts.dropParams) {
-      throw new MappingError(
-        `anthropic does not support parameters: ${unsupported.join(', ')}; set drop_params: true to drop them`,
-      );
+      throw new MappingError(unsupportedParamsMessage('anthropic', unsupported));
     }
     const { system, messages } = mapMessages(body.messages);
     const out: Obj = {};

@@ -6,6 +6,7 @@ import { mapped, type Obj } from './chat-parts.ts';
 import { malformedResponse } from './errors.ts';
 import { type AdapterEnv, errorContext, exchange, type HttpCall } from './exchange.ts';
 import { parseJsonObject } from './json-body.ts';
+import { unsupportedParams, unsupportedParamsMessage } from './unsupported-params.ts';
 
 /** OpenAI chat parameters the translated providers (Cohere, Gemini/Vertex, Ollama) have a counterpart for. */
 export const TRANSLATED_CHAT_PARAMS: ReadonlySet<string> = new Set([
@@ -89,20 +90,10 @@ const OPENAI_CHAT_PARAMS: ReadonlySet<string> = new Set([
  */
 export function chatBody(req: ProviderRequest, supported: ReadonlySet<string> = TRANSLATED_CHAT_PARAMS): Obj {
   const body = mergedBody(req);
-  const unsupported = Object.keys(body).filter(
-    (k) =>
-      OPENAI_CHAT_PARAMS.has(k) &&
-      !supported.has(k) &&
-      body[k] !== undefined &&
-      body[k] !== null &&
-      !(k === 'n' && body[k] === 1),
-  );
+  const unsupported = unsupportedParams(body, (k) => OPENAI_CHAT_PARAMS.has(k) && !supported.has(k));
   if (unsupported.length === 0) return body;
   if (req.deployment.dropParams !== true) {
-    throw badRequest(
-      req,
-      `${req.deployment.provider} does not support parameters: ${unsupported.join(', ')}; set drop_params: true to drop them`,
-    );
+    throw badRequest(req, unsupportedParamsMessage(req.deployment.provider, unsupported));
   }
   for (const k of unsupported) delete body[k];
   return body;
