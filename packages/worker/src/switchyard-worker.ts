@@ -38,8 +38,11 @@ export class SwitchyardWorker extends Worker {
 
   /**
    * BullMQ's main loop fetches once more before it starts a job it has just fetched: with nothing else
-   * waiting, a round trip and a Lua call on every lone job's latency. The fetch that follows a fetched job
-   * in the same turn answers "none" at once, so the job starts; the loop fetches for real right after.
+   * waiting, a round trip and a Lua call on every lone job's latency. When the fetched job is the only one
+   * this Worker holds, the fetch that follows in the same turn answers "none" at once, so the job starts;
+   * the loop fetches for real right after. With others in flight BullMQ's order stands: starting each job a
+   * turn apart spread their completions over more turns, and the outcome batcher, which writes once a turn,
+   * made 0.35 recordOutcome calls per attempt instead of 0.15 (bench redis-cost, 50 in flight).
    */
   protected override async moveToActive(token: string, name?: string): Promise<Job> {
     if (this.#startFirst) {
@@ -47,7 +50,7 @@ export class SwitchyardWorker extends Worker {
       return undefined as unknown as Job; // BullMQ's own "no job" (its types say Job)
     }
     const job = await super.moveToActive(token, name);
-    if (job) {
+    if (job && this.#held === 1) {
       this.#startFirst = true;
       setImmediate(() => {
         this.#startFirst = false;
