@@ -71,6 +71,30 @@ describe('request bodies', () => {
   });
 });
 
+describe('methods', () => {
+  it.each([
+    ['GET', '/v1/chat/completions', 'POST'],
+    ['POST', '/v1/models', 'GET'],
+    ['DELETE', '/v1/jobs/some-id', 'GET'],
+    ['PUT', '/v1/files', 'GET, POST'],
+    ['POST', '/v1/files/file-x', 'GET, DELETE'],
+    ['DELETE', '/v1/files/file-x/content', 'GET'],
+    ['DELETE', '/v1/batches', 'GET, POST'],
+    ['POST', '/v1/batches/batch_x', 'GET'],
+    ['GET', '/v1/batches/batch_x/cancel', 'POST'],
+  ])('%s %s is 405 with Allow: %s', async (method, path, allow) => {
+    const res = await fetch(`${gateway.url}${path}`, {
+      method,
+      headers: { authorization: 'Bearer sk-team-a' },
+    });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe(allow);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+      `${path} accepts ${allow} only`,
+    );
+  });
+});
+
 describe('waiting callers', () => {
   it('a caller that disconnects frees its waiter', async () => {
     const abort = new AbortController();

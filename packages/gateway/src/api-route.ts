@@ -5,11 +5,16 @@ import type { BatchService, Caller } from '@switchyard/batch';
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-/** The handler for a path (already stripped of `/v1`), 'wrong-method', or undefined when the path is not its. */
+/** A path the router serves, asked with another method: what it allows (the 405's `Allow` header). */
+export interface WrongMethod {
+  allow: string;
+}
+
+/** The handler for a path (already stripped of `/v1`), a WrongMethod, or undefined when the path is not its. */
 export type ApiRouter = (
   batches: BatchService,
   caller: Caller,
   method: string,
   path: string,
   query: URLSearchParams,
-) => ApiHandler | 'wrong-method' | undefined;
+) => ApiHandler | WrongMethod | undefined;

@@ -374,19 +374,23 @@ export function createGateway(opts: GatewayOptions): Gateway {
       );
       return undefined;
     }
-    if (api === 'wrong-method') {
-      sendError(res, gatewayError(405, `${req.method} is not allowed on ${pathname}`));
+    // A known path asked with another method: one 405, with the methods it takes in `Allow` (RFC 9110).
+    const allow = api
+      ? typeof api === 'function'
+        ? undefined
+        : api.allow
+      : route?.kind === 'wrong-method'
+        ? route.allow
+        : undefined;
+    if (allow !== undefined) {
+      sendError(res, gatewayError(405, `${pathname} accepts ${allow} only`), { allow });
       return undefined;
     }
-    if (api) {
+    if (typeof api === 'function') {
       await serveApi(api, req, res);
       return undefined;
     }
-    if (!route) return undefined;
-    if (route.kind === 'wrong-method') {
-      sendError(res, gatewayError(405, `${pathname} accepts ${route.allow} only`), { allow: route.allow });
-      return undefined;
-    }
+    if (!route || route.kind === 'wrong-method') return undefined;
     if (route.kind === 'models') {
       await serveModels(client, opts.config, route.id, res);
       return undefined;
