@@ -319,8 +319,22 @@ describe("a batch's requests continue the trace that created the batch", () => {
     expect(expire).toEqual([]);
   });
 
-  it('past its deadline: the expire job and then the finalize job, both in the trace that created the batch', async () => {
-    const traceId = '6e0c63257de34c926f9efcd03927272e';
+  it.each([
+    {
+      how: 'past its deadline: the expire job and then the finalize job',
+      ends: 'expired',
+      traceId: '6e0c63257de34c926f9efcd03927272e',
+      window: '1s',
+      stop: async () => {},
+    },
+    {
+      how: 'cancelled: the finalize job',
+      ends: 'cancelled',
+      traceId: '7a1d74368ef45da37f0afde14a38383f',
+      window: '24h',
+      stop: (sdk: OpenAI, id: string) => sdk.batches.cancel(id),
+    },
+  ])('$how, in the trace that created the batch', async ({ ends, traceId, window, stop }) => {
     const callerSpan = '53995c3f42cd8ad8';
     const sdk = new OpenAI({
       baseURL: `${stack.gateway.url}/v1`,
@@ -332,35 +346,45 @@ describe("a batch's requests continue the trace that created the batch", () => {
     const created = await sdk.batches.create({
       input_file_id: file.id,
       endpoint: '/v1/chat/completions',
-      completion_window: '1s' as '24h',
+      completion_window: window as '24h',
     });
+    await stop(sdk, created.id);
     const { batch } = await settle(sdk, created.id);
-    expect(batch.status).toBe('expired');
+    expect(batch.status).toBe(ends);
     const { total, completed, failed } = batch.request_counts!;
-    expect(failed).toBeGreaterThan(0);
+    expect(completed).toBeLessThan(total);
     const send = here.getFinishedSpans().find((s) => s.spanContext().traceId === traceId)!;
     expect(send.name).toBe('send switchyard');
-    const spans = await spansOf(traceId, (s) => byJob(s).finalize.length > 0 && byJob(s).expire.length > 0);
+    const expired = ends === 'expired';
+    const spans = await spansOf(
+      traceId,
+      (s) => byJob(s).finalize.length > 0 && (!expired || byJob(s).expire.length > 0),
+    );
     const { requests, finalize, expire } = byJob(spans);
-    expect(expire).toHaveLength(1);
-    expect(expire[0]!.parentSpanId).toBe(send.spanContext().spanId);
-    expect(expire[0]!.attributes).toMatchObject({
-      'messaging.message.id': `${created.id}-expire`,
-      'switchyard.batch.id': created.id,
-      'switchyard.batch.status': 'expiring',
-    });
     expect(finalize).toHaveLength(1);
     expect(finalize[0]!.parentSpanId).toBe(send.spanContext().spanId);
     expect(finalize[0]!.attributes).toMatchObject({
       'switchyard.batch.id': created.id,
-      'switchyard.batch.status': 'expired',
+      'switchyard.batch.status': ends,
       'switchyard.batch.request_counts.total': total,
       'switchyard.batch.request_counts.completed': completed,
       'switchyard.batch.request_counts.failed': failed,
     });
-    // The deadline came first; the files were written after it.
-    expect(finalize[0]!.startMs).toBeGreaterThanOrEqual(expire[0]!.endMs);
-    // The requests that ran (or waited for capacity) before the deadline, in the same trace.
+    if (expired) {
+      expect(expire).toHaveLength(1);
+      expect(expire[0]!.parentSpanId).toBe(send.spanContext().spanId);
+      expect(expire[0]!.attributes).toMatchObject({
+        'messaging.message.id': `${created.id}-expire`,
+        'switchyard.batch.id': created.id,
+        'switchyard.batch.status': 'expiring',
+      });
+      // The deadline came first; the files were written after it.
+      expect(finalize[0]!.startMs).toBeGreaterThanOrEqual(expire[0]!.endMs);
+    } else {
+      // Cancelled before its deadline: the expire job was withdrawn, never run.
+      expect(expire).toEqual([]);
+    }
+    // The requests that ran (or waited for capacity) before the end, in the same trace.
     expect(requests.length).toBeGreaterThan(0);
     for (const a of requests) expect(a.parentSpanId).toBe(send.spanContext().spanId);
   });
