@@ -73,6 +73,7 @@ describe('request bodies', () => {
 
 describe('methods', () => {
   it.each([
+    ['POST', '/health', 'GET'],
     ['GET', '/v1/chat/completions', 'POST'],
     ['POST', '/v1/models', 'GET'],
     ['DELETE', '/v1/jobs/some-id', 'GET'],
@@ -82,16 +83,15 @@ describe('methods', () => {
     ['DELETE', '/v1/batches', 'GET, POST'],
     ['POST', '/v1/batches/batch_x', 'GET'],
     ['GET', '/v1/batches/batch_x/cancel', 'POST'],
-  ])('%s %s is 405 with Allow: %s', async (method, path, allow) => {
-    const res = await fetch(`${gateway.url}${path}`, {
-      method,
-      headers: { authorization: 'Bearer sk-team-a' },
-    });
-    expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe(allow);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
-      `${path} accepts ${allow} only`,
-    );
+  ])('%s %s is 405 with Allow: %s, with a key or without', async (method, path, allow) => {
+    for (const headers of [{ authorization: 'Bearer sk-team-a' }, {}]) {
+      const res = await fetch(`${gateway.url}${path}`, { method, headers });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe(allow);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+        `${path} accepts ${allow} only`,
+      );
+    }
   });
 });
 

@@ -362,6 +362,19 @@ export function createGateway(opts: GatewayOptions): Gateway {
       await readiness(res);
       return undefined;
     }
+    // A known path asked with another method: one 405, with the methods it takes in `Allow` (RFC 9110), before
+    // the key check: a path's methods are the public API's shape, not a secret.
+    const allow = api
+      ? typeof api === 'function'
+        ? undefined
+        : api.allow
+      : route?.kind === 'wrong-method'
+        ? route.allow
+        : undefined;
+    if (allow !== undefined) {
+      sendError(res, gatewayError(405, `${pathname} accepts ${allow} only`), { allow });
+      return undefined;
+    }
     if (keyCheck && !keyCheck(req.headers)) {
       sendError(
         res,
@@ -372,18 +385,6 @@ export function createGateway(opts: GatewayOptions): Gateway {
           'invalid_api_key',
         ),
       );
-      return undefined;
-    }
-    // A known path asked with another method: one 405, with the methods it takes in `Allow` (RFC 9110).
-    const allow = api
-      ? typeof api === 'function'
-        ? undefined
-        : api.allow
-      : route?.kind === 'wrong-method'
-        ? route.allow
-        : undefined;
-    if (allow !== undefined) {
-      sendError(res, gatewayError(405, `${pathname} accepts ${allow} only`), { allow });
       return undefined;
     }
     if (typeof api === 'function') {
