@@ -1,6 +1,6 @@
 // CPU time of processes, to split a job's cost between the worker, Redis and the bench's own driver (the
-// closed-loop callers and the in-process fake). On a saturated 2-core machine throughput is CPU per job,
-// and CPU time per job varies far less run to run than jobs/s does.
+// closed-loop callers and the in-process fake). On a saturated 2-core machine throughput goes as 1 / CPU per
+// job, so the split says where a difference between variants comes from (it is no steadier than jobs/s here).
 import { readFileSync } from 'node:fs';
 
 /**

@@ -3,7 +3,7 @@
 // interleaved (bare, switchyard, …, the order turning each round) so drifting machine load hits all alike.
 import { startFakeProvider, startRedis } from '@switchyard/testkit';
 import { unboundedConfig, withObservability } from '../lib/config.ts';
-import { interleaved, meanAndError, roundsFromEnv } from '../lib/rounds.ts';
+import { interleaved, meanAndError, type RoundResult, roundsFromEnv } from '../lib/rounds.ts';
 import { runSystem, type SystemRun } from '../lib/run-system.ts';
 import { scaled } from '../lib/scale.ts';
 import { check, fmt, type Scenario } from '../lib/scenario.ts';
@@ -58,22 +58,22 @@ export const overhead: Scenario = {
         jobs,
         warmup,
       });
-    let unloaded: { variant: Variant; round: number; run: SystemRun }[];
-    let runs: { variant: Variant; round: number; run: SystemRun }[];
+    let runs: RoundResult<Variant, SystemRun>[];
+    let unloaded: RoundResult<Variant, SystemRun>[];
     try {
-      runs = (
-        await interleaved(VARIANTS, ROUNDS, (v) => run(v, CONCURRENCY, scaled(5000, 200), scaled(500, 50)))
-      ).map(({ variant, round, result }) => ({ variant, round, run: result }));
+      runs = await interleaved(VARIANTS, ROUNDS, (v) =>
+        run(v, CONCURRENCY, scaled(5000, 200), scaled(500, 50)),
+      );
       // One caller: nothing queues, so the latency difference is the per-job routing cost itself. Two
       // rounds, turned like the others: a fixed order put observability last every time.
-      unloaded = (await interleaved(VARIANTS, UNLOADED_ROUNDS, (v) => run(v, 1, scaled(600, 50), 50))).map(
-        ({ variant, round, result }) => ({ variant, round, run: result }),
-      );
+      unloaded = await interleaved(VARIANTS, UNLOADED_ROUNDS, (v) => run(v, 1, scaled(600, 50), 50));
     } finally {
       await fake.close();
       await redis.stop();
     }
-    const mean = (v: Variant) => average(runs.filter((r) => r.variant === v).map((r) => r.run));
+    const meanOf = (all: RoundResult<Variant, SystemRun>[], v: Variant) =>
+      average(all.filter((r) => r.variant === v).map((r) => r.result));
+    const mean = (v: Variant) => meanOf(runs, v);
     const [bareV, syV, offV, obsV] = VARIANTS as [Variant, Variant, Variant, Variant];
     const bare = mean(bareV);
     const sy = mean(syV);
@@ -83,7 +83,7 @@ export const overhead: Scenario = {
     const obsThroughput = ratio(obs.jobsPerSec, bare.jobsPerSec);
     // Paired by round (each round's two ratios share its bare run), so slow drift cancels.
     const inRound = (v: Variant, round: number) =>
-      runs.find((r) => r.variant === v && r.round === round)!.run.load.jobsPerSec;
+      runs.find((r) => r.variant === v && r.round === round)!.result.load.jobsPerSec;
     const drops = Array.from({ length: ROUNDS }, (_, i) => {
       const base = inRound(bareV, i + 1);
       return (inRound(syV, i + 1) - inRound(obsV, i + 1)) / base;
@@ -95,10 +95,7 @@ export const overhead: Scenario = {
     const p50 = ratio(sy.p50Ms, bare.p50Ms);
     const p99 = ratio(sy.p99Ms, bare.p99Ms);
     const cpu = ratio(sy.redisCpuUsPerJob, bare.redisCpuUsPerJob);
-    const single = (v: Variant) => {
-      const mine = unloaded.filter((u) => u.variant === v).map((u) => u.run.load);
-      return { p50Ms: mine.reduce((a, l) => a + l.p50Ms, 0) / mine.length };
-    };
+    const single = (v: Variant) => meanOf(unloaded, v);
     const [bare1, sy1, off1, obs1] = [single(bareV), single(syV), single(offV), single(obsV)];
     const added = sy1.p50Ms - bare1.p50Ms;
     const row = (label: string, r: SystemRun, round: string | number) => [
@@ -147,7 +144,7 @@ export const overhead: Scenario = {
           'Redis cmds/job (all)',
         ],
         rows: [
-          ...runs.map((r) => row(r.variant.label, r.run, r.round)),
+          ...runs.map((r) => row(r.variant.label, r.result, r.round)),
           [
             '**ratio** switchyard / bare',
             'mean',
@@ -161,7 +158,7 @@ export const overhead: Scenario = {
             '',
             '',
           ],
-          ...unloaded.map((u) => row(u.variant.label, u.run, `1 caller, ${u.round}`)),
+          ...unloaded.map((u) => row(u.variant.label, u.result, `1 caller, ${u.round}`)),
         ],
       },
       checks: [
