@@ -2,13 +2,9 @@
 // serves whichever handler answers, so both are typed here once.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BatchService, Caller } from '@switchyard/batch';
+import type { WrongMethod } from './routes.ts';
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-
-/** A path the router serves, asked with another method: what it allows (the 405's `Allow` header). */
-export interface WrongMethod {
-  allow: string;
-}
 
 /** The handler for a path (already stripped of `/v1`), a WrongMethod, or undefined when the path is not its. */
 export type ApiRouter = (

@@ -23,7 +23,7 @@ export const batchesRoute: ApiRouter = (batches, caller, method, path, query) =>
         sendJson(res, 200, listPage(page.data, page.hasMore));
       };
     }
-    return { allow: 'GET, POST' };
+    return { kind: 'wrong-method', allow: 'GET, POST' };
   }
   const match = /^\/batches\/([^/]+)(\/cancel)?$/.exec(path);
   if (!match) return undefined;
@@ -31,11 +31,11 @@ export const batchesRoute: ApiRouter = (batches, caller, method, path, query) =>
   if (match[2]) {
     return method === 'POST'
       ? async (_req, res) => sendJson(res, 200, await batches.cancel(id, caller))
-      : { allow: 'POST' };
+      : { kind: 'wrong-method', allow: 'POST' };
   }
   return method === 'GET'
     ? async (_req, res) => sendJson(res, 200, await batches.require(id, caller))
-    : { allow: 'GET' };
+    : { kind: 'wrong-method', allow: 'GET' };
 };
 
 async function create(

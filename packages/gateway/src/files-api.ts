@@ -17,16 +17,19 @@ export const filesRoute: ApiRouter = (batches, caller, method, path, query) => {
   if (path === '/files') {
     if (method === 'POST') return (req, res) => upload(batches, caller, req, res);
     if (method === 'GET') return (_req, res) => list(batches, caller, res, query);
-    return { allow: 'GET, POST' };
+    return { kind: 'wrong-method', allow: 'GET, POST' };
   }
   const match = /^\/files\/([^/]+)(\/content)?$/.exec(path);
   if (!match) return undefined;
   const id = decodeURIComponent(match[1]!);
-  if (match[2]) return method === 'GET' ? (_req, res) => content(batches, caller, id, res) : { allow: 'GET' };
+  if (match[2])
+    return method === 'GET'
+      ? (_req, res) => content(batches, caller, id, res)
+      : { kind: 'wrong-method', allow: 'GET' };
   if (method === 'GET')
     return async (_req, res) => sendJson(res, 200, await batches.files.require(id, caller));
   if (method === 'DELETE') return (_req, res) => remove(batches, caller, id, res);
-  return { allow: 'GET, DELETE' };
+  return { kind: 'wrong-method', allow: 'GET, DELETE' };
 };
 
 async function upload(

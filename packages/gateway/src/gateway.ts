@@ -364,15 +364,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
     // A known path asked with another method: one 405, with the methods it takes in `Allow` (RFC 9110), before
     // the key check: a path's methods are the public API's shape, not a secret.
-    const allow = api
-      ? typeof api === 'function'
-        ? undefined
-        : api.allow
-      : route?.kind === 'wrong-method'
-        ? route.allow
-        : undefined;
-    if (allow !== undefined) {
-      sendError(res, gatewayError(405, `${pathname} accepts ${allow} only`), { allow });
+    const matched = typeof api === 'function' ? undefined : (api ?? route);
+    if (matched?.kind === 'wrong-method') {
+      sendError(res, gatewayError(405, `${pathname} accepts ${matched.allow} only`), {
+        allow: matched.allow,
+      });
       return undefined;
     }
     if (keyCheck && !keyCheck(req.headers)) {

@@ -2,6 +2,12 @@
 // accepts both), health probes, and job lookup by id for callers that gave up waiting.
 import { ENDPOINTS, type Endpoint, JOB_NAMES } from '@switchyard/core';
 
+/** A known path asked with another method: what it takes (the 405's `Allow` header). Every router's. */
+export interface WrongMethod {
+  kind: 'wrong-method';
+  allow: string;
+}
+
 export type Route =
   | { kind: 'call'; endpoint: Endpoint }
   | { kind: 'health' }
@@ -11,7 +17,7 @@ export type Route =
   | { kind: 'job-stream'; id: string }
   /** `GET /v1/models` (no id) and `GET /v1/models/{id}`. */
   | { kind: 'models'; id?: string }
-  | { kind: 'wrong-method'; allow: 'GET' | 'POST' };
+  | WrongMethod;
 
 /** Every job name's OpenAI path (the contract's table), e.g. `/audio/speech` → `audio.speech`. */
 const CALL_PATHS: Readonly<Record<string, Endpoint>> = Object.fromEntries(
